@@ -1,0 +1,31 @@
+import Router from '@koa/router';
+import type { Authenticate } from '../../application/authenticate.js';
+import type { LogOut } from '../../application/log-out.js';
+import { jsonBody } from './json-body.js';
+import { loginBody } from './schemas.js';
+import { endSession, sessionKeyOf, startSession, type Callers } from './session.js';
+import { bodyOf } from './validate.js';
+
+export interface AuthRoutes {
+  authenticate: Authenticate;
+  logOut: LogOut;
+}
+
+export function authRouter(uc: AuthRoutes, callers: Callers): Router {
+  const router = new Router();
+
+  router.post('/login', ...jsonBody(), async (ctx) => {
+    const user = await uc.authenticate.execute(bodyOf(ctx, loginBody));
+    await startSession(ctx, user.id);
+    ctx.body = { id: user.id, username: user.username, role: user.role };
+  });
+
+  router.post('/logout', async (ctx) => {
+    await callers.required(ctx);
+    await uc.logOut.execute({ sessionKey: sessionKeyOf(ctx)! });
+    endSession(ctx);
+    ctx.status = 204;
+  });
+
+  return router;
+}

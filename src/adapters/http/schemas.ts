@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { ROLES } from '../../domain/role.js';
+
+// The shapes of request bodies and queries. They check types and reject unknown fields; the domain owns the
+// rules on values (username characters, password policy), so each rule lives in one place.
+// Bounds on string length keep absurd inputs away from the domain (and from bcrypt).
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const createUserBody = z.strictObject({
+  username: text(256),
+  password: text(1024),
+  role: z.enum(ROLES).optional(),
+});
+
+export const loginBody = z.strictObject({
+  username: text(256),
+  password: text(1024),
+});
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: text(1024).optional(),
+  newPassword: text(1024),
+});
+
+export const changeRoleBody = z.strictObject({
+  role: z.enum(ROLES),
+});
+
+export const listUsersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  after: text(64).optional(),
+});

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type Koa from 'koa';
+import type { Context, Middleware } from 'koa';
+import session from 'koa-session';
+import type { UserRepository } from '../../application/ports.js';
+import type { Caller } from '../../domain/access-policy.js';
+import { NotAuthenticated } from '../../domain/errors.js';
+import type { KnexSessionStore, SessionData } from '../persistence/knex-session-store.js';
+
+export const SESSION_COOKIE = 'authsvc.sid';
+/** Requests that are logging in: the only ones allowed to create a session record. */
+const starting = new WeakSet<Context>();
+
+export interface SessionOptions {
+  store: KnexSessionStore;
+  idleMs: number;
+  secure: boolean;
+}
+
+/**
+ * koa-session with the session record in the database: the cookie carries only a random 256-bit id (signed
+ * with the app keys), the database only its hash. The idle deadline rolls with every request.
+ */
+export function sessions(app: Koa, options: SessionOptions): Middleware[] {
+  const { store, idleMs, secure } = options;
+  // TLS ends at the proxy in front of the service: when cookies are to be Secure, send them as such even though
+  // the hop to us is plain HTTP (the cookies library would otherwise refuse to set them).
+  const trustTls: Middleware = async (ctx, next) => {
+    if (secure) ctx.cookies.secure = true;
+    await next();
+  };
+  const middleware = session(
+    {
+      key: SESSION_COOKIE,
+      maxAge: idleMs,
+      rolling: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      signed: true,
+      genid: () => randomBytes(32).toString('base64url'),
+      store: {
+        get: (key: string) => store.load(key),
+        set: async (key: string, data: SessionData, maxAge: number, { ctx }: { ctx?: Context }) => {
+          // Only a login creates a record. Any other save updates one, and never resurrects a session that was
+          // ended (logout, password change, deletion) while this request was running.
+          if (ctx && starting.delete(ctx)) {
+            await store.create(key, data, maxAge);
+          } else {
+            await store.save(key, data, maxAge);
+          }
+        },
+        destroy: (key: string) => store.end(key),
+      },
+    },
+    app,
+  );
+  return [trustTls, middleware];
+}
+
+/** Starts a new session for the user under a new id: any session id the client had before is dropped (no fixation). */
+export async function startSession(ctx: Context, userId: string): Promise<void> {
+  starting.add(ctx);
+  ctx.session!.userId = userId;
+  await ctx.session!.regenerate();
+}
+
+export function endSession(ctx: Context): void {
+  ctx.session = null;
+}
+
+/** The opaque key of the caller's session, as the client holds it. */
+export function sessionKeyOf(ctx: Context): string | undefined {
+  return ctx.session?.externalKey;
+}
+
+/**
+ * Resolves the caller from the session. The role is read from the database on every request, never from the
+ * cookie or the session record, so a role change or a deletion applies at once.
+ */
+export function callers(users: UserRepository) {
+  async function optional(ctx: Context): Promise<Caller | undefined> {
+    const userId = ctx.session?.userId;
+    if (typeof userId !== 'string') return undefined;
+    const user = await users.findById(userId);
+    if (!user) {
+      endSession(ctx);
+      return undefined;
+    }
+    return { userId: user.id, role: user.role };
+  }
+  async function required(ctx: Context): Promise<Caller> {
+    const caller = await optional(ctx);
+    if (!caller) throw new NotAuthenticated();
+    return caller;
+  }
+  return { optional, required };
+}
+export type Callers = ReturnType<typeof callers>;

@@ -1,0 +1,70 @@
+import Router from '@koa/router';
+import type { ChangePassword } from '../../application/change-password.js';
+import type { ChangeRole } from '../../application/change-role.js';
+import type { CreateUser } from '../../application/create-user.js';
+import type { DeleteUser } from '../../application/delete-user.js';
+import type { GetUser } from '../../application/get-user.js';
+import type { ListUsers } from '../../application/list-users.js';
+import { jsonBody } from './json-body.js';
+import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
+import { sessionKeyOf, type Callers } from './session.js';
+import { bodyOf, queryOf } from './validate.js';
+
+export interface UserRoutes {
+  createUser: CreateUser;
+  getUser: GetUser;
+  listUsers: ListUsers;
+  changePassword: ChangePassword;
+  changeRole: ChangeRole;
+  deleteUser: DeleteUser;
+}
+
+/** Handlers map body → execute() → status and body; every rule is in the use cases. */
+export function userRouter(uc: UserRoutes, callers: Callers): Router {
+  const router = new Router({ prefix: '/users' });
+  const json = jsonBody();
+
+  router.post('/', ...json, async (ctx) => {
+    const body = bodyOf(ctx, createUserBody);
+    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous');
+    ctx.status = 201;
+    ctx.set('Location', `/users/${encodeURIComponent(user.id)}`);
+    ctx.body = user;
+  });
+
+  router.get('/', async (ctx) => {
+    const caller = await callers.required(ctx);
+    ctx.body = await uc.listUsers.execute(queryOf(ctx, listUsersQuery), caller);
+  });
+
+  router.get('/me', async (ctx) => {
+    const caller = await callers.required(ctx);
+    ctx.body = await uc.getUser.execute({ userId: caller.userId }, caller);
+  });
+
+  router.get('/:id', async (ctx) => {
+    const caller = await callers.required(ctx);
+    ctx.body = await uc.getUser.execute({ userId: ctx.params.id! }, caller);
+  });
+
+  router.put('/:id/password', ...json, async (ctx) => {
+    const caller = await callers.required(ctx);
+    const body = bodyOf(ctx, changePasswordBody);
+    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, sessionKeyOf(ctx));
+    ctx.status = 204;
+  });
+
+  router.put('/:id/role', ...json, async (ctx) => {
+    const caller = await callers.required(ctx);
+    const body = bodyOf(ctx, changeRoleBody);
+    ctx.body = await uc.changeRole.execute({ userId: ctx.params.id!, role: body.role }, caller);
+  });
+
+  router.delete('/:id', async (ctx) => {
+    const caller = await callers.required(ctx);
+    await uc.deleteUser.execute({ userId: ctx.params.id! }, caller);
+    ctx.status = 204;
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import knex, { type Knex } from 'knex';
+import { knexSnakeCaseMappers } from 'objection';
+import { migrationSource } from './migrations/index.js';
+
+/** Injection token for the service's knex instance. */
+export const Db = Symbol('Db');
+
+export type DbTarget = { kind: 'mysql'; url: string } | { kind: 'sqlite'; file: string };
+
+/**
+ * MySQL (or MariaDB) is the production database; SQLite is the embedded default for a machine without one.
+ * Columns are snake_case in SQL and camelCase in TypeScript.
+ */
+export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }): Knex {
+  const common = { ...knexSnakeCaseMappers(), migrations: { migrationSource, tableName: 'knex_migrations' } };
+  if (target.kind === 'sqlite') {
+    if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
+    return knex({
+      ...common,
+      client: 'better-sqlite3',
+      connection: { filename: target.file },
+      useNullAsDefault: true,
+      pool: {
+        // One connection: SQLite has one writer, and a single connection makes transactions queue instead of fail.
+        min: 1,
+        max: 1,
+        afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  return knex({ ...common, client: 'mysql2', connection: mysqlConnection(target.url), pool: { min: 0, max: pool.max } });
+}
+
+function mysqlConnection(url: string): Knex.MySql2ConnectionConfig {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.replace(/^\//, '')),
+    // Store and read every DATETIME as UTC, whatever the server's or the host's time zone.
+    timezone: 'Z',
+    charset: 'utf8mb4',
+    supportBigNumbers: true,
+  };
+}
+
+export function isSqlite(db: Knex): boolean {
+  return db.client.config.client === 'better-sqlite3';
+}
+
+/** SQLite hands DATETIME columns back as epoch milliseconds, MySQL as Date. */
+export function toDate(value: Date | number | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+/** A unique index refused the row, on either database. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown; nativeError?: { code?: unknown } })?.code;
+  const native = (err as { nativeError?: { code?: unknown } })?.nativeError?.code;
+  return [code, native].some((c) => c === 'ER_DUP_ENTRY' || c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}

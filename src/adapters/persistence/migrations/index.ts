@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as m001 from './001-users-outbox-sessions.js';
+
+/**
+ * Migrations are listed in code rather than read from a folder, so the same list runs from the TypeScript
+ * sources (tests, tsx) and from the compiled output (npm start, containers).
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001-users-outbox-sessions': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

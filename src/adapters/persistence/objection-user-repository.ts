@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import type { UserPage, UserRepository } from '../../application/ports.js';
+import { UsernameTaken } from '../../domain/errors.js';
+import type { User } from '../../domain/user.js';
+import type { Username } from '../../domain/username.js';
+import { isSqlite, isUniqueViolation } from './db.js';
+import { toUser, UserRow } from './user-row.js';
+
+export class ObjectionUserRepository implements UserRepository {
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  async findById(id: string): Promise<User | undefined> {
+    const row = await UserRow.query(this.db).findById(id);
+    return row && toUser(row);
+  }
+
+  async findByUsername(username: Username): Promise<User | undefined> {
+    const row = await UserRow.query(this.db).findOne({ username });
+    return row && toUser(row);
+  }
+
+  async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
+    // Keyset paging on the primary key: the cost of a page does not grow with its position.
+    const query = UserRow.query(this.db).orderBy('id').limit(limit + 1);
+    if (after) query.where('id', '>', after);
+    const rows = await query;
+    const page = rows.slice(0, limit);
+    return { users: page.map(toUser), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  }
+
+  async add(user: User): Promise<void> {
+    try {
+      await UserRow.query(this.db).insert(user.toSnapshot());
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new UsernameTaken({ cause: err });
+      throw err;
+    }
+  }
+
+  async update(user: User): Promise<void> {
+    const { id, role, passwordHash, updatedAt, lastLoginAt } = user.toSnapshot();
+    await UserRow.query(this.db).findById(id).patch({ role, passwordHash, updatedAt, lastLoginAt });
+  }
+
+  async remove(id: string): Promise<void> {
+    await UserRow.query(this.db).deleteById(id);
+  }
+
+  async lockAdmins(): Promise<number> {
+    const query = UserRow.query(this.db).select('id').where({ role: 'admin' });
+    // SQLite has a single writer and no row locks: its transactions already run one at a time.
+    if (!isSqlite(this.db as Knex)) query.forUpdate();
+    return (await query).length;
+  }
+}

@@ -1,0 +1,55 @@
+import { inject, injectable } from 'inversify';
+import { InvalidCredentials } from '../domain/errors.js';
+import { loggedIn } from '../domain/events.js';
+import { candidatePassword } from '../domain/password.js';
+import { parseUsername, type Username } from '../domain/username.js';
+import { Clock, IdGenerator, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
+import { stamp, viewOf, type UserView } from './user-view.js';
+
+@injectable()
+export class Authenticate {
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { username: string; password: string }): Promise<UserView> {
+    const password = candidatePassword(input.password);
+    const username = this.usernameOrUndefined(input.username);
+    const user = username && (await this.users.findByUsername(username));
+    // An unknown name or an impossible password costs one bcrypt compare too, against a hash of the same
+    // cost, so response time does not tell which names exist.
+    const hash = user && password ? user.passwordHash : await this.dummy();
+    const matches = await this.hasher.verify(password ?? '', hash);
+    if (!user || !password || !matches) throw new InvalidCredentials();
+
+    return this.uow.run(async ({ users, outbox }) => {
+      // Re-read inside the transaction: the account may have been deleted while bcrypt ran.
+      const current = await users.findById(user.id);
+      if (!current) throw new InvalidCredentials();
+      current.recordLogin(this.clock.now());
+      await users.update(current); // locks the row, so this event is ordered with the user's other changes
+      await outbox.add(loggedIn(current, stamp(this.ids, this.clock)));
+      return viewOf(current);
+    });
+  }
+
+  /** A malformed name cannot exist; it gets the same answer, after the same work, as an unknown one. */
+  private usernameOrUndefined(raw: string): Username | undefined {
+    try {
+      return parseUsername(raw);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash('not a real password; only burns time');
+    return this.dummyHash;
+  }
+}

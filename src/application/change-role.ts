@@ -1,0 +1,34 @@
+import { inject, injectable } from 'inversify';
+import { assertAnotherAdminRemains, assertMayChangeRole, type Caller } from '../domain/access-policy.js';
+import { UserNotFound } from '../domain/errors.js';
+import { roleChanged } from '../domain/events.js';
+import { parseRole } from '../domain/role.js';
+import { Clock, IdGenerator, UnitOfWork } from './ports.js';
+import { stamp, viewOf, type UserView } from './user-view.js';
+
+@injectable()
+export class ChangeRole {
+  constructor(
+    @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { userId: string; role: string }, caller: Caller): Promise<UserView> {
+    assertMayChangeRole(caller);
+    const role = parseRole(input.role);
+    return this.uow.run(async ({ users, outbox }) => {
+      // Lock the admins first, then read the target: two demotions at once queue here and the second sees one admin.
+      const admins = await users.lockAdmins();
+      const user = await users.findById(input.userId);
+      if (!user) throw new UserNotFound();
+      const from = user.role;
+      if (from === role) return viewOf(user); // nothing changed, nothing to tell
+      if (from === 'admin') assertAnotherAdminRemains(admins);
+      user.changeRole(role, this.clock.now());
+      await users.update(user);
+      await outbox.add(roleChanged(user, from, caller.userId, stamp(this.ids, this.clock)));
+      return viewOf(user);
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { inject, injectable } from 'inversify';
+import { assertAnotherAdminRemains, assertMayDelete, type Caller } from '../domain/access-policy.js';
+import { UserNotFound } from '../domain/errors.js';
+import { userDeleted } from '../domain/events.js';
+import { Clock, IdGenerator, UnitOfWork } from './ports.js';
+import { stamp } from './user-view.js';
+
+@injectable()
+export class DeleteUser {
+  constructor(
+    @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { userId: string }, caller: Caller): Promise<void> {
+    assertMayDelete(caller, input.userId);
+    await this.uow.run(async ({ users, outbox, sessions }) => {
+      // The caller's role was read before this transaction: a concurrent demotion of the caller must not
+      // leave the service with no admin, so admins are locked and counted here as in ChangeRole.
+      const admins = await users.lockAdmins();
+      const user = await users.findById(input.userId);
+      if (!user) throw new UserNotFound();
+      if (user.isAdmin) assertAnotherAdminRemains(admins);
+      await users.remove(user.id);
+      await sessions.endAllOf(user.id);
+      await outbox.add(userDeleted(user, caller.userId, stamp(this.ids, this.clock)));
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import type { EventStamp } from '../domain/events.js';
+import type { Role } from '../domain/role.js';
+import type { User } from '../domain/user.js';
+import type { Clock, IdGenerator } from './ports.js';
+
+/** What the use cases return about a user: never the hash. */
+export interface UserView {
+  id: string;
+  username: string;
+  role: Role;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function viewOf(user: User): UserView {
+  const { id, username, role, createdAt, updatedAt } = user.toSnapshot();
+  return { id, username, role, createdAt, updatedAt };
+}
+
+export function stamp(ids: IdGenerator, clock: Clock): EventStamp {
+  return { id: ids.next(), at: clock.now() };
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { createLogger } from '../adapters/logging/logger.js';
+import { InvalidEnvironment, parseEnv, type Env } from './env.js';
+import { startService } from './service.js';
+
+function readEnv(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof InvalidEnvironment)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+const env = readEnv();
+const log = createLogger(env.logLevel);
+
+try {
+  const service = await startService(env, log);
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    service.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+} catch (err) {
+  log.fatal({ err }, 'start-up failed');
+  process.exit(1);
+}

@@ -1,0 +1,54 @@
+import { CannotDeleteSelf, Forbidden, LastAdmin } from './errors.js';
+import type { Role } from './role.js';
+
+/** Who is asking: an authenticated account, with its role as read from storage on this request. */
+export interface Caller {
+  readonly userId: string;
+  readonly role: Role;
+}
+
+/**
+ * Who creates an account: anyone may register a plain user; an admin account needs an admin caller,
+ * or the service itself (the start-up admin).
+ */
+export type Creator = Caller | 'anonymous' | 'system';
+
+const isAdmin = (caller: Caller): boolean => caller.role === 'admin';
+
+export function assertMayCreate(creator: Creator, role: Role): void {
+  if (role === 'user' || creator === 'system') return;
+  if (creator === 'anonymous' || !isAdmin(creator)) throw new Forbidden('Only an admin may create an admin', 'role');
+}
+
+/** Users see only their own account; admins see any. Checked before existence, so a user learns nothing of others. */
+export function assertMayRead(caller: Caller, targetId: string): void {
+  if (caller.userId !== targetId && !isAdmin(caller)) throw new Forbidden('You may only access your own account');
+}
+
+export function assertMayList(caller: Caller): void {
+  if (!isAdmin(caller)) throw new Forbidden('Only an admin may list users');
+}
+
+/**
+ * A user changes only its own password and must confirm the current one; an admin may reset anyone else's
+ * without it. Returns whether the current password must be verified.
+ */
+export function mustConfirmPasswordChange(caller: Caller, targetId: string): boolean {
+  if (caller.userId === targetId) return true;
+  if (isAdmin(caller)) return false;
+  throw new Forbidden('You may only change your own password');
+}
+
+export function assertMayChangeRole(caller: Caller): void {
+  if (!isAdmin(caller)) throw new Forbidden('Only an admin may change roles');
+}
+
+export function assertMayDelete(caller: Caller, targetId: string): void {
+  if (!isAdmin(caller)) throw new Forbidden('Only an admin may delete accounts');
+  if (caller.userId === targetId) throw new CannotDeleteSelf();
+}
+
+/** An admin may be demoted or deleted only while another admin remains; `admins` counts the admins, locked for the decision. */
+export function assertAnotherAdminRemains(admins: number): void {
+  if (admins <= 1) throw new LastAdmin();
+}

@@ -1,0 +1,48 @@
+import type { Role } from './role.js';
+import type { User } from './user.js';
+
+/**
+ * What happened to a user, as plain data. Never carries a password, a hash or a session id:
+ * these leave the service through the outbox.
+ */
+interface EventOf<T extends string, P> {
+  id: string;
+  type: T;
+  aggregateType: 'user';
+  aggregateId: string;
+  occurredAt: Date;
+  payload: P;
+}
+
+export type UserCreated = EventOf<'user.created', { userId: string; username: string; role: Role; createdBy: string | null }>;
+export type PasswordChanged = EventOf<'user.password_changed', { userId: string; changedBy: string }>;
+export type RoleChanged = EventOf<'user.role_changed', { userId: string; from: Role; to: Role; changedBy: string }>;
+export type UserDeleted = EventOf<'user.deleted', { userId: string; username: string; deletedBy: string }>;
+export type LoggedIn = EventOf<'user.logged_in', { userId: string }>;
+
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn;
+export type EventType = DomainEvent['type'];
+
+/** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
+export interface EventStamp {
+  id: string;
+  at: Date;
+}
+
+function about<T extends DomainEvent>(user: User, stamp: EventStamp, type: T['type'], payload: T['payload']): T {
+  return { id: stamp.id, type, aggregateType: 'user', aggregateId: user.id, occurredAt: stamp.at, payload } as T;
+}
+
+export const userCreated = (user: User, createdBy: string | null, stamp: EventStamp): UserCreated =>
+  about(user, stamp, 'user.created', { userId: user.id, username: user.username, role: user.role, createdBy });
+
+export const passwordChanged = (user: User, changedBy: string, stamp: EventStamp): PasswordChanged =>
+  about(user, stamp, 'user.password_changed', { userId: user.id, changedBy });
+
+export const roleChanged = (user: User, from: Role, changedBy: string, stamp: EventStamp): RoleChanged =>
+  about(user, stamp, 'user.role_changed', { userId: user.id, from, to: user.role, changedBy });
+
+export const userDeleted = (user: User, deletedBy: string, stamp: EventStamp): UserDeleted =>
+  about(user, stamp, 'user.deleted', { userId: user.id, username: user.username, deletedBy });
+
+export const loggedIn = (user: User, stamp: EventStamp): LoggedIn => about(user, stamp, 'user.logged_in', { userId: user.id });

@@ -1,0 +1,60 @@
+import type { Role } from './role.js';
+import type { Username } from './username.js';
+
+export interface UserSnapshot {
+  id: string;
+  username: Username;
+  role: Role;
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export class User {
+  private constructor(private readonly state: UserSnapshot) {}
+
+  static register(input: { id: string; username: Username; role: Role; passwordHash: string; now: Date }): User {
+    const { id, username, role, passwordHash, now } = input;
+    return new User({ id, username, role, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: null });
+  }
+
+  /** Storage already enforced the invariants. */
+  static restore(snapshot: UserSnapshot): User {
+    return new User({ ...snapshot });
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+  get username(): Username {
+    return this.state.username;
+  }
+  get role(): Role {
+    return this.state.role;
+  }
+  get passwordHash(): string {
+    return this.state.passwordHash;
+  }
+  get isAdmin(): boolean {
+    return this.state.role === 'admin';
+  }
+
+  changePassword(passwordHash: string, now: Date): void {
+    this.state.passwordHash = passwordHash;
+    this.state.updatedAt = now;
+  }
+
+  changeRole(role: Role, now: Date): void {
+    this.state.role = role;
+    this.state.updatedAt = now;
+  }
+
+  recordLogin(now: Date): void {
+    this.state.lastLoginAt = now;
+  }
+
+  toSnapshot(): UserSnapshot {
+    return { ...this.state };
+  }
+}

@@ -1,0 +1,12 @@
+// Mocha root hooks: suites that could not find a server say so loudly at the end of the run.
+export const skipped: string[] = [];
+
+export const mochaHooks = {
+  afterAll(): void {
+    if (skipped.length === 0) return;
+    const line = '!'.repeat(78);
+    console.warn(`\n${line}\n  SKIPPED: integration suites with no server to run against:`);
+    for (const reason of skipped) console.warn(`   - ${reason}`);
+    console.warn(`  Set TEST_DATABASE_URL (or run Docker) to run them; REQUIRE_INTEGRATION=1 makes this a failure.\n${line}\n`);
+  },
+};

@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import type Koa from 'koa';
+import { createLogger } from '../../src/adapters/logging/logger.js';
+import { buildContainer } from '../../src/config/container.js';
+import { parseEnv, type Env } from '../../src/config/env.js';
+import { wireApp } from '../../src/config/service.js';
+
+/** The production wiring over a test database, with cheap bcrypt and no log output. */
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return parseEnv({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...overrides });
+}
+
+export function testApp(db: Knex, env: Env = testEnv()): { app: Koa; container: ReturnType<typeof buildContainer> } {
+  const log = createLogger(env.logLevel);
+  const container = buildContainer(env, db, log);
+  return { app: wireApp(env, container, log, ['a test session secret that is long enough']), container };
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import mysql from 'mysql2/promise';
+import { createDb } from '../../src/adapters/persistence/db.js';
+import { skipped } from './hooks.js';
+
+export interface TestMySql {
+  /** A URL to a fresh, empty database of its own. */
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh MySQL database for one suite: on TEST_DATABASE_URL's server when given (created here, dropped after),
+ * else in a testcontainers MySQL 8.4 when a Docker engine answers, else undefined.
+ */
+export async function testMySql(): Promise<TestMySql | undefined> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (serverUrl) return freshDatabaseOn(serverUrl);
+  return startContainer();
+}
+
+async function freshDatabaseOn(serverUrl: string): Promise<TestMySql> {
+  const name = `authsvc_test_${randomBytes(6).toString('hex')}`;
+  const admin = await mysql.createConnection(serverUrl);
+  try {
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async dispose() {
+      const conn = await mysql.createConnection(serverUrl);
+      try {
+        await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await conn.end();
+      }
+    },
+  };
+}
+
+async function startContainer(): Promise<TestMySql | undefined> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+  } catch {
+    return undefined; // no Docker engine here
+  }
+  const { MySqlContainer } = await import('@testcontainers/mysql');
+  const container = await new MySqlContainer('mysql:8.4').start();
+  return { url: container.getConnectionUri(true), dispose: async () => void (await container.stop()) };
+}
+
+/**
+ * For a suite's `before` hook: a migrated knex on a fresh MySQL database, or the suite is skipped (loudly), or
+ * failed when REQUIRE_INTEGRATION=1.
+ */
+export async function migratedMySql(ctx: Mocha.Context): Promise<{ db: Knex; mysql: TestMySql }> {
+  ctx.timeout(180_000); // a container's first start pulls its image
+  const server = await testMySql();
+  if (!server) {
+    const title = ctx.test?.parent?.fullTitle() ?? 'an integration suite';
+    if (process.env.REQUIRE_INTEGRATION === '1') {
+      throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no MySQL: set TEST_DATABASE_URL or run Docker`);
+    }
+    skipped.push(title);
+    ctx.skip();
+  }
+  const db = createDb({ kind: 'mysql', url: server!.url });
+  await db.migrate.latest();
+  return { db, mysql: server! };
+}
