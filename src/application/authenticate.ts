@@ -39,6 +39,11 @@ export class Authenticate {
     });
   }
 
+  /** Computes the dummy hash ahead of the first login with an unknown name, which would otherwise pay for it. */
+  async warmUp(): Promise<void> {
+    await this.dummy();
+  }
+
   /** A malformed name cannot exist; it gets the same answer, after the same work, as an unknown one. */
   private usernameOrUndefined(raw: string): Username | undefined {
     try {

@@ -19,9 +19,18 @@ export interface Env {
   admin: { username: string; password: string } | undefined;
   logLevel: string;
   problemTypeBase: string;
+  /** undefined: no broker, events stay in the outbox. */
+  kafka: { brokers: string[]; clientId: string; topic: string; eventSource: string } | undefined;
+  outbox: {
+    /** Run the relay inside the service (true), or only as `npm run relay` (false). */
+    relayInProcess: boolean;
+    pollIntervalMs: number;
+    batchSize: number;
+    retentionMs: number;
+  };
 }
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
@@ -44,6 +53,18 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROBLEM_TYPE_BASE: z.string().min(1).default('/problems'),
+  KAFKA_BROKERS: z
+    .string()
+    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).min(1))
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('authsvc'),
+  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('user-events'),
+  KAFKA_EVENT_SOURCE: z.string().min(1).default('/authsvc'),
+  OUTBOX_RELAY_IN_PROCESS: bool.default(true),
+  OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
+  OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
+  OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
 });
 
 export class InvalidEnvironment extends Error {
@@ -58,20 +79,18 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   // An empty variable counts as unset, as in most shells' `VAR=` idiom.
   const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(given);
-  if (!parsed.success) {
-    throw new InvalidEnvironment(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
-  if (production && !e.SESSION_SECRET) problems.push('SESSION_SECRET: is required when NODE_ENV=production');
-  if (Boolean(e.ADMIN_USERNAME) !== Boolean(e.ADMIN_PASSWORD)) {
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Rules across variables read the raw values, so they are reported together with any malformed variable.
+  const production = (given.NODE_ENV ?? 'development') === 'production';
+  if (production && !given.SESSION_SECRET) problems.push('SESSION_SECRET: is required when NODE_ENV=production');
+  if (Boolean(given.ADMIN_USERNAME) !== Boolean(given.ADMIN_PASSWORD)) {
     problems.push('ADMIN_USERNAME, ADMIN_PASSWORD: set both or neither');
   }
-  if (e.SESSION_IDLE_TIMEOUT_SECONDS > e.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
+  if (parsed.success && parsed.data.SESSION_IDLE_TIMEOUT_SECONDS > parsed.data.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS');
   }
-  if (problems.length) throw new InvalidEnvironment(problems);
+  if (!parsed.success || problems.length) throw new InvalidEnvironment(problems);
+  const e = parsed.data;
 
   return {
     nodeEnv: e.NODE_ENV,
@@ -88,5 +107,14 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
     logLevel: e.LOG_LEVEL,
     problemTypeBase: e.PROBLEM_TYPE_BASE,
+    kafka: e.KAFKA_BROKERS
+      ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topic: e.KAFKA_TOPIC, eventSource: e.KAFKA_EVENT_SOURCE }
+      : undefined,
+    outbox: {
+      relayInProcess: e.OUTBOX_RELAY_IN_PROCESS,
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      retentionMs: e.OUTBOX_RETENTION_HOURS * 3_600_000,
+    },
   };
 }

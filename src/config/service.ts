@@ -17,6 +17,7 @@ import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
 import { UserRepository } from '../application/ports.js';
+import { OutboxRelay } from '../application/relay-outbox.js';
 import { buildContainer } from './container.js';
 import type { Env } from './env.js';
 
@@ -25,7 +26,27 @@ const SESSION_PURGE_INTERVAL_MS = 10 * 60_000;
 export interface Service {
   server: Server;
   db: Knex;
+  relay: OutboxRelay | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * Starts the outbox relay when a broker is configured and `wanted`. Without a broker nothing is dropped: the
+ * events wait in the outbox until a relay runs.
+ */
+export function startRelay(env: Env, container: Container, log: Logger, wanted: boolean): OutboxRelay | undefined {
+  if (!env.kafka) {
+    log.warn('KAFKA_BROKERS is not set: user events stay in the outbox table until a relay publishes them');
+    return undefined;
+  }
+  if (!wanted) {
+    log.info('OUTBOX_RELAY_IN_PROCESS=false: events are published by a separate relay (npm run relay)');
+    return undefined;
+  }
+  const relay = container.get(OutboxRelay);
+  relay.start();
+  log.info({ brokers: env.kafka.brokers, topic: env.kafka.topic }, 'outbox relay started');
+  return relay;
 }
 
 export function openDb(env: Env, log: Logger): Knex {
@@ -62,6 +83,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   const db = openDb(env, log);
   await db.migrate.latest();
   const container = buildContainer(env, db, log);
+  await container.get(Authenticate).warmUp();
 
   if (env.admin) {
     const outcome = await container.get(EnsureAdmin).execute(env.admin);
@@ -77,6 +99,8 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   const app = wireApp(env, container, log, [sessionSecret]);
   const sessionStore = container.get(KnexSessionStore);
 
+  const relay = startRelay(env, container, log, env.outbox.relayInProcess);
+
   const purge = setInterval(() => {
     sessionStore.purgeExpired().catch((err: unknown) => log.error({ err }, 'purging expired sessions failed'));
   }, SESSION_PURGE_INTERVAL_MS);
@@ -90,9 +114,11 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   return {
     server,
     db,
+    relay,
     async stop() {
       clearInterval(purge);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await relay?.stop();
       await db.destroy();
     },
   };

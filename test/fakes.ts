@@ -1,0 +1,208 @@
+// Hand-written doubles for the unit tests: each keeps its port's real contract and nothing more.
+import type {
+  Clock,
+  IdGenerator,
+  Outbox,
+  PasswordHasher,
+  Sessions,
+  TxScope,
+  UnitOfWork,
+  UserPage,
+  UserRepository,
+} from '../src/application/ports.js';
+import { UsernameTaken } from '../src/domain/errors.js';
+import type { DomainEvent } from '../src/domain/events.js';
+import { User, type UserSnapshot } from '../src/domain/user.js';
+import type { Username } from '../src/domain/username.js';
+
+/**
+ * Users kept as snapshots, so a use case that changes a User without calling update() changes nothing stored.
+ * Like the unique index, add() refuses a username that differs from a stored one only in case.
+ */
+export class InMemoryUserRepository implements UserRepository {
+  private rows = new Map<string, UserSnapshot>();
+
+  async findById(id: string): Promise<User | undefined> {
+    const row = this.rows.get(id);
+    return row && User.restore(row);
+  }
+
+  async findByUsername(username: Username): Promise<User | undefined> {
+    const row = [...this.rows.values()].find((r) => r.username.toLowerCase() === username.toLowerCase());
+    return row && User.restore(row);
+  }
+
+  /** Keyset paging on the id, oldest first, as the SQL adapter does. */
+  async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
+    const rows = [...this.rows.values()]
+      .filter((r) => after === undefined || r.id > after)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit + 1);
+    const page = rows.slice(0, limit);
+    return { users: page.map((r) => User.restore(r)), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  }
+
+  async add(user: User): Promise<void> {
+    const row = user.toSnapshot();
+    if (this.rows.has(row.id)) throw new Error(`duplicate primary key ${row.id}`);
+    if (await this.findByUsername(row.username)) throw new UsernameTaken();
+    this.rows.set(row.id, row);
+  }
+
+  async update(user: User): Promise<void> {
+    // As an UPDATE … WHERE id = ?: a row that is gone stays gone.
+    if (this.rows.has(user.id)) this.rows.set(user.id, user.toSnapshot());
+  }
+
+  async remove(id: string): Promise<void> {
+    this.rows.delete(id);
+  }
+
+  async lockAdmins(): Promise<number> {
+    return [...this.rows.values()].filter((r) => r.role === 'admin').length;
+  }
+
+  /** Test helpers, not part of the port. */
+  get size(): number {
+    return this.rows.size;
+  }
+  snapshotOf(id: string): UserSnapshot | undefined {
+    const row = this.rows.get(id);
+    return row && { ...row };
+  }
+  saveState(): Map<string, UserSnapshot> {
+    return new Map([...this.rows].map(([id, row]) => [id, { ...row }]));
+  }
+  restoreState(state: Map<string, UserSnapshot>): void {
+    this.rows = new Map(state);
+  }
+}
+
+/** Live sessions by key, and the keys ended so far, in order. */
+export class InMemorySessions implements Sessions {
+  private live = new Map<string, string>();
+  ended: string[] = [];
+
+  start(userId: string, sessionKey: string): string {
+    this.live.set(sessionKey, userId);
+    return sessionKey;
+  }
+
+  isLive(sessionKey: string): boolean {
+    return this.live.has(sessionKey);
+  }
+
+  keysOf(userId: string): string[] {
+    return [...this.live].filter(([, owner]) => owner === userId).map(([key]) => key);
+  }
+
+  async end(sessionKey: string): Promise<void> {
+    if (this.live.delete(sessionKey)) this.ended.push(sessionKey);
+  }
+
+  async endAllOf(userId: string, keep?: string): Promise<void> {
+    for (const key of this.keysOf(userId)) if (key !== keep) await this.end(key);
+  }
+
+  saveState(): { live: Map<string, string>; ended: string[] } {
+    return { live: new Map(this.live), ended: [...this.ended] };
+  }
+  restoreState(state: { live: Map<string, string>; ended: string[] }): void {
+    this.live = new Map(state.live);
+    this.ended = [...state.ended];
+  }
+}
+
+/**
+ * One shared store for users, sessions and the outbox. A throw inside run() restores all three as they were
+ * when that run began, as a rollback would, so tests can assert that a failed use case left nothing behind.
+ */
+export class InMemoryUnitOfWork implements UnitOfWork {
+  readonly users = new InMemoryUserRepository();
+  readonly sessions = new InMemorySessions();
+  readonly events: DomainEvent[] = [];
+  commits = 0;
+  rollbacks = 0;
+  private outboxFailure: Error | undefined;
+
+  /** Makes the next outbox write throw, as a database error would mid-transaction. */
+  failNextOutboxAdd(error = new Error('outbox write failed')): void {
+    this.outboxFailure = error;
+  }
+
+  async run<T>(work: (tx: TxScope) => Promise<T>): Promise<T> {
+    const users = this.users.saveState();
+    const sessions = this.sessions.saveState();
+    const eventCount = this.events.length;
+    const outbox: Outbox = {
+      add: async (event) => {
+        const failure = this.outboxFailure;
+        this.outboxFailure = undefined;
+        if (failure) throw failure;
+        this.events.push(structuredClone(event));
+      },
+    };
+    try {
+      const result = await work({ users: this.users, outbox, sessions: this.sessions });
+      this.commits += 1;
+      return result;
+    } catch (err) {
+      this.users.restoreState(users);
+      this.sessions.restoreState(sessions);
+      this.events.length = eventCount;
+      this.rollbacks += 1;
+      throw err;
+    }
+  }
+}
+
+/**
+ * `hashed:${plain}`, counting calls. With `{ likeBcrypt: true }` it compares as bcrypt does, only up to the
+ * first NUL and the first 72 bytes, to show what the password rules protect against.
+ */
+export class FakePasswordHasher implements PasswordHasher {
+  hashCalls = 0;
+  verifyCalls: { plain: string; hash: string }[] = [];
+
+  constructor(private readonly options: { likeBcrypt?: boolean } = {}) {}
+
+  async hash(plain: string): Promise<string> {
+    this.hashCalls += 1;
+    return `hashed:${this.seen(plain)}`;
+  }
+
+  async verify(plain: string, hash: string): Promise<boolean> {
+    this.verifyCalls.push({ plain, hash });
+    return hash === `hashed:${this.seen(plain)}`;
+  }
+
+  private seen(plain: string): string {
+    if (!this.options.likeBcrypt) return plain;
+    const beforeNul = plain.split('\0')[0]!;
+    return Buffer.from(beforeNul, 'utf8').subarray(0, 72).toString('utf8');
+  }
+}
+
+export const fakeHasher = (options?: { likeBcrypt?: boolean }): FakePasswordHasher => new FakePasswordHasher(options);
+
+export const T0 = new Date('2025-01-01T00:00:00.000Z');
+
+/** Stands still unless told to move. */
+export class FixedClock implements Clock {
+  constructor(private at: Date = T0) {}
+  now(): Date {
+    return new Date(this.at);
+  }
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+/** UUID-shaped ids from a counter: they sort in creation order, like UUIDv7. */
+export class SequentialIds implements IdGenerator {
+  private n = 0;
+  next(): string {
+    this.n += 1;
+    return `00000000-0000-7000-8000-${String(this.n).padStart(12, '0')}`;
+  }
+}

@@ -1,0 +1,166 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
+import { createDb } from '../../../src/adapters/persistence/db.js';
+import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
+import { ObjectionUserRepository } from '../../../src/adapters/persistence/objection-user-repository.js';
+import { UsernameTaken } from '../../../src/domain/errors.js';
+import type { Role } from '../../../src/domain/role.js';
+import { User } from '../../../src/domain/user.js';
+import { parseUsername } from '../../../src/domain/username.js';
+import { migratedMySql } from '../../support/test-database.js';
+
+type OpenDb = (ctx: Mocha.Context) => Promise<{ db: Knex; dispose(): Promise<void> }>;
+
+const ids = new UuidIdGenerator();
+const HASH = `$2b$04$${'h'.repeat(53)}`; // bcrypt's modular crypt format: 60 characters
+const CREATED = new Date('2025-01-02T03:04:05.678Z');
+
+function aUser(name: string, role: Role = 'user', id = ids.next()): User {
+  return User.register({ id, username: parseUsername(name), role, passwordHash: HASH, now: CREATED });
+}
+
+/** The repository's contract, run on each database the service supports. */
+function userRepositoryCases(database: string, open: OpenDb): void {
+  describe(`ObjectionUserRepository on ${database}`, function () {
+    let db: Knex, dispose: (() => Promise<void>) | undefined, users: ObjectionUserRepository;
+    before(async function () {
+      ({ db, dispose } = await open(this));
+      users = new ObjectionUserRepository(db);
+    });
+    after(async () => dispose?.());
+    beforeEach(async () => {
+      await db('sessions').delete();
+      await db('outbox').delete();
+      await db('users').delete();
+    });
+
+    it('reads back every field by id and by username, with lastLoginAt null', async () => {
+      const ada = aUser('ada', 'admin');
+      await users.add(ada);
+      const byId = await users.findById(ada.id);
+      const byName = await users.findByUsername(parseUsername('ada'));
+      expect(byId?.toSnapshot()).to.deep.equal(ada.toSnapshot());
+      expect(byName?.toSnapshot()).to.deep.equal(ada.toSnapshot());
+      expect(byId?.toSnapshot().createdAt).to.be.instanceOf(Date);
+      expect(byId?.toSnapshot().updatedAt).to.be.instanceOf(Date);
+      expect(byId?.toSnapshot().lastLoginAt).to.equal(null);
+    });
+
+    it('reads back a lastLoginAt that is set, as a Date to the millisecond', async () => {
+      const bob = aUser('bob');
+      bob.recordLogin(new Date('2025-03-04T05:06:07.891Z'));
+      await users.add(bob);
+      const found = (await users.findById(bob.id))!.toSnapshot();
+      expect(found.lastLoginAt).to.be.instanceOf(Date);
+      expect(found).to.deep.equal(bob.toSnapshot());
+    });
+
+    it('finds nothing for an unknown id or username', async () => {
+      expect(await users.findById(ids.next())).to.equal(undefined);
+      expect(await users.findByUsername(parseUsername('nobody'))).to.equal(undefined);
+    });
+
+    it('refuses a second user with the same lower-case username, keeping the first', async () => {
+      const first = aUser('ada');
+      await users.add(first);
+      const error = await users.add(aUser('ADA')).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(UsernameTaken);
+      // Decided by the unique index: the database's refusal rides along as the cause.
+      expect((error as UsernameTaken).cause).to.exist;
+      const rows = await db('users').where({ username: 'ada' });
+      expect(rows.map((r) => r.id)).to.deep.equal([first.id]);
+    });
+
+    it('persists a changed role, password hash, updatedAt and lastLoginAt', async () => {
+      const carol = aUser('carol');
+      await users.add(carol);
+      const loaded = (await users.findById(carol.id))!;
+      loaded.changeRole('admin', new Date('2025-02-01T00:00:00.001Z'));
+      loaded.changePassword(`$2b$04$${'n'.repeat(53)}`, new Date('2025-02-02T00:00:00.002Z'));
+      loaded.recordLogin(new Date('2025-02-03T00:00:00.003Z'));
+      await users.update(loaded);
+      const reread = (await users.findById(carol.id))!.toSnapshot();
+      expect(reread).to.deep.equal({
+        ...carol.toSnapshot(),
+        role: 'admin',
+        passwordHash: `$2b$04$${'n'.repeat(53)}`,
+        updatedAt: new Date('2025-02-02T00:00:00.002Z'),
+        lastLoginAt: new Date('2025-02-03T00:00:00.003Z'),
+      });
+    });
+
+    it('removes a user and only that user', async () => {
+      const [dave, erin] = [aUser('dave'), aUser('erin')];
+      await users.add(dave);
+      await users.add(erin);
+      await users.remove(dave.id);
+      expect(await users.findById(dave.id)).to.equal(undefined);
+      expect(await users.findByUsername(parseUsername('dave'))).to.equal(undefined);
+      expect((await users.findById(erin.id))?.username).to.equal('erin');
+    });
+
+    it('lists in pages by id, with a cursor to the next page and null on the last', async () => {
+      const all = ['user1', 'user2', 'user3', 'user4', 'user5'].map((name) => aUser(name));
+      for (const user of [...all].reverse()) await users.add(user); // insertion order is not the listing order
+      const sortedIds = all.map((u) => u.id).sort();
+      const first = await users.list({ limit: 2 });
+      const second = await users.list({ limit: 2, after: first.nextCursor! });
+      const last = await users.list({ limit: 2, after: second.nextCursor! });
+      expect(first.users.map((u) => u.id)).to.deep.equal(sortedIds.slice(0, 2));
+      expect(first.nextCursor).to.equal(sortedIds[1]);
+      expect(second.users.map((u) => u.id)).to.deep.equal(sortedIds.slice(2, 4));
+      expect(second.nextCursor).to.equal(sortedIds[3]);
+      expect(last.users.map((u) => u.id)).to.deep.equal(sortedIds.slice(4));
+      expect(last.nextCursor).to.equal(null);
+      expect(last.users[0]?.toSnapshot()).to.deep.equal(all.find((u) => u.id === sortedIds[4])?.toSnapshot());
+    });
+
+    it('returns null as the cursor when the last page is exactly full, and an empty page when none are left', async () => {
+      const all = ['user1', 'user2'].map((name) => aUser(name));
+      for (const user of all) await users.add(user);
+      const page = await users.list({ limit: 2 });
+      expect(page.users).to.have.length(2);
+      expect(page.nextCursor).to.equal(null);
+      const beyond = await users.list({ limit: 2, after: page.users[1]!.id });
+      expect(beyond).to.deep.equal({ users: [], nextCursor: null });
+    });
+
+    it('counts the admins in lockAdmins', async () => {
+      for (const [name, role] of [['admin1', 'admin'], ['plain', 'user'], ['admin2', 'admin']] as const) {
+        await users.add(aUser(name, role));
+      }
+      expect(await new KnexUnitOfWork(db).run(({ users: inTx }) => inTx.lockAdmins())).to.equal(2);
+    });
+  });
+}
+
+const onMySql: OpenDb = async (ctx) => {
+  const { db, mysql } = await migratedMySql(ctx);
+  return {
+    db,
+    async dispose() {
+      await db.destroy();
+      await mysql.dispose();
+    },
+  };
+};
+
+const onSqlite: OpenDb = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'authsvc-test-'));
+  const db = createDb({ kind: 'sqlite', file: join(dir, 'auth.db') });
+  await db.migrate.latest();
+  return {
+    db,
+    async dispose() {
+      await db.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+userRepositoryCases('MySQL', onMySql);
+userRepositoryCases('SQLite', onSqlite);

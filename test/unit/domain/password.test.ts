@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import { ValidationFailed } from '../../../src/domain/errors.js';
+import { candidatePassword, parseNewPassword } from '../../../src/domain/password.js';
+
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+function refusal(raw: string, field?: string): ValidationFailed | undefined {
+  try {
+    parseNewPassword(raw, field);
+  } catch (err) {
+    if (err instanceof ValidationFailed) return err;
+    throw err;
+  }
+  return undefined;
+}
+
+describe('parseNewPassword', () => {
+  it('accepts 8 characters and refuses 7', () => {
+    expect(parseNewPassword('12345678')).to.equal('12345678');
+    expect(refusal('1234567')?.field).to.equal('password');
+  });
+
+  it('counts characters as code points, not UTF-16 units', () => {
+    const emoji = '\u{1F511}'; // two UTF-16 units, one character
+    expect(refusal(emoji.repeat(7)), '7 emoji').to.be.instanceOf(ValidationFailed);
+    expect(parseNewPassword(emoji.repeat(8))).to.equal(emoji.repeat(8));
+  });
+
+  it('accepts exactly 72 UTF-8 bytes of multi-byte characters', () => {
+    const twoByte = 'é'.repeat(36);
+    const threeByte = '€'.repeat(24);
+    expect(bytes(twoByte)).to.equal(72);
+    expect(bytes(threeByte)).to.equal(72);
+    expect(parseNewPassword(twoByte)).to.equal(twoByte);
+    expect(parseNewPassword(threeByte)).to.equal(threeByte);
+  });
+
+  it('refuses 73 bytes rather than truncating them', () => {
+    for (const raw of ['é'.repeat(36) + 'a', 'a'.repeat(73), '€'.repeat(24) + 'x']) {
+      expect(bytes(raw)).to.equal(73);
+      expect(refusal(raw), raw).to.be.instanceOf(ValidationFailed);
+    }
+  });
+
+  it('refuses a NUL anywhere', () => {
+    expect(refusal('long enough\0')).to.be.instanceOf(ValidationFailed);
+    expect(refusal('\0long enough')).to.be.instanceOf(ValidationFailed);
+  });
+
+  it('returns the NFKC form, so both ways of typing é hash the same', () => {
+    const composed = 'caf\u00e9 au lait';
+    const decomposed = 'cafe\u0301 au lait';
+    expect(parseNewPassword(decomposed)).to.equal(composed);
+    expect(parseNewPassword(composed)).to.equal(composed);
+    expect(parseNewPassword('ｆｕｌｌｗｉｄｔｈ')).to.equal('fullwidth');
+  });
+
+  it('measures the normalised form', () => {
+    // 36 × (e + combining acute) is 108 bytes as typed but 72 once composed.
+    expect(parseNewPassword('e\u0301'.repeat(36))).to.equal('é'.repeat(36));
+    // 4 × (e + accent) looks like 8 code points but is 4 characters.
+    expect(refusal('e\u0301'.repeat(4))).to.be.instanceOf(ValidationFailed);
+  });
+
+  it('names the field it is given', () => {
+    expect(refusal('short', 'newPassword')?.field).to.equal('newPassword');
+  });
+});
+
+describe('candidatePassword', () => {
+  it('returns the NFKC form to compare', () => {
+    expect(candidatePassword('cafe\u0301 au lait')).to.equal('caf\u00e9 au lait');
+  });
+
+  it('refuses a NUL, so "secretpass\\0x" can never match "secretpass" under bcrypt', () => {
+    expect(candidatePassword('secretpass\0x')).to.equal(undefined);
+  });
+
+  it('refuses more than 72 bytes, so a longer password can never match its 72-byte prefix', () => {
+    expect(candidatePassword('é'.repeat(36))).to.equal('é'.repeat(36));
+    expect(candidatePassword('é'.repeat(36) + 'a')).to.equal(undefined);
+  });
+
+  it('does not apply the length minimum: a short guess is simply wrong, not invalid', () => {
+    expect(candidatePassword('short')).to.equal('short');
+  });
+});
