@@ -9,11 +9,16 @@ import { EnsureAdmin } from '../application/ensure-admin.js';
 import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
-import { Clock, IdGenerator, PasswordHasher, Sessions, UnitOfWork, UserRepository } from '../application/ports.js';
+import { Clock, IdGenerator, OutboxSignal, PasswordHasher, Sessions, UnitOfWork, UserRepository } from '../application/ports.js';
+import { OutboxRelay } from '../application/relay-outbox.js';
+import { createKafka } from '../adapters/messaging/kafka-client.js';
+import { KafkaEventPublisher } from '../adapters/messaging/kafka-event-publisher.js';
+import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
+import { InProcessLock, MySqlNamedLock } from '../adapters/persistence/relay-locks.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { UuidIdGenerator } from '../adapters/ids/uuid-id-generator.js';
 import { Log, type Logger } from '../adapters/logging/logger.js';
-import { Db } from '../adapters/persistence/db.js';
+import { Db, isSqlite, mysqlConnection } from '../adapters/persistence/db.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
 import { KnexSessions } from '../adapters/persistence/knex-sessions.js';
 import { KnexUnitOfWork } from '../adapters/persistence/knex-unit-of-work.js';
@@ -41,5 +46,37 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(DeleteUser).toSelf();
   container.bind(LogOut).toSelf();
   container.bind(EnsureAdmin).toSelf();
+  bindRelay(container, env, db, log);
   return container;
+}
+
+/**
+ * The outbox relay, when a broker is configured. A commit in this process wakes it only when it runs in this
+ * process; otherwise it polls.
+ */
+function bindRelay(container: Container, env: Env, db: Knex, log: Logger): void {
+  const noSignal: OutboxSignal = { notify: () => undefined };
+  if (!env.kafka) {
+    container.bind<OutboxSignal>(OutboxSignal).toConstantValue(noSignal);
+    return;
+  }
+  const { brokers, clientId, topic, eventSource } = env.kafka;
+  const lock = isSqlite(db) || !env.databaseUrl ? new InProcessLock() : new MySqlNamedLock(mysqlConnection(env.databaseUrl));
+  const relay = new OutboxRelay(
+    new KnexOutboxQueue(db),
+    new KafkaEventPublisher(createKafka({ brokers, clientId }, log), topic, eventSource),
+    lock,
+    container.get<Clock>(Clock),
+    {
+      batchSize: env.outbox.batchSize,
+      pollIntervalMs: env.outbox.pollIntervalMs,
+      retentionMs: env.outbox.retentionMs,
+      lockRetryMs: 2_000,
+      maxBackoffMs: 30_000,
+      housekeepingMs: 10_000,
+    },
+    log.child({ component: 'outbox-relay' }),
+  );
+  container.bind(OutboxRelay).toConstantValue(relay);
+  container.bind<OutboxSignal>(OutboxSignal).toConstantValue(env.outbox.relayInProcess ? relay : noSignal);
 }

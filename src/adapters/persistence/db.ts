@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
+import type { ConnectionOptions } from 'mysql2';
 import { knexSnakeCaseMappers } from 'objection';
 import { migrationSource } from './migrations/index.js';
 
@@ -35,10 +36,10 @@ export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }):
       },
     });
   }
-  return knex({ ...common, client: 'mysql2', connection: mysqlConnection(target.url), pool: { min: 0, max: pool.max } });
+  return knex({ ...common, client: 'mysql2', connection: mysqlConnection(target.url) as Knex.MySql2ConnectionConfig, pool: { min: 0, max: pool.max } });
 }
 
-function mysqlConnection(url: string): Knex.MySql2ConnectionConfig {
+export function mysqlConnection(url: string): ConnectionOptions {
   const parsed = new URL(url);
   return {
     host: parsed.hostname,

@@ -15,7 +15,8 @@ export async function up(db: Knex): Promise<void> {
   });
 
   // The columns Debezium's outbox event router reads (id, aggregatetype, aggregateid, type, payload), so a team
-  // can switch to log tailing without a migration; `seq` gives commit order to the polling relay.
+  // can switch to log tailing without a migration. `seq` is insertion order: a change writes its event under the
+  // user row's lock, so one user's events are in seq order, which the relay keeps.
   await db.schema.createTable('outbox', (t) => {
     t.bigIncrements('seq').primary();
     t.string('id', 36).notNullable().unique();
@@ -25,7 +26,11 @@ export async function up(db: Knex): Promise<void> {
     t.json('payload').notNullable();
     t.datetime('createdAt', { precision: 3 }).notNullable();
     t.datetime('publishedAt', { precision: 3 }).nullable();
-    t.index(['publishedAt', 'seq'], 'outbox_unpublished_idx');
+    // A row that cannot be turned into a message is parked with its error rather than blocking the rows behind it.
+    t.datetime('parkedAt', { precision: 3 }).nullable();
+    t.text('lastError').nullable();
+    // The relay reads "not yet published, not parked" in seq order, from this index alone.
+    t.index(['publishedAt', 'parkedAt', 'seq'], 'outbox_pending_idx');
   });
 
   // The primary key is a SHA-256 of the cookie's session id: a leaked table does not hand out live sessions.

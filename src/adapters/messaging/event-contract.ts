@@ -1,0 +1,59 @@
+/**
+ * The public contract of the `user-events` topic: CloudEvents 1.0 in structured JSON mode, one schema per event
+ * type. Consumers import the types from `authsvc/events`, or read the JSON schemas and the AsyncAPI document in
+ * `contract/`, which are generated from these definitions (`npm run contract`).
+ */
+import { z } from 'zod';
+import type { DomainEvent } from '../../domain/events.js';
+
+const userId = z.string().uuid().describe('The user the event is about (UUIDv7)');
+const actorId = z.string().uuid().describe('The user who made the change');
+const role = z.enum(['user', 'admin']);
+
+export const eventData = {
+  'user.created': z.object({
+    userId,
+    username: z.string().describe('Lower-case username'),
+    role,
+    createdBy: actorId.nullable().describe('The admin who created the account; null for self-registration and the start-up admin'),
+  }),
+  'user.password_changed': z.object({ userId, changedBy: actorId }),
+  'user.role_changed': z.object({ userId, from: role, to: role, changedBy: actorId }),
+  'user.deleted': z.object({ userId, username: z.string(), deletedBy: actorId }),
+  'user.logged_in': z.object({ userId }),
+} as const;
+
+export type UserEventType = keyof typeof eventData;
+export const USER_EVENT_TYPES = Object.keys(eventData) as UserEventType[];
+export type UserEventData<T extends UserEventType> = z.infer<(typeof eventData)[T]>;
+
+/** The envelope of every message; `id` is stable across redeliveries, so consumers drop duplicates by it. */
+export function cloudEventSchema<T extends UserEventType>(type: T) {
+  return z.object({
+    specversion: z.literal('1.0'),
+    id: z.string().uuid().describe('Event id: the same on every delivery of this event'),
+    source: z.string().min(1).describe('The producing service, a URI reference'),
+    type: z.literal(type),
+    subject: userId,
+    time: z.iso.datetime().describe('When the change was committed (UTC)'),
+    datacontenttype: z.literal('application/json'),
+    data: eventData[type],
+  });
+}
+
+export type UserEvent = { [T in UserEventType]: z.infer<ReturnType<typeof cloudEventSchema<T>>> }[UserEventType];
+
+/** The Kafka record: key = user id (one user's events share a partition, so keep their order). */
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
+
+// Compile-time guard: every domain event type is in the contract with a payload of the same shape.
+type Assert<T extends true> = T;
+export type DomainEventsMatchContract = Assert<
+  DomainEvent extends infer E
+    ? E extends { type: infer T extends UserEventType; payload: infer P }
+      ? P extends UserEventData<T>
+        ? true
+        : false
+      : false
+    : false
+>;

@@ -1,0 +1,52 @@
+import type { Knex } from 'knex';
+import type { OutboxLag, OutboxQueue, OutboxRecord } from '../../application/ports.js';
+import { toDate } from './db.js';
+
+/** The relay's reads and writes on the outbox table. Every query here is served by `outbox_pending_idx`. */
+export class KnexOutboxQueue implements OutboxQueue {
+  constructor(private readonly db: Knex) {}
+
+  private pendingRows() {
+    return this.db('outbox').whereNull('publishedAt').whereNull('parkedAt');
+  }
+
+  async pending(limit: number): Promise<OutboxRecord[]> {
+    const rows = await this.pendingRows()
+      .select('seq', 'id', 'aggregatetype', 'aggregateid', 'type', 'payload', 'createdAt')
+      .orderBy('seq')
+      .limit(limit);
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      id: r.id,
+      aggregateType: r.aggregatetype,
+      aggregateId: r.aggregateid,
+      type: r.type,
+      payload: r.payload,
+      createdAt: toDate(r.createdAt),
+    }));
+  }
+
+  async markPublished(seqs: number[], at: Date): Promise<void> {
+    await this.db('outbox').whereIn('seq', seqs).update({ publishedAt: at });
+  }
+
+  async park(seq: number, error: string, at: Date): Promise<void> {
+    await this.db('outbox').where({ seq }).update({ parkedAt: at, lastError: error.slice(0, 10_000) });
+  }
+
+  async deletePublishedBefore(cutoff: Date, limit: number): Promise<number> {
+    // Select then delete by key: DELETE ... LIMIT is not portable, and small chunks keep locks short.
+    const seqs = (await this.db('outbox').select('seq').where('publishedAt', '<', cutoff).orderBy('seq').limit(limit)).map(
+      (r) => r.seq,
+    );
+    if (seqs.length === 0) return 0;
+    return Number(await this.db('outbox').whereIn('seq', seqs).whereNotNull('publishedAt').delete());
+  }
+
+  async lag(now: Date): Promise<OutboxLag> {
+    const row = await this.pendingRows().count({ pending: '*' }).min({ oldest: 'createdAt' }).first();
+    const pending = Number(row?.pending ?? 0);
+    const oldest = row?.oldest == null ? null : toDate(row.oldest as Date | number);
+    return { pending, oldestAgeMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null };
+  }
+}

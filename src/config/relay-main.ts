@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { createLogger } from '../adapters/logging/logger.js';
+import { buildContainer } from './container.js';
+import { InvalidEnvironment, parseEnv, type Env } from './env.js';
+import { openDb, startRelay } from './service.js';
+
+/**
+ * `npm run relay`: the outbox relay alone, for deployments that run it apart from the API. Several may run:
+ * one publishes, the others stand by and take over when it stops.
+ */
+function readEnv(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (err) {
+    if (!(err instanceof InvalidEnvironment)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+const env = readEnv();
+const log = createLogger(env.logLevel);
+if (!env.kafka) {
+  log.fatal('KAFKA_BROKERS is not set: a standalone relay has nothing to publish to');
+  process.exit(1);
+}
+const db = openDb(env, log);
+try {
+  await db.migrate.latest();
+  const relay = startRelay(env, buildContainer(env, db, log), log, true)!;
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'relay shutting down');
+    relay
+      .stop()
+      .then(() => db.destroy())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'relay shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+} catch (err) {
+  log.fatal({ err }, 'relay start-up failed');
+  process.exit(1);
+}
