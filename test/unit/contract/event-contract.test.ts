@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { Parser } from '@asyncapi/parser';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { expect } from 'chai';
+import { toCloudEvent } from '../../../src/adapters/messaging/cloud-events.js';
+import { USER_EVENT_TYPES } from '../../../src/adapters/messaging/event-contract.js';
+import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
+import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
+import { aUser } from '../../builders.js';
+
+const stamp = (n: number) => ({ id: `01900000-0000-7000-8000-00000000000${n}`, at: new Date('2026-01-02T03:04:05.678Z') });
+const admin = '01900000-0000-7000-8000-0000000000aa';
+
+/** One domain event of every type, through the same mapping the relay uses. */
+function sampleEvents(): DomainEvent[] {
+  const user = aUser({ id: '01900000-0000-7000-8000-0000000000bb' });
+  return [
+    userCreated(user, null, stamp(1)),
+    passwordChanged(user, user.id, stamp(2)),
+    roleChanged(user, 'user', admin, stamp(3)),
+    userDeleted(user, admin, stamp(4)),
+    loggedIn(user, stamp(5)),
+  ];
+}
+
+describe('the user-events contract documents', () => {
+  it('are up to date with the definitions (run `npm run contract` after changing them)', () => {
+    for (const [file, text] of Object.entries(contractFiles())) {
+      expect(readFileSync(file, 'utf8'), file).to.equal(text);
+    }
+  });
+
+  it('cover every event type the domain emits', () => {
+    expect(sampleEvents().map((e) => e.type)).to.have.members(USER_EVENT_TYPES);
+  });
+
+  it('accept the CloudEvent the relay builds for each event type, and reject a wrong one', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    for (const event of sampleEvents()) {
+      const record = { seq: 1, id: event.id, aggregateType: 'user', aggregateId: event.aggregateId, type: event.type,
+        payload: JSON.stringify(event.payload), createdAt: event.occurredAt };
+      const validate = ajv.compile(JSON.parse(readFileSync(schemaFile(event.type), 'utf8')));
+      const cloudEvent = toCloudEvent(record, '/authsvc');
+      expect(validate(cloudEvent), `${event.type}: ${ajv.errorsText(validate.errors)}`).to.equal(true);
+      expect(validate({ ...cloudEvent, data: {} }), `${event.type} without data fields`).to.equal(false);
+    }
+  });
+
+  it('include a valid AsyncAPI document whose payloads are the per-type schemas', async () => {
+    const text = readFileSync(ASYNCAPI_FILE, 'utf8');
+    const { document, diagnostics } = await new Parser().parse(text);
+    const errors = diagnostics.filter((d) => d.severity === 0);
+    expect(errors.map((d) => `${d.path.join('.')}: ${d.message}`)).to.deep.equal([]);
+    expect(document).to.not.equal(undefined);
+    const messages = document!.allMessages().all();
+    expect(messages.map((m) => m.name())).to.have.members(USER_EVENT_TYPES);
+    for (const message of messages) {
+      const type = message.name() as (typeof USER_EVENT_TYPES)[number];
+      const { $id: _id, title: _title, ...expected } = jsonSchema(type);
+      const payload = message.payload()?.json() as { schema?: { properties?: unknown } } | undefined;
+      // The parser annotates every schema with an x-parser-schema-id; leave those out of the comparison.
+      const parsed = JSON.parse(JSON.stringify(payload?.schema?.properties), (k, v) => (k.startsWith('x-parser-') ? undefined : v));
+      expect(parsed, type).to.deep.equal(expected.properties);
+    }
+    expect(document!.channels().all().map((c) => c.address())).to.deep.equal(['user-events']);
+  });
+});
+
+describe('the package exports of the contract', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+
+  it('point at the contract module (compiled from its source) and at the generated documents', () => {
+    const events = pkg.exports['./events'] as Record<string, string>;
+    for (const target of [events.types!, events.default!]) {
+      const source = target.replace(/^\.\/dist\//, '').replace(/\.d\.ts$|\.js$/, '.ts');
+      expect(source).to.equal('src/adapters/messaging/event-contract.ts');
+    }
+    for (const type of USER_EVENT_TYPES) {
+      const target = (pkg.exports['./events/schemas/*'] as string).replace('*', `${type}.json`).replace(/^\.\//, '');
+      expect(target).to.equal(schemaFile(type));
+    }
+    expect((pkg.exports['./events/asyncapi.yaml'] as string).replace(/^\.\//, '')).to.equal(ASYNCAPI_FILE);
+  });
+});
