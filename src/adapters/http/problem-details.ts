@@ -92,6 +92,6 @@ export function problemDetails(typeBase: string): Middleware {
     }
     ctx.status = problem?.status ?? 500;
     ctx.type = 'application/problem+json';
-    ctx.body = problem ?? { type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'internal' };
+    ctx.body = problem ?? { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'internal' };
   };
 }
