@@ -33,6 +33,8 @@ const RETENTION_DELETE_CHUNK = 1000;
  */
 export class OutboxRelay implements OutboxSignal {
   private running = false;
+  /** Set by stop() only: cuts a long retention delete short, while housekeeping() also works outside the loop. */
+  private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
@@ -53,12 +55,14 @@ export class OutboxRelay implements OutboxSignal {
 
   start(): void {
     if (this.running) return;
+    this.stopping = false;
     this.running = true;
     this.loop = this.run();
   }
 
   /** Finishes the batch in hand, then gives up the lock and closes the broker connection. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.running = false;
     this.notify();
     await this.loop;
@@ -101,7 +105,7 @@ export class OutboxRelay implements OutboxSignal {
     Object.assign(this.stats, await this.queue.lag(now));
     const cutoff = new Date(now.getTime() - this.settings.retentionMs);
     let deleted = 0;
-    for (let n = RETENTION_DELETE_CHUNK; n === RETENTION_DELETE_CHUNK && this.running; deleted += n) {
+    for (let n = RETENTION_DELETE_CHUNK; n === RETENTION_DELETE_CHUNK && !this.stopping; deleted += n) {
       n = await this.queue.deletePublishedBefore(cutoff, RETENTION_DELETE_CHUNK);
     }
     if (this.stats.pending > 0 || deleted > 0) {

@@ -10,6 +10,7 @@ export class Unpublishable extends Error {}
  */
 export function toCloudEvent(record: OutboxRecord, source: string): UserEvent {
   if (!(USER_EVENT_TYPES as string[]).includes(record.type)) throw new Unpublishable(`unknown event type ${record.type}`);
+  if (Number.isNaN(record.createdAt.getTime())) throw new Unpublishable('created_at is not a valid time');
   let data: unknown;
   try {
     data = typeof record.payload === 'string' ? JSON.parse(record.payload) : record.payload;

@@ -64,7 +64,12 @@ export class KafkaEventPublisher implements EventPublisher {
       // Fail fast to the relay, whose own back-off retries forever without reordering.
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     });
-    await producer.connect();
+    try {
+      await producer.connect();
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined); // free what the failed attempt opened
+      throw err;
+    }
     this.producer = producer;
     return producer;
   }
