@@ -3,8 +3,11 @@ import { InvalidCredentials } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
 import { parseUsername, type Username } from '../domain/username.js';
-import { Clock, IdGenerator, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
+import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
+
+/** Longer names are cut for the throttle key only: they can never be valid usernames anyway. */
+const MAX_ACCOUNT_KEY = 128;
 
 @injectable()
 export class Authenticate {
@@ -14,24 +17,33 @@ export class Authenticate {
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(UnitOfWork) private readonly uow: UnitOfWork,
     @inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(input: { username: string; password: string }): Promise<UserView> {
-    const password = candidatePassword(input.password);
+  async execute(input: { username: string; password: string }, context: { client?: string } = {}): Promise<UserView> {
     const username = this.usernameOrUndefined(input.username);
+    // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
+    const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
+    await this.throttle.begin(attempt);
+
+    const password = candidatePassword(input.password);
     const user = username && (await this.users.findByUsername(username));
     // An unknown name or an impossible password costs one bcrypt compare too, against a hash of the same
     // cost, so response time does not tell which names exist.
     const hash = user && password ? user.passwordHash : await this.dummy();
     const matches = await this.hasher.verify(password ?? '', hash);
     if (!user || !password || !matches) throw new InvalidCredentials();
+    await this.throttle.succeeded(attempt);
 
+    // A hash made at a lower cost than today's is replaced now, while the password is at hand.
+    const upgradedHash = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : undefined;
     return this.uow.run(async ({ users, outbox }) => {
       // Re-read inside the transaction: the account may have been deleted while bcrypt ran.
       const current = await users.findById(user.id);
       if (!current) throw new InvalidCredentials();
+      if (upgradedHash && current.passwordHash === user.passwordHash) current.upgradePasswordHash(upgradedHash);
       current.recordLogin(this.clock.now());
       await users.update(current); // locks the row, so this event is ordered with the user's other changes
       await outbox.add(loggedIn(current, stamp(this.ids, this.clock)));

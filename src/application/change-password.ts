@@ -3,7 +3,8 @@ import { mustConfirmPasswordChange, type Caller } from '../domain/access-policy.
 import { IncorrectCurrentPassword, UserNotFound, ValidationFailed } from '../domain/errors.js';
 import { passwordChanged } from '../domain/events.js';
 import { candidatePassword, parseNewPassword } from '../domain/password.js';
-import { Clock, IdGenerator, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
+import type { User } from '../domain/user.js';
+import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp } from './user-view.js';
 
 @injectable()
@@ -12,25 +13,30 @@ export class ChangePassword {
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(UnitOfWork) private readonly uow: UnitOfWork,
     @inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @inject(CommonPasswords) private readonly commonPasswords: CommonPasswords,
+    @inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  /** `sessionKey` is the caller's own session: it survives when the caller changes its own password. */
+  /**
+   * `sessionKey` is the caller's own session: it survives when the caller changes its own password.
+   * `client` is the caller's address, for throttling guesses of the current password.
+   */
   async execute(
     input: { userId: string; currentPassword?: string; newPassword: string },
     caller: Caller,
-    sessionKey?: string,
+    context: { sessionKey?: string; client?: string } = {},
   ): Promise<void> {
     const mustConfirm = mustConfirmPasswordChange(caller, input.userId);
-    const newPassword = parseNewPassword(input.newPassword, 'newPassword');
     const user = await this.users.findById(input.userId);
     if (!user) throw new UserNotFound();
-    if (mustConfirm) {
-      if (input.currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
-      const current = candidatePassword(input.currentPassword);
-      if (!current || !(await this.hasher.verify(current, user.passwordHash))) throw new IncorrectCurrentPassword();
-    }
+    const newPassword = parseNewPassword(input.newPassword, {
+      field: 'newPassword',
+      username: user.username,
+      isCommon: (p) => this.commonPasswords.includes(p),
+    });
+    if (mustConfirm) await this.confirm(user, input.currentPassword, context.client);
     const newHash = await this.hasher.hash(newPassword);
 
     await this.uow.run(async ({ users, outbox, sessions }) => {
@@ -39,8 +45,18 @@ export class ChangePassword {
       target.changePassword(newHash, this.clock.now());
       await users.update(target);
       // Whoever knew the old password may hold a session: end them all but the caller's own.
-      await sessions.endAllOf(target.id, caller.userId === target.id ? sessionKey : undefined);
+      await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionKey : undefined);
       await outbox.add(passwordChanged(target, caller.userId, stamp(this.ids, this.clock)));
     });
+  }
+
+  /** The current password proves it is the owner at the keyboard; a wrong one counts as a failed login. */
+  private async confirm(user: User, currentPassword: string | undefined, client: string | undefined): Promise<void> {
+    if (currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
+    const attempt = { account: user.username, client };
+    await this.throttle.begin(attempt);
+    const current = candidatePassword(currentPassword);
+    if (!current || !(await this.hasher.verify(current, user.passwordHash))) throw new IncorrectCurrentPassword();
+    await this.throttle.succeeded(attempt);
   }
 }

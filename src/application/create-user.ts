@@ -5,7 +5,7 @@ import { parseNewPassword } from '../domain/password.js';
 import { parseRole } from '../domain/role.js';
 import { User } from '../domain/user.js';
 import { parseUsername } from '../domain/username.js';
-import { Clock, IdGenerator, PasswordHasher, UnitOfWork } from './ports.js';
+import { Clock, CommonPasswords, IdGenerator, PasswordHasher, UnitOfWork } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
 @injectable()
@@ -13,6 +13,7 @@ export class CreateUser {
   constructor(
     @inject(UnitOfWork) private readonly uow: UnitOfWork,
     @inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @inject(CommonPasswords) private readonly commonPasswords: CommonPasswords,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
   ) {}
@@ -21,7 +22,7 @@ export class CreateUser {
     const username = parseUsername(input.username);
     const role = parseRole(input.role ?? 'user');
     assertMayCreate(creator, role);
-    const password = parseNewPassword(input.password);
+    const password = parseNewPassword(input.password, { username, isCommon: (p) => this.commonPasswords.includes(p) });
     // Hash before the transaction opens: bcrypt is slow and must not hold a connection.
     const passwordHash = await this.hasher.hash(password);
     const user = User.register({ id: this.ids.next(), username, role, passwordHash, now: this.clock.now() });

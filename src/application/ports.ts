@@ -51,8 +51,35 @@ export interface UnitOfWork {
 }
 
 export interface PasswordHasher {
+  /** @throws Busy when too many hashes are running or waiting. */
   hash(plain: string): Promise<string>;
+  /** @throws Busy when too many hashes are running or waiting. */
   verify(plain: string, hash: string): Promise<boolean>;
+  /** Whether the hash was made with weaker settings than new hashes get (a lower bcrypt cost). */
+  needsRehash(hash: string): boolean;
+}
+
+/** The most common passwords, which are refused for new passwords. */
+export interface CommonPasswords {
+  includes(password: string): boolean;
+}
+
+/** Who tries to prove a password: the account named, and the client's address when known. */
+export interface LoginAttempt {
+  account: string;
+  client?: string;
+}
+
+/**
+ * Throttles password guessing per account (whatever the client's address) and per client address (across
+ * accounts). Every attempt is counted before the password is checked, so a burst of parallel attempts cannot
+ * slip past the limit.
+ */
+export interface LoginThrottle {
+  /** @throws TooManyAttempts when the account or the client is over a limit. */
+  begin(attempt: LoginAttempt): Promise<void>;
+  /** The password was right: clears the account's count and gives the client back its attempt. */
+  succeeded(attempt: LoginAttempt): Promise<void>;
 }
 
 export interface Clock {
@@ -69,6 +96,8 @@ export const UserRepository = Symbol('UserRepository');
 export const UnitOfWork = Symbol('UnitOfWork');
 export const Sessions = Symbol('Sessions');
 export const PasswordHasher = Symbol('PasswordHasher');
+export const CommonPasswords = Symbol('CommonPasswords');
+export const LoginThrottle = Symbol('LoginThrottle');
 export const Clock = Symbol('Clock');
 export const IdGenerator = Symbol('IdGenerator');
 

@@ -9,7 +9,20 @@ import { EnsureAdmin } from '../application/ensure-admin.js';
 import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
-import { Clock, IdGenerator, OutboxSignal, PasswordHasher, Sessions, UnitOfWork, UserRepository } from '../application/ports.js';
+import {
+  Clock,
+  CommonPasswords,
+  IdGenerator,
+  LoginThrottle,
+  OutboxSignal,
+  PasswordHasher,
+  Sessions,
+  UnitOfWork,
+  UserRepository,
+} from '../application/ports.js';
+import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
+import { ZxcvbnCommonPasswords } from '../adapters/crypto/zxcvbn-common-passwords.js';
+import { RateLimiterLoginThrottle } from '../adapters/throttling/rate-limiter-login-throttle.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import { createKafka } from '../adapters/messaging/kafka-client.js';
 import { KafkaEventPublisher } from '../adapters/messaging/kafka-event-publisher.js';
@@ -32,7 +45,14 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind<Logger>(Log).toConstantValue(log);
   container.bind<Clock>(Clock).toConstantValue({ now: () => new Date() });
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new UuidIdGenerator());
-  container.bind<PasswordHasher>(PasswordHasher).toConstantValue(new BcryptPasswordHasher(env.bcryptCost));
+  container
+    .bind<PasswordHasher>(PasswordHasher)
+    .toConstantValue(new BoundedPasswordHasher(new BcryptPasswordHasher(env.bcryptCost), env.bcryptMaxPending));
+  container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());
+  const database = (db.client.config.connection as { database?: string } | undefined)?.database;
+  container
+    .bind<LoginThrottle>(LoginThrottle)
+    .toConstantValue(new RateLimiterLoginThrottle(env.loginLimits, { kind: 'database', db, database }));
   container.bind<UnitOfWork>(UnitOfWork).to(KnexUnitOfWork);
   container.bind<UserRepository>(UserRepository).toConstantValue(new ObjectionUserRepository(db));
   container.bind<Sessions>(Sessions).toConstantValue(new KnexSessions(db));

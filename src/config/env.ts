@@ -1,5 +1,26 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseLimits, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+
+/** Secrets seen in examples and tutorials: an attacker tries them first. */
+const KNOWN_EXAMPLE_SECRETS = new Set([
+  'keyboard cat',
+  'changeme',
+  'change-me',
+  'secret',
+  'your-secret-key',
+  'supersecret',
+  'a test session secret that is long enough',
+  'replace-with-32-or-more-random-characters',
+]);
+
+/** Why a session secret is not fit for production, or undefined when it is. */
+export function weakSecretReason(secret: string): string | undefined {
+  if (Buffer.byteLength(secret, 'utf8') < 32) return 'must be at least 32 bytes';
+  if (KNOWN_EXAMPLE_SECRETS.has(secret.toLowerCase())) return 'is a published example value';
+  if (new Set(secret).size < 10) return 'is too repetitive to be random';
+  return undefined;
+}
 
 /** The service's configuration, read from the environment once, at start-up. */
 export interface Env {
@@ -21,6 +42,13 @@ export interface Env {
   problemTypeBase: string;
   /** undefined: no broker, events stay in the outbox. */
   kafka: { brokers: string[]; clientId: string; topic: string; eventSource: string } | undefined;
+  /** How many proxies in front of the service to trust for X-Forwarded-For (0: use the socket's address). */
+  trustProxy: number;
+  /** Browser origins of trusted front ends: CORS with credentials, and exempt from the cross-site check. */
+  allowedOrigins: string[];
+  loginLimits: LoginLimits;
+  /** Password hashes running or waiting at once before requests are refused with 503. */
+  bcryptMaxPending: number;
   outbox: {
     /** Run the relay inside the service (true), or only as `npm run relay` (false). */
     relayInProcess: boolean;
@@ -34,6 +62,15 @@ const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transf
 const int = (min: number, max: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
+const limits = z.string().transform((v, ctx) => {
+  try {
+    return parseLimits(v);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `must be points/seconds pairs like 5/60,100/3600 (${(err as Error).message})` });
+    return z.NEVER;
+  }
+});
+
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: int(0, 65535).default(3000),
@@ -44,7 +81,7 @@ const schema = z.object({
     .optional(),
   SQLITE_FILE: z.string().min(1).default('./data/authsvc.sqlite'),
   DB_POOL_MAX: int(1, 1000).default(10),
-  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_SECRET: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
   SESSION_COOKIE_SECURE: bool.optional(),
   SESSION_IDLE_TIMEOUT_SECONDS: int(60, 30 * 86_400).default(30 * 60),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: int(60, 365 * 86_400).default(12 * 3600),
@@ -61,6 +98,17 @@ const schema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('authsvc'),
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('user-events'),
   KAFKA_EVENT_SOURCE: z.string().min(1).default('/authsvc'),
+  TRUST_PROXY: int(0, 10).default(0),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com (no path)')))
+    .default([]),
+  // Per account: 5 a minute, 20 in 15 minutes, 100 an hour (ASVS 2.2.1: at most 100 failed attempts an hour).
+  LOGIN_LIMITS_ACCOUNT: limits.default(parseLimits('5/60,20/900,100/3600')),
+  // Per client address, across accounts: generous enough for an office behind one NAT address.
+  LOGIN_LIMITS_CLIENT: limits.default(parseLimits('20/60,200/3600')),
+  BCRYPT_MAX_PENDING: int(1, 10_000).default(32),
   OUTBOX_RELAY_IN_PROCESS: bool.default(true),
   OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
@@ -82,7 +130,13 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   // Rules across variables read the raw values, so they are reported together with any malformed variable.
   const production = (given.NODE_ENV ?? 'development') === 'production';
-  if (production && !given.SESSION_SECRET) problems.push('SESSION_SECRET: is required when NODE_ENV=production');
+  if (production) {
+    const weak = given.SESSION_SECRET ? weakSecretReason(given.SESSION_SECRET) : 'is required';
+    if (weak) problems.push(`SESSION_SECRET: ${weak} when NODE_ENV=production`);
+    if (given.SESSION_COOKIE_SECURE === 'false' || given.SESSION_COOKIE_SECURE === '0') {
+      problems.push('SESSION_COOKIE_SECURE: cannot be false when NODE_ENV=production (session cookies need TLS)');
+    }
+  }
   if (Boolean(given.ADMIN_USERNAME) !== Boolean(given.ADMIN_PASSWORD)) {
     problems.push('ADMIN_USERNAME, ADMIN_PASSWORD: set both or neither');
   }
@@ -110,6 +164,10 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     kafka: e.KAFKA_BROKERS
       ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topic: e.KAFKA_TOPIC, eventSource: e.KAFKA_EVENT_SOURCE }
       : undefined,
+    trustProxy: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    loginLimits: { account: e.LOGIN_LIMITS_ACCOUNT, client: e.LOGIN_LIMITS_CLIENT },
+    bcryptMaxPending: e.BCRYPT_MAX_PENDING,
     outbox: {
       relayInProcess: e.OUTBOX_RELAY_IN_PROCESS,
       pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,

@@ -75,6 +75,8 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
     sessionIdleMs: env.sessionIdleMs,
     cookieSecure: env.sessionCookieSecure,
     problemTypeBase: env.problemTypeBase,
+    trustProxy: env.trustProxy,
+    allowedOrigins: env.allowedOrigins,
   });
 }
 

@@ -84,3 +84,19 @@ export class NotAuthenticated extends DomainError {
     super('Log in first');
   }
 }
+
+/** Too many failed logins on the account or from the client: wait before trying again. */
+export class TooManyAttempts extends DomainError {
+  readonly code = 'too-many-attempts';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed attempts: try again in ${retryAfterSeconds} s`);
+  }
+}
+
+/** The service is at its limit of concurrent password hashing: try again shortly, instead of queueing without end. */
+export class Busy extends DomainError {
+  readonly code = 'busy';
+  constructor(readonly retryAfterSeconds = 1) {
+    super('The service is busy: try again shortly');
+  }
+}

@@ -22,12 +22,29 @@ function unhashableBecause(value: string): string | undefined {
   return undefined;
 }
 
-export function parseNewPassword(raw: string, field = 'password'): Password {
+export interface NewPasswordRules {
+  /** The request field, for the error message. */
+  field?: string;
+  /** The account's username: a password equal to it or containing it is refused. */
+  username?: string;
+  /** Whether a password is on the list of the most common ones. */
+  isCommon?: (password: string) => boolean;
+}
+
+/** Checks a new password against the policy; the message says which rule it breaks. */
+export function parseNewPassword(raw: string, rules: NewPasswordRules = {}): Password {
+  const { field = 'password', username, isCommon } = rules;
   const value = normalize(raw);
   const problem = unhashableBecause(value);
   if (problem) throw new ValidationFailed(field, problem);
   if ([...value].length < MIN_PASSWORD_CHARS) {
     throw new ValidationFailed(field, `must be at least ${MIN_PASSWORD_CHARS} characters long`);
+  }
+  if (username && value.toLowerCase().includes(username.toLowerCase())) {
+    throw new ValidationFailed(field, 'must not contain the username');
+  }
+  if (isCommon?.(value)) {
+    throw new ValidationFailed(field, 'is one of the most common passwords, which attackers try first: choose another');
   }
   return value as Password;
 }

@@ -45,6 +45,11 @@ export class User {
     this.state.updatedAt = now;
   }
 
+  /** Same password, stronger hash: not a password change (no event, sessions kept, updatedAt unchanged). */
+  upgradePasswordHash(passwordHash: string): void {
+    this.state.passwordHash = passwordHash;
+  }
+
   changeRole(role: Role, now: Date): void {
     this.state.role = role;
     this.state.updatedAt = now;

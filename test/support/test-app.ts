@@ -5,9 +5,18 @@ import { buildContainer } from '../../src/config/container.js';
 import { parseEnv, type Env } from '../../src/config/env.js';
 import { wireApp } from '../../src/config/service.js';
 
-/** The production wiring over a test database, with cheap bcrypt and no log output. */
+/**
+ * The production wiring over a test database, with cheap bcrypt, no log output, and login limits far above
+ * what a test does (the throttling tests set their own).
+ */
 export function testEnv(overrides: Record<string, string> = {}): Env {
-  return parseEnv({ BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...overrides });
+  return parseEnv({
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'silent',
+    LOGIN_LIMITS_ACCOUNT: '1000/60',
+    LOGIN_LIMITS_CLIENT: '10000/60',
+    ...overrides,
+  });
 }
 
 export function testApp(db: Knex, env: Env = testEnv()): { app: Koa; container: ReturnType<typeof buildContainer> } {

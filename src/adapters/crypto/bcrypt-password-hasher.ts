@@ -15,4 +15,13 @@ export class BcryptPasswordHasher implements PasswordHasher {
   verify(plain: string, hash: string): Promise<boolean> {
     return bcrypt.compare(plain, hash);
   }
+
+  /** A hash made before BCRYPT_COST was raised: it is replaced at the user's next successful login. */
+  needsRehash(hash: string): boolean {
+    try {
+      return bcrypt.getRounds(hash) < this.cost;
+    } catch {
+      return true; // not a bcrypt hash we can read: replace it
+    }
+  }
 }

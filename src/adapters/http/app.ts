@@ -3,7 +3,9 @@ import type { UserRepository } from '../../application/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { KnexSessionStore } from '../persistence/knex-session-store.js';
 import { authRouter, type AuthRoutes } from './auth-router.js';
+import { refuseCrossSite } from './cross-site.js';
 import { problemDetails } from './problem-details.js';
+import { corsFor, securityHeaders } from './security-headers.js';
 import { requestLog } from './request-log.js';
 import { callers, sessions } from './session.js';
 import { userRouter, type UserRoutes } from './user-router.js';
@@ -18,16 +20,22 @@ export interface AppOptions {
   sessionIdleMs: number;
   cookieSecure: boolean;
   problemTypeBase: string;
+  /** Proxies in front to trust for X-Forwarded-For; 0 uses the socket's address. */
+  trustProxy: number;
+  allowedOrigins: string[];
 }
 
 export function createApp(options: AppOptions): Koa {
-  const app = new Koa({ keys: options.sessionKeys });
+  const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy > 0, maxIpsCount: options.trustProxy });
   app.on('error', (err, ctx) => (ctx?.state.log ?? options.log).error({ err }, 'unhandled error'));
   const who = callers(options.users);
   const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who)];
 
   app.use(requestLog(options.log));
+  for (const m of securityHeaders()) app.use(m);
   app.use(problemDetails(options.problemTypeBase));
+  for (const m of corsFor(options.allowedOrigins)) app.use(m);
+  app.use(refuseCrossSite(options.allowedOrigins));
   for (const m of sessions(app, { store: options.sessionStore, idleMs: options.sessionIdleMs, secure: options.cookieSecure })) {
     app.use(m);
   }

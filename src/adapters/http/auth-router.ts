@@ -15,7 +15,8 @@ export function authRouter(uc: AuthRoutes, callers: Callers): Router {
   const router = new Router();
 
   router.post('/login', ...jsonBody(), async (ctx) => {
-    const user = await uc.authenticate.execute(bodyOf(ctx, loginBody));
+    // ctx.ip honours X-Forwarded-For only as far as TRUST_PROXY says (app.proxy, app.maxIpsCount).
+    const user = await uc.authenticate.execute(bodyOf(ctx, loginBody), { client: ctx.ip });
     await startSession(ctx, user.id);
     ctx.body = { id: user.id, username: user.username, role: user.role };
   });

@@ -32,7 +32,9 @@ const byCode: Record<string, { status: number; title: string }> = {
   'last-admin': { status: 409, title: 'Last admin' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'too-many-attempts': { status: 429, title: 'Too many attempts' },
   'not-implemented': { status: 501, title: 'Method not implemented' },
+  busy: { status: 503, title: 'Service busy' },
 };
 
 /** Errors thrown by Koa's own stack (body parser, ctx.throw) that are safe to answer, by status. */
@@ -89,6 +91,8 @@ export function problemDetails(typeBase: string): Middleware {
     } catch (err) {
       problem = problemFor(err, typeBase);
       if (!problem) ctx.app.emit('error', err, ctx); // logged with its stack by the app's error listener
+      const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+      if (problem && retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
     }
     ctx.status = problem?.status ?? 500;
     ctx.type = 'application/problem+json';

@@ -50,7 +50,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, sessionKeyOf(ctx));
+    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, { sessionKey: sessionKeyOf(ctx), client: ctx.ip });
     ctx.status = 204;
   });
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001-users-outbox-sessions.js';
+import * as m002 from './002-rate-limits.js';
 
 /**
  * Migrations are listed in code rather than read from a folder, so the same list runs from the TypeScript
@@ -7,6 +8,7 @@ import * as m001 from './001-users-outbox-sessions.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '001-users-outbox-sessions': m001,
+  '002-rate-limits': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
