@@ -8,6 +8,12 @@ export interface Caller {
 }
 
 /**
+ * An operator at the command line (`npm run cli`), who has the database's trust and acts as an admin. Events
+ * record the nil UUID as the actor of such changes.
+ */
+export const OPERATOR: Caller = Object.freeze({ userId: '00000000-0000-0000-0000-000000000000', role: 'admin' });
+
+/**
  * Who creates an account: anyone may register a plain user; an admin account needs an admin caller,
  * or the service itself (the start-up admin).
  */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { DomainEvent } from '../../domain/events.js';
 
 const userId = z.string().uuid().describe('The user the event is about (UUIDv7)');
-const actorId = z.string().uuid().describe('The user who made the change');
+const actorId = z.string().uuid().describe('The user who made the change; the nil UUID for an operator at the command line');
 const role = z.enum(['user', 'admin']);
 
 export const eventData = {
