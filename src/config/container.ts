@@ -45,9 +45,9 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind<Logger>(Log).toConstantValue(log);
   container.bind<Clock>(Clock).toConstantValue({ now: () => new Date() });
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new UuidIdGenerator());
-  container
-    .bind<PasswordHasher>(PasswordHasher)
-    .toConstantValue(new BoundedPasswordHasher(new BcryptPasswordHasher(env.bcryptCost), env.bcryptMaxPending));
+  const hasher = new BoundedPasswordHasher(new BcryptPasswordHasher(env.bcryptCost), env.bcryptMaxPending);
+  container.bind(BoundedPasswordHasher).toConstantValue(hasher); // for its queue depth metric
+  container.bind<PasswordHasher>(PasswordHasher).toConstantValue(hasher);
   container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());
   const database = (db.client.config.connection as { database?: string } | undefined)?.database;
   container

@@ -49,6 +49,9 @@ export interface Env {
   loginLimits: LoginLimits;
   /** Password hashes running or waiting at once before requests are refused with 503. */
   bcryptMaxPending: number;
+  /** How long a shutdown waits for requests in flight. */
+  shutdownTimeoutMs: number;
+  logFormat: 'json' | 'pretty';
   outbox: {
     /** Run the relay inside the service (true), or only as `npm run relay` (false). */
     relayInProcess: boolean;
@@ -109,11 +112,16 @@ const schema = z.object({
   // Per client address, across accounts: generous enough for an office behind one NAT address.
   LOGIN_LIMITS_CLIENT: limits.default(parseLimits('20/60,200/3600')),
   BCRYPT_MAX_PENDING: int(1, 10_000).default(32),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   OUTBOX_RELAY_IN_PROCESS: bool.default(true),
   OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
 });
+
+/** Every variable the service reads, by name (the container files are checked against it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export class InvalidEnvironment extends Error {
   constructor(readonly problems: string[]) {
@@ -168,6 +176,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     allowedOrigins: e.ALLOWED_ORIGINS,
     loginLimits: { account: e.LOGIN_LIMITS_ACCOUNT, client: e.LOGIN_LIMITS_CLIENT },
     bcryptMaxPending: e.BCRYPT_MAX_PENDING,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     outbox: {
       relayInProcess: e.OUTBOX_RELAY_IN_PROCESS,
       pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,

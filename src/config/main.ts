@@ -14,7 +14,7 @@ function readEnv(): Env {
 }
 
 const env = readEnv();
-const log = createLogger(env.logLevel);
+const log = createLogger(env.logLevel, undefined, env.logFormat);
 
 try {
   const service = await startService(env, log);

@@ -19,7 +19,7 @@ function readEnv(): Env {
 }
 
 const env = readEnv();
-const log = createLogger(env.logLevel);
+const log = createLogger(env.logLevel, undefined, env.logFormat);
 if (!env.kafka) {
   log.fatal('KAFKA_BROKERS is not set: a standalone relay has nothing to publish to');
   process.exit(1);

@@ -17,6 +17,11 @@ import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
 import { UserRepository } from '../application/ports.js';
+import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
+import { Db } from '../adapters/persistence/db.js';
+import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
+import { readiness } from './readiness.js';
+import { packageVersion } from './version.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import { buildContainer } from './container.js';
 import type { Env } from './env.js';
@@ -55,8 +60,17 @@ export function openDb(env: Env, log: Logger): Knex {
   return createDb({ kind: 'sqlite', file: env.sqliteFile });
 }
 
+/** What the running process adds to the wiring: its relay, if any, and whether it is shutting down. */
+export interface Runtime {
+  relay?: OutboxRelay;
+  shuttingDown?: () => boolean;
+}
+
 /** The HTTP application over the container's use cases: the same wiring serves production and the tests. */
-export function wireApp(env: Env, container: Container, log: Logger, sessionKeys: string[]): Koa {
+export function wireApp(env: Env, container: Container, log: Logger, sessionKeys: string[], runtime: Runtime = {}): Koa {
+  const queue = new KnexOutboxQueue(container.get<Knex>(Db));
+  const hasher = container.get(BoundedPasswordHasher);
+  const relay = runtime.relay;
   return createApp({
     useCases: {
       createUser: container.get(CreateUser),
@@ -77,6 +91,19 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
     problemTypeBase: env.problemTypeBase,
     trustProxy: env.trustProxy,
     allowedOrigins: env.allowedOrigins,
+    version: packageVersion(),
+    readiness: readiness({
+      db: container.get<Knex>(Db),
+      queue,
+      relay,
+      relayElsewhere: env.kafka ? 'external' : 'disabled',
+      shuttingDown: runtime.shuttingDown ?? (() => false),
+    }),
+    metrics: {
+      bcryptDepth: () => hasher.depth,
+      outboxLag: () => queue.lag(new Date()),
+      ...(relay && { relay: () => relay.status() }),
+    },
   });
 }
 
@@ -98,10 +125,10 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     sessionSecret = randomBytes(32).toString('hex');
     log.warn('SESSION_SECRET is not set: using a random one, so sessions end when this process stops');
   }
-  const app = wireApp(env, container, log, [sessionSecret]);
-  const sessionStore = container.get(KnexSessionStore);
-
   const relay = startRelay(env, container, log, env.outbox.relayInProcess);
+  let shuttingDown = false;
+  const app = wireApp(env, container, log, [sessionSecret], { relay, shuttingDown: () => shuttingDown });
+  const sessionStore = container.get(KnexSessionStore);
 
   const purge = setInterval(() => {
     sessionStore.purgeExpired().catch((err: unknown) => log.error({ err }, 'purging expired sessions failed'));
@@ -117,11 +144,24 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     server,
     db,
     relay,
+    /**
+     * Graceful: readiness turns 503, the listener closes (idle keep-alive connections with it), requests in
+     * flight finish (cut off after SHUTDOWN_TIMEOUT_MS), the relay finishes its batch and closes the Kafka
+     * producer, then the database pool closes.
+     */
     async stop() {
+      shuttingDown = true;
       clearInterval(purge);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), env.shutdownTimeoutMs).unref());
+      if ((await Promise.race([closed, timeout])) === 'timeout') {
+        log.warn({ timeoutMs: env.shutdownTimeoutMs }, 'requests still in flight at the shutdown timeout: closing their connections');
+        server.closeAllConnections();
+        await closed;
+      }
       await relay?.stop();
       await db.destroy();
+      log.info('stopped');
     },
   };
 }

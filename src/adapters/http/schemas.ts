@@ -30,3 +30,28 @@ export const listUsersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).optional(),
   after: text(64).optional(),
 });
+
+// Response shapes: they do not validate anything at run time, they document what the handlers return.
+export const userView = z.object({
+  id: z.string().uuid().describe('UUIDv7'),
+  username: z.string(),
+  role: z.enum(ROLES),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const loginResult = userView.pick({ id: true, username: true, role: true });
+
+export const userPage = z.object({
+  users: z.array(userView),
+  nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last page'),
+});
+
+export const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().describe('Stable machine-readable error code'),
+  errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+});

@@ -8,7 +8,9 @@ export const Log = Symbol('Log');
  * JSON lines on stdout. Secrets never reach a log line: the paths below are removed wherever a request,
  * a body or an error carries them.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
+  // pino-pretty runs in a worker thread and only where a person reads the terminal (see LOG_FORMAT).
+  const transport = format === 'pretty' && !destination ? { target: 'pino-pretty', options: { colorize: true } } : undefined;
   return pino(
     {
       level,
@@ -26,6 +28,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         ],
         remove: true,
       },
+      ...(transport && { transport }),
     },
     destination,
   );

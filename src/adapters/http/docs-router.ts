@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import Router from '@koa/router';
+import { openApiDocument } from './openapi.js';
+
+const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+// No inline script: the page must run under helmet's Content-Security-Policy (script-src 'self').
+const page = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>authsvc API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div><script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body>
+</html>`;
+const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });`;
+
+/** GET /openapi.json (the document) and GET /docs (Swagger UI over it, served from swagger-ui-dist). */
+export function docsRouter(version: string): Router {
+  const router = new Router();
+  const document = openApiDocument(version);
+  const assets: Record<string, { type: string; body: Buffer | string }> = {
+    'swagger-ui.css': { type: 'text/css', body: readFileSync(join(swaggerUiDir, 'swagger-ui.css')) },
+    'swagger-ui-bundle.js': { type: 'application/javascript', body: readFileSync(join(swaggerUiDir, 'swagger-ui-bundle.js')) },
+    'init.js': { type: 'application/javascript', body: init },
+  };
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  router.get('/docs', (ctx) => {
+    ctx.type = 'text/html';
+    ctx.body = page;
+  });
+  router.get('/docs/:asset', (ctx) => {
+    const asset = assets[ctx.params.asset!];
+    if (!asset) return; // falls through to 404
+    ctx.type = asset.type;
+    ctx.body = asset.body;
+  });
+  return router;
+}

@@ -1,0 +1,80 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface MetricSources {
+  /** bcrypt hashes running or waiting. */
+  bcryptDepth(): number;
+  /** Outbox lag, measured on scrape. */
+  outboxLag(): Promise<{ pending: number; oldestAgeMs: number | null }>;
+  /** The in-process relay's counters, when it runs here. */
+  relay?(): { published: number; errors: number; parked: number };
+}
+
+const LOGIN_OUTCOMES: Record<number, string> = { 200: 'success', 401: 'invalid_credentials', 429: 'throttled', 503: 'busy' };
+
+/**
+ * Prometheus metrics (prom-client): requests by route and status, latency histograms, login outcomes, bcrypt
+ * queue depth, outbox lag, relay counters, and the default process metrics.
+ */
+export function metrics(sources: MetricSources): { middleware: Middleware; router: Router; registry: Registry } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds', help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const logins = new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'], registers: [registry] });
+  new Gauge({
+    name: 'auth_bcrypt_pending', help: 'bcrypt hashes running or waiting', registers: [registry],
+    collect() { this.set(sources.bcryptDepth()); },
+  });
+  const pending = new Gauge({ name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry] });
+  const oldest = new Gauge({
+    name: 'outbox_oldest_pending_age_seconds', help: 'Age of the oldest unpublished outbox event', registers: [registry],
+    async collect() {
+      const lag = await sources.outboxLag();
+      pending.set(lag.pending);
+      this.set((lag.oldestAgeMs ?? 0) / 1000);
+    },
+  });
+  void oldest;
+  const relayCounter = (name: string, help: string, read: (s: ReturnType<NonNullable<MetricSources['relay']>>) => number) => {
+    let seen = 0;
+    new Counter({
+      name, help, registers: [registry],
+      collect() {
+        const now = sources.relay ? read(sources.relay()) : 0;
+        if (now > seen) this.inc(now - seen);
+        seen = now;
+      },
+    });
+  };
+  relayCounter('outbox_events_published_total', 'Events the relay in this process published', (s) => s.published);
+  relayCounter('outbox_events_parked_total', 'Events the relay in this process parked as unpublishable', (s) => s.parked);
+  relayCounter('outbox_relay_errors_total', 'Failed relay batches (broker or database errors) in this process', (s) => s.errors);
+
+  const middleware: Middleware = async (ctx, next) => {
+    const end = duration.startTimer();
+    try {
+      await next();
+    } finally {
+      // The route pattern, never the raw path: ids in paths would make one series per user.
+      const labels = { method: ctx.method, route: (ctx._matchedRoute as string | undefined) ?? 'unmatched', status: String(ctx.status) };
+      requests.inc(labels);
+      end(labels);
+      if (labels.route === '/login' && ctx.method === 'POST') logins.inc({ outcome: LOGIN_OUTCOMES[ctx.status] ?? 'invalid_request' });
+    }
+  };
+
+  const router = new Router();
+  router.get('/metrics', async (ctx) => {
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  });
+  return { middleware, router, registry };
+}
