@@ -18,6 +18,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
+  tag: 'users' | 'sessions' | 'operations';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -32,67 +33,67 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 
 export const operations: Operation[] = [
   {
-    method: 'post', path: '/users', summary: 'Register a user (an admin session may create admins)', auth: 'optional',
+    method: 'post', path: '/users', tag: 'users', summary: 'Register a user (an admin session may create admins)', auth: 'optional',
     body: createUserBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
     success: { status: 201, schema: userView, description: 'Created; Location names the new user' },
     errors: [400, 403, 409, 413, 415, 503],
   },
   {
-    method: 'post', path: '/login', summary: 'Log in: starts a session (cookie)', auth: 'none',
+    method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',
     body: loginBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
     success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' },
     errors: [400, 401, 413, 415, 429, 503],
   },
   {
-    method: 'post', path: '/logout', summary: 'End the session', auth: 'session',
+    method: 'post', path: '/logout', tag: 'sessions', summary: 'End the session', auth: 'session',
     success: { status: 204, description: 'The session is deleted on the server' }, errors: [401, 403],
   },
   {
-    method: 'get', path: '/users', summary: 'List users, oldest first (admin)', auth: 'session', query: listUsersQuery,
+    method: 'get', path: '/users', tag: 'users', summary: 'List users, oldest first (admin)', auth: 'session', query: listUsersQuery,
     success: { status: 200, schema: userPage, description: 'A page of users' }, errors: [400, 401, 403],
   },
   {
-    method: 'get', path: '/users/me', summary: 'The logged-in user', auth: 'session',
+    method: 'get', path: '/users/me', tag: 'users', summary: 'The logged-in user', auth: 'session',
     success: { status: 200, schema: userView, description: 'The caller' }, errors: [401],
   },
   {
-    method: 'get', path: '/users/{id}', summary: 'A user (self, or any for an admin)', auth: 'session',
+    method: 'get', path: '/users/{id}', tag: 'users', summary: 'A user (self, or any for an admin)', auth: 'session',
     success: { status: 200, schema: userView, description: 'The user' }, errors: [401, 403, 404],
   },
   {
-    method: 'put', path: '/users/{id}/password', summary: 'Change a password (own: with currentPassword; admin: any other without)',
+    method: 'put', path: '/users/{id}/password', tag: 'users', summary: 'Change a password (own: with currentPassword; admin: any other without)',
     auth: 'session', body: changePasswordBody,
     example: { currentPassword: 'analytical engine 1843', newPassword: 'difference engine no 2' },
     success: { status: 204, description: "Changed; the user's other sessions end" },
     errors: [400, 401, 403, 404, 413, 415, 429, 503],
   },
   {
-    method: 'put', path: '/users/{id}/role', summary: "Change a user's role (admin)", auth: 'session',
+    method: 'put', path: '/users/{id}/role', tag: 'users', summary: "Change a user's role (admin)", auth: 'session',
     body: changeRoleBody, example: { role: 'admin' },
     success: { status: 200, schema: userView, description: 'The updated user' }, errors: [400, 401, 403, 404, 409, 413, 415],
   },
   {
-    method: 'delete', path: '/users/{id}', summary: 'Delete a user (admin, not itself)', auth: 'session',
+    method: 'delete', path: '/users/{id}', tag: 'users', summary: 'Delete a user (admin, not itself)', auth: 'session',
     success: { status: 204, description: "Deleted; the user's sessions end" }, errors: [401, 403, 404, 409],
   },
   {
-    method: 'get', path: '/health/live', summary: 'Liveness: the process runs', auth: 'none',
+    method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
     success: { status: 200, description: 'Alive' }, errors: [],
   },
   {
-    method: 'get', path: '/health/ready', summary: 'Readiness: database reachable, migrations applied, relay state and outbox lag',
+    method: 'get', path: '/health/ready', tag: 'operations', summary: 'Readiness: database reachable, migrations applied, relay state and outbox lag',
     auth: 'none', success: { status: 200, description: 'Ready (503 with the same body when not)' }, errors: [503],
   },
   {
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics', auth: 'none',
+    method: 'get', path: '/metrics', tag: 'operations', summary: 'Prometheus metrics', auth: 'none',
     success: { status: 200, contentType: 'text/plain', description: 'Prometheus text format' }, errors: [],
   },
   {
-    method: 'get', path: '/openapi.json', summary: 'This document', auth: 'none',
+    method: 'get', path: '/openapi.json', tag: 'operations', summary: 'This document', auth: 'none',
     success: { status: 200, description: 'OpenAPI 3.1' }, errors: [],
   },
   {
-    method: 'get', path: '/docs', summary: 'This document, for people', auth: 'none',
+    method: 'get', path: '/docs', tag: 'operations', summary: 'This document, for people', auth: 'none',
     success: { status: 200, contentType: 'text/html', description: 'Swagger UI' }, errors: [],
   },
 ];
@@ -119,6 +120,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     for (const code of op.errors) responses[code] = { $ref: '#/components/responses/Problem' };
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
+      tags: [op.tag],
       summary: op.summary,
       ...(op.auth === 'session' && { security: [{ session: [] }] }),
       ...(op.auth === 'optional' && { security: [{}, { session: [] }] }),
@@ -142,6 +144,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
         'Registration, login with server-side sessions, and user management. Errors are RFC 9457 ' +
         'application/problem+json with a stable `code`.',
     },
+    tags: [
+      { name: 'sessions', description: 'Log in and out (server-side sessions, cookie `' + SESSION_COOKIE + '`)' },
+      { name: 'users', description: 'Accounts and their rules' },
+      { name: 'operations', description: 'Health, metrics and this document' },
+    ],
     paths,
     components: {
       securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
