@@ -1,7 +1,10 @@
 // Hand-written doubles for the unit tests: each keeps its port's real contract and nothing more.
 import type {
   Clock,
+  CommonPasswords,
   IdGenerator,
+  LoginAttempt,
+  LoginThrottle,
   Outbox,
   PasswordHasher,
   Sessions,
@@ -10,7 +13,7 @@ import type {
   UserPage,
   UserRepository,
 } from '../src/application/ports.js';
-import { UsernameTaken } from '../src/domain/errors.js';
+import { TooManyAttempts, UsernameTaken } from '../src/domain/errors.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { User, type UserSnapshot } from '../src/domain/user.js';
 import type { Username } from '../src/domain/username.js';
@@ -159,21 +162,30 @@ export class InMemoryUnitOfWork implements UnitOfWork {
 /**
  * `hashed:${plain}`, counting calls. With `{ likeBcrypt: true }` it compares as bcrypt does, only up to the
  * first NUL and the first 72 bytes, to show what the password rules protect against.
+ *
+ * `scheme` plays bcrypt's cost: new hashes are `${scheme}:${plain}`, a hash of any other scheme still verifies
+ * but needs a rehash. Set `scheme = 'hashed-v2'` to raise the cost, so the hashes stored so far need one.
  */
 export class FakePasswordHasher implements PasswordHasher {
   hashCalls = 0;
   verifyCalls: { plain: string; hash: string }[] = [];
+  scheme = 'hashed';
 
   constructor(private readonly options: { likeBcrypt?: boolean } = {}) {}
 
   async hash(plain: string): Promise<string> {
     this.hashCalls += 1;
-    return `hashed:${this.seen(plain)}`;
+    return `${this.scheme}:${this.seen(plain)}`;
   }
 
   async verify(plain: string, hash: string): Promise<boolean> {
     this.verifyCalls.push({ plain, hash });
-    return hash === `hashed:${this.seen(plain)}`;
+    const match = /^(hashed[^:]*):/.exec(hash);
+    return match !== null && hash === `${match[1]}:${this.seen(plain)}`;
+  }
+
+  needsRehash(hash: string): boolean {
+    return !hash.startsWith(`${this.scheme}:`);
   }
 
   private seen(plain: string): string {
@@ -184,6 +196,79 @@ export class FakePasswordHasher implements PasswordHasher {
 }
 
 export const fakeHasher = (options?: { likeBcrypt?: boolean }): FakePasswordHasher => new FakePasswordHasher(options);
+
+/** A few well-known passwords of 8 characters or more (shorter ones fail the length rule first), ignoring case. */
+export const COMMON_PASSWORDS = ['password1', 'qwerty123', 'iloveyou', 'sunshine1', 'letmein123'];
+
+export class FakeCommonPasswords implements CommonPasswords {
+  private readonly list: ReadonlySet<string>;
+  constructor(list: readonly string[] = COMMON_PASSWORDS) {
+    this.list = new Set(list.map((p) => p.toLowerCase()));
+  }
+  includes(password: string): boolean {
+    return this.list.has(password.toLowerCase());
+  }
+}
+
+/** Attempts allowed per account and per client before TooManyAttempts (none by default). */
+export interface ThrottleLimits {
+  account?: number;
+  client?: number;
+  retryAfterSeconds?: number;
+}
+
+export interface ThrottleCall {
+  method: 'begin' | 'succeeded';
+  attempt: LoginAttempt;
+}
+
+/**
+ * The real contract without windows or clock: every begin() counts one attempt for the account and one for the
+ * client before deciding, and past a limit it throws TooManyAttempts; succeeded() clears the account and gives
+ * the client its attempt back. Limits default to none. Every call is recorded, in order.
+ */
+export class FakeLoginThrottle implements LoginThrottle {
+  readonly calls: ThrottleCall[] = [];
+  private readonly accounts = new Map<string, number>();
+  private readonly clients = new Map<string, number>();
+
+  constructor(private readonly limits: ThrottleLimits = {}) {}
+
+  async begin(attempt: LoginAttempt): Promise<void> {
+    this.calls.push({ method: 'begin', attempt: copyOf(attempt) });
+    const onAccount = bump(this.accounts, attempt.account, 1);
+    const fromClient = attempt.client === undefined ? 0 : bump(this.clients, attempt.client, 1);
+    if (onAccount > (this.limits.account ?? Infinity) || fromClient > (this.limits.client ?? Infinity)) {
+      throw new TooManyAttempts(this.limits.retryAfterSeconds ?? 60);
+    }
+  }
+
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    this.calls.push({ method: 'succeeded', attempt: copyOf(attempt) });
+    this.accounts.delete(attempt.account);
+    if (attempt.client !== undefined) bump(this.clients, attempt.client, -1);
+  }
+
+  /** Test helpers, not part of the port. */
+  attemptsOn(account: string): number {
+    return this.accounts.get(account) ?? 0;
+  }
+  attemptsFrom(client: string): number {
+    return this.clients.get(client) ?? 0;
+  }
+  callsTo(method: ThrottleCall['method']): LoginAttempt[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.attempt);
+  }
+}
+
+function bump(counts: Map<string, number>, key: string, by: number): number {
+  const count = Math.max(0, (counts.get(key) ?? 0) + by);
+  counts.set(key, count);
+  return count;
+}
+
+/** `{ account }` when there is no client, so a test can deep-equal it without a `client: undefined` key. */
+const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => (client === undefined ? { account } : { account, client });
 
 export const T0 = new Date('2025-01-01T00:00:00.000Z');
 

@@ -66,7 +66,11 @@ export class Authenticate {
   }
 
   private dummy(): Promise<string> {
-    this.dummyHash ??= this.hasher.hash('not a real password; only burns time');
+    // A refusal (Busy) is not kept: the next unknown-name login tries again.
+    this.dummyHash ??= this.hasher.hash('not a real password; only burns time').catch((err: unknown) => {
+      this.dummyHash = undefined;
+      throw err;
+    });
     return this.dummyHash;
   }
 }

@@ -1,15 +1,24 @@
 import { createLogger } from '../adapters/logging/logger.js';
+import { migrateToLatest } from '../adapters/persistence/db.js';
 import { InvalidEnvironment, parseEnv } from './env.js';
 import { openDb } from './service.js';
 
-/** `npm run migrate`: applies pending migrations to the configured database and exits. */
+/**
+ * `npm run migrate`: applies pending migrations to the configured database and exits.
+ * `npm run migrate -- --unlock`: frees knex's migration lock left by a process that died mid-migration.
+ */
 try {
   const env = parseEnv(process.env);
   const log = createLogger(env.logLevel);
   const db = openDb(env, log);
   try {
-    const [batch, applied] = await db.migrate.latest();
-    log.info({ batch, applied }, applied.length ? 'migrations applied' : 'database already up to date');
+    if (process.argv.includes('--unlock')) {
+      await db.migrate.forceFreeMigrationsLock();
+      log.info('migration lock freed');
+    } else {
+      const applied = await migrateToLatest(db);
+      log.info({ applied }, applied.length ? 'migrations applied' : 'database already up to date');
+    }
   } finally {
     await db.destroy();
   }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
+import { migrateToLatest } from '../adapters/persistence/db.js';
 import { buildContainer } from './container.js';
 import { InvalidEnvironment, parseEnv, type Env } from './env.js';
 import { openDb, startRelay } from './service.js';
@@ -26,7 +27,7 @@ if (!env.kafka) {
 }
 const db = openDb(env, log);
 try {
-  await db.migrate.latest();
+  await migrateToLatest(db);
   const relay = startRelay(env, buildContainer(env, db, log), log, true)!;
   const shutdown = (signal: string) => {
     log.info({ signal }, 'relay shutting down');

@@ -18,7 +18,7 @@ import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
 import { UserRepository } from '../application/ports.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
-import { Db } from '../adapters/persistence/db.js';
+import { Db, migrateToLatest } from '../adapters/persistence/db.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
 import { readiness } from './readiness.js';
 import { packageVersion } from './version.js';
@@ -110,7 +110,7 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
 /** Migrates, creates the start-up admin if configured, and serves the API. */
 export async function startService(env: Env, log: Logger): Promise<Service> {
   const db = openDb(env, log);
-  await db.migrate.latest();
+  await migrateToLatest(db);
   const container = buildContainer(env, db, log);
   await container.get(Authenticate).warmUp();
 

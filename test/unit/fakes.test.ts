@@ -1,10 +1,19 @@
 // The use-case tests lean on these doubles' contracts (uniqueness, paging, rollback): pin them down.
 import { expect } from 'chai';
-import { UsernameTaken } from '../../src/domain/errors.js';
+import { RateLimiterLoginThrottle } from '../../src/adapters/throttling/rate-limiter-login-throttle.js';
+import type { LoginAttempt, LoginThrottle } from '../../src/application/ports.js';
+import { TooManyAttempts, UsernameTaken } from '../../src/domain/errors.js';
 import { userCreated } from '../../src/domain/events.js';
 import type { Username } from '../../src/domain/username.js';
 import { anAdmin, aUser } from '../builders.js';
-import { InMemoryUnitOfWork, InMemoryUserRepository, SequentialIds } from '../fakes.js';
+import {
+  fakeHasher,
+  FakeCommonPasswords,
+  FakeLoginThrottle,
+  InMemoryUnitOfWork,
+  InMemoryUserRepository,
+  SequentialIds,
+} from '../fakes.js';
 
 describe('test doubles', () => {
   it('InMemoryUserRepository refuses a username differing only in case', async () => {
@@ -67,5 +76,60 @@ describe('test doubles', () => {
     const ids = new SequentialIds();
     const made = Array.from({ length: 12 }, () => ids.next());
     expect([...made].sort()).to.deep.equal(made);
+  });
+
+  it('FakePasswordHasher verifies older hashes and says they need a rehash once its scheme is raised', async () => {
+    const hasher = fakeHasher();
+    const old = await hasher.hash('some password');
+    expect(hasher.needsRehash(old)).to.equal(false);
+    hasher.scheme = 'hashed-v2';
+    const upgraded = await hasher.hash('some password');
+    expect([old, upgraded]).to.deep.equal(['hashed:some password', 'hashed-v2:some password']);
+    expect([hasher.needsRehash(old), hasher.needsRehash(upgraded)]).to.deep.equal([true, false]);
+    expect(await hasher.verify('some password', old)).to.equal(true);
+    expect(await hasher.verify('some password', upgraded)).to.equal(true);
+    expect(await hasher.verify('other password', upgraded)).to.equal(false);
+    expect(await hasher.verify('some password', 'some password')).to.equal(false);
+    expect(hasher.hashCalls).to.equal(2);
+  });
+
+  it('FakeCommonPasswords ignores case', () => {
+    const common = new FakeCommonPasswords();
+    expect(['qwerty123', 'QWERTY123', 'Password1'].map((p) => common.includes(p))).to.deep.equal([true, true, true]);
+    expect(common.includes('correct horse battery')).to.equal(false);
+  });
+
+  describe('FakeLoginThrottle keeps the contract of RateLimiterLoginThrottle', () => {
+    const doubles: [string, () => LoginThrottle][] = [
+      ['FakeLoginThrottle', () => new FakeLoginThrottle({ account: 3, client: 4 })],
+      [
+        'RateLimiterLoginThrottle',
+        () =>
+          new RateLimiterLoginThrottle(
+            { account: [{ points: 3, seconds: 60 }], client: [{ points: 4, seconds: 60 }] },
+            { kind: 'memory' },
+          ),
+      ],
+    ];
+    const outcome = (throttle: LoginThrottle, attempt: LoginAttempt) =>
+      throttle.begin(attempt).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof TooManyAttempts ? 'refused' : e),
+      );
+
+    for (const [name, make] of doubles) {
+      it(`${name}: counts per account and per client, clears the account and gives the client one back on success`, async () => {
+        const throttle = make();
+        const c = '203.0.113.7';
+        const seen: unknown[] = [];
+        for (const account of ['ada', 'ada', 'ada', 'ada']) seen.push(await outcome(throttle, { account }));
+        await throttle.succeeded({ account: 'ada' });
+        seen.push(await outcome(throttle, { account: 'ada' }));
+        for (const account of ['a1', 'a2', 'a3']) seen.push(await outcome(throttle, { account, client: c }));
+        await throttle.succeeded({ account: 'a3', client: c });
+        for (const account of ['a4', 'a5', 'a6']) seen.push(await outcome(throttle, { account, client: c }));
+        expect(seen).to.deep.equal(['ok', 'ok', 'ok', 'refused', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'refused']);
+      });
+    }
   });
 });

@@ -3,22 +3,35 @@ import { Forbidden } from '../../domain/errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Refuses state-changing requests that a browser says come from another site, so a page elsewhere cannot act
- * with the user's session cookie (CSRF). Browsers send `Sec-Fetch-Site` and `Origin`; other clients (services,
- * curl) send neither and are not affected. Origins listed in ALLOWED_ORIGINS are trusted front ends.
- * Together with JSON-only bodies (form and text posts get 415) this closes the simple-request path.
+ * with the user's session cookie (CSRF), nor log a victim into the attacker's account. Browsers send
+ * `Sec-Fetch-Site` (which a page cannot forge) and `Origin`; other clients (services, curl) send neither and
+ * are not affected. Origins listed in ALLOWED_ORIGINS are trusted front ends. Together with JSON-only bodies
+ * (form and text posts get 415) this closes the simple-request path.
  */
 export function refuseCrossSite(allowedOrigins: readonly string[]): Middleware {
   const allowed = new Set(allowedOrigins);
   return async (ctx, next) => {
     if (!SAFE_METHODS.has(ctx.method)) {
+      // The header itself, never ctx.origin: in Koa 3 that is this same header, not the service's own origin.
       const origin = ctx.get('Origin');
       const site = ctx.get('Sec-Fetch-Site');
-      const trusted = origin !== '' && (allowed.has(origin) || origin === ctx.origin);
-      // `none` is a user typing the URL; `same-origin` needs no check. An Origin header, when present, decides.
-      const crossSite = origin !== '' ? !trusted : site === 'cross-site' || site === 'same-site';
-      if (crossSite) throw new Forbidden('Cross-site request refused', 'Origin');
+      const sameOrigin = site === 'same-origin' || site === 'none';
+      const allowedOrigin = origin !== '' && allowed.has(origin);
+      // Older browsers send Origin without Sec-Fetch-Site: accept it when it names our own host. The scheme is
+      // not compared because TLS ends at the proxy in front.
+      const ownOrigin = site === '' && origin !== '' && hostOf(origin) === ctx.host;
+      const fromBrowser = origin !== '' || site !== '';
+      if (fromBrowser && !sameOrigin && !allowedOrigin && !ownOrigin) throw new Forbidden('Cross-site request refused', 'Origin');
     }
     await next();
   };

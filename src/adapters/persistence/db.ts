@@ -69,3 +69,29 @@ export function isUniqueViolation(err: unknown): boolean {
   const native = (err as { nativeError?: { code?: unknown } })?.nativeError?.code;
   return [code, native].some((c) => c === 'ER_DUP_ENTRY' || c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
+
+const MIGRATION_WAIT_MS = 60_000;
+
+/**
+ * Applies pending migrations. Several instances starting together (API replicas, a relay, the command line)
+ * take turns on knex's migration lock instead of failing: the ones that wait find nothing left to do. A lock
+ * still held after a minute was most likely left by a process that died mid-migration; the error says how to
+ * free it.
+ */
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  const deadline = Date.now() + MIGRATION_WAIT_MS;
+  for (;;) {
+    try {
+      const [, applied] = (await db.migrate.latest()) as [number, string[]];
+      return applied;
+    } catch (err) {
+      // Also the race of two processes creating knex's own tables on an empty database.
+      const contended = /already locked|already exists/i.test((err as Error).message ?? '');
+      if (!contended) throw err;
+      if (Date.now() > deadline) {
+        throw new Error('The migration lock is still held after a minute: if no migration is running, free it with `npm run migrate -- --unlock`', { cause: err });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
+    }
+  }
+}

@@ -3,7 +3,15 @@ import { Authenticate } from '../../../src/application/authenticate.js';
 import { CreateUser } from '../../../src/application/create-user.js';
 import { InvalidCredentials } from '../../../src/domain/errors.js';
 import { aUser } from '../../builders.js';
-import { fakeHasher, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import {
+  fakeHasher,
+  FakeCommonPasswords,
+  FakeLoginThrottle,
+  FixedClock,
+  InMemoryUnitOfWork,
+  SequentialIds,
+  T0,
+} from '../../fakes.js';
 
 const PASSWORD = 'correct horse battery';
 const LATER = new Date(T0.getTime() + 3_600_000);
@@ -13,9 +21,10 @@ function setup(options: { likeBcrypt?: boolean } = {}) {
   const hasher = fakeHasher(options);
   const clock = new FixedClock();
   const ids = new SequentialIds();
-  const authenticate = new Authenticate(uow.users, uow, hasher, ids, clock);
-  const createUser = new CreateUser(uow, hasher, ids, clock);
-  return { uow, hasher, clock, authenticate, createUser };
+  const throttle = new FakeLoginThrottle();
+  const authenticate = new Authenticate(uow.users, uow, hasher, throttle, ids, clock);
+  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock);
+  return { uow, hasher, clock, throttle, authenticate, createUser };
 }
 
 async function withAda(options: { likeBcrypt?: boolean; password?: string } = {}) {

@@ -9,10 +9,22 @@ import {
   ValidationFailed,
 } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
-import { fakeHasher, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import {
+  fakeHasher,
+  FakeCommonPasswords,
+  FakeLoginThrottle,
+  FixedClock,
+  InMemoryUnitOfWork,
+  SequentialIds,
+  T0,
+} from '../../fakes.js';
 
 const NEW_PASSWORD = 'a brand new secret';
 const LATER = new Date(T0.getTime() + 60_000);
+/** The caller's own session, as the HTTP edge passes it. */
+const ADA_LAPTOP = { sessionKey: 'ada-laptop' };
+const ADMIN_LAPTOP = { sessionKey: 'admin-laptop' };
+const ADMIN_PHONE = { sessionKey: 'admin-phone' };
 
 async function setup() {
   const uow = new InMemoryUnitOfWork();
@@ -29,9 +41,10 @@ async function setup() {
   uow.sessions.start('admin-id', 'admin-laptop');
   uow.sessions.start('admin-id', 'admin-phone');
   clock.advance(LATER.getTime() - T0.getTime());
-  const changePassword = new ChangePassword(uow.users, uow, hasher, ids, clock);
-  const authenticate = new Authenticate(uow.users, uow, hasher, ids, clock);
-  return { uow, hasher, changePassword, authenticate, ada, bob, admin };
+  const throttle = new FakeLoginThrottle();
+  const changePassword = new ChangePassword(uow.users, uow, hasher, new FakeCommonPasswords(), throttle, ids, clock);
+  const authenticate = new Authenticate(uow.users, uow, hasher, throttle, ids, clock);
+  return { uow, hasher, throttle, changePassword, authenticate, ada, bob, admin };
 }
 
 const hashOf = (uow: InMemoryUnitOfWork, id: string) => uow.users.snapshotOf(id)?.passwordHash;
@@ -40,7 +53,7 @@ describe('ChangePassword', () => {
   describe('of one’s own account', () => {
     it('changes it given the current one, and the new one logs in while the old one does not', async () => {
       const { uow, changePassword, authenticate, ada } = await setup();
-      await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), 'ada-laptop');
+      await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP);
 
       expect(hashOf(uow, 'ada-id')).to.equal(`hashed:${NEW_PASSWORD}`);
       expect(uow.users.snapshotOf('ada-id')?.updatedAt).to.deep.equal(LATER);
@@ -51,7 +64,7 @@ describe('ChangePassword', () => {
 
     it('emits one user.password_changed, with no password or hash in it', async () => {
       const { uow, changePassword, ada } = await setup();
-      await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), 'ada-laptop');
+      await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP);
 
       expect(uow.events).to.have.length(1);
       expect(uow.events[0]).to.deep.include({ type: 'user.password_changed', aggregateId: 'ada-id', occurredAt: LATER });
@@ -64,7 +77,7 @@ describe('ChangePassword', () => {
 
     it('ends its other sessions but keeps the one it changed it from', async () => {
       const { uow, changePassword, ada } = await setup();
-      await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), 'ada-laptop');
+      await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP);
 
       expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['ada-laptop']);
       expect(uow.sessions.keysOf('bob-id')).to.deep.equal(['bob-laptop']);
@@ -73,7 +86,7 @@ describe('ChangePassword', () => {
 
     it('requires the current password, naming currentPassword, and changes nothing', async () => {
       const { uow, hasher, changePassword, ada } = await setup();
-      const err = await changePassword.execute({ userId: 'ada-id', newPassword: NEW_PASSWORD }, callerOf(ada), 'ada-laptop').catch((e) => e);
+      const err = await changePassword.execute({ userId: 'ada-id', newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP).catch((e) => e);
 
       expect(err).to.be.instanceOf(ValidationFailed);
       expect(err.field).to.equal('currentPassword');
@@ -87,7 +100,7 @@ describe('ChangePassword', () => {
       const { uow, changePassword, ada } = await setup();
       for (const currentPassword of ['not my password', '', `${A_PASSWORD}\0tail`]) {
         const err = await changePassword
-          .execute({ userId: 'ada-id', currentPassword, newPassword: NEW_PASSWORD }, callerOf(ada), 'ada-laptop')
+          .execute({ userId: 'ada-id', currentPassword, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP)
           .catch((e) => e);
         expect(err, JSON.stringify(currentPassword)).to.be.instanceOf(IncorrectCurrentPassword);
       }
@@ -110,7 +123,7 @@ describe('ChangePassword', () => {
       await changePassword.execute(
         { userId: 'admin-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD },
         callerOf(admin),
-        'admin-phone',
+        ADMIN_PHONE,
       );
       expect(hashOf(uow, 'admin-id')).to.equal(`hashed:${NEW_PASSWORD}`);
       expect(uow.sessions.keysOf('admin-id')).to.deep.equal(['admin-phone']);
@@ -128,7 +141,7 @@ describe('ChangePassword', () => {
   describe('by an admin, of another account', () => {
     it('resets it without the current password and ends all that user’s sessions', async () => {
       const { uow, changePassword, admin } = await setup();
-      await changePassword.execute({ userId: 'ada-id', newPassword: NEW_PASSWORD }, callerOf(admin), 'admin-laptop');
+      await changePassword.execute({ userId: 'ada-id', newPassword: NEW_PASSWORD }, callerOf(admin), ADMIN_LAPTOP);
 
       expect(hashOf(uow, 'ada-id')).to.equal(`hashed:${NEW_PASSWORD}`);
       expect(uow.sessions.keysOf('ada-id')).to.deep.equal([]);
@@ -140,7 +153,7 @@ describe('ChangePassword', () => {
 
     it('keeps none of the target’s sessions even if the caller’s session key is one of them', async () => {
       const { uow, changePassword, admin } = await setup();
-      await changePassword.execute({ userId: 'ada-id', newPassword: NEW_PASSWORD }, callerOf(admin), 'ada-laptop');
+      await changePassword.execute({ userId: 'ada-id', newPassword: NEW_PASSWORD }, callerOf(admin), ADA_LAPTOP);
       expect(uow.sessions.keysOf('ada-id')).to.deep.equal([]);
     });
 
@@ -155,7 +168,7 @@ describe('ChangePassword', () => {
   it('forbids a user to change another’s password, even giving its current one', async () => {
     const { uow, changePassword, ada } = await setup();
     const err = await changePassword
-      .execute({ userId: 'bob-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), 'ada-laptop')
+      .execute({ userId: 'bob-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP)
       .catch((e) => e);
     expect(err).to.be.instanceOf(Forbidden);
     expect(hashOf(uow, 'bob-id')).to.equal(`hashed:${A_PASSWORD}`);

@@ -3,12 +3,12 @@ import { CreateUser } from '../../../src/application/create-user.js';
 import { Forbidden, UsernameTaken, ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import { fakeHasher, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import { fakeHasher, FakeCommonPasswords, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
 
 function setup() {
   const uow = new InMemoryUnitOfWork();
   const hasher = fakeHasher();
-  const createUser = new CreateUser(uow, hasher, new SequentialIds(), new FixedClock());
+  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), new SequentialIds(), new FixedClock());
   return { uow, hasher, createUser };
 }
 

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { ValidationFailed } from '../../../src/domain/errors.js';
-import { candidatePassword, parseNewPassword } from '../../../src/domain/password.js';
+import { candidatePassword, parseNewPassword, type NewPasswordRules } from '../../../src/domain/password.js';
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-function refusal(raw: string, field?: string): ValidationFailed | undefined {
+function refusal(raw: string, rules: NewPasswordRules = {}): ValidationFailed | undefined {
   try {
-    parseNewPassword(raw, field);
+    parseNewPassword(raw, rules);
   } catch (err) {
     if (err instanceof ValidationFailed) return err;
     throw err;
@@ -63,7 +63,47 @@ describe('parseNewPassword', () => {
   });
 
   it('names the field it is given', () => {
-    expect(refusal('short', 'newPassword')?.field).to.equal('newPassword');
+    expect(refusal('short', { field: 'newPassword' })?.field).to.equal('newPassword');
+  });
+});
+
+describe('parseNewPassword with the account’s username', () => {
+  it('refuses the username itself, or a password containing it, in any case, saying why', () => {
+    for (const raw of ['adalovelace', 'ADALOVELACE', 'my adalovelace pass', 'AdaLovelace1815', '1815-adaLOVELACE']) {
+      const err = refusal(raw, { field: 'newPassword', username: 'adalovelace' });
+      expect(err, raw).to.be.instanceOf(ValidationFailed);
+      expect(err!.field).to.equal('newPassword');
+      expect(err!.reason).to.equal('must not contain the username');
+    }
+  });
+
+  it('compares after NFKC, so full-width letters do not hide the username', () => {
+    expect(refusal('ＡＤＡＬＯＶＥＬＡＣＥ!', { username: 'adalovelace' })?.reason).to.equal('must not contain the username');
+  });
+
+  it('accepts a password that merely shares letters with the username', () => {
+    expect(parseNewPassword('lovelace ada 1815', { username: 'adalovelace' })).to.equal('lovelace ada 1815');
+    expect(parseNewPassword('adalovelace')).to.equal('adalovelace'); // no username given, no check
+  });
+});
+
+describe('parseNewPassword with the common-password list', () => {
+  it('refuses a password the list holds, saying why', () => {
+    const asked: string[] = [];
+    const isCommon = (p: string) => {
+      asked.push(p);
+      return p === 'qwerty123';
+    };
+    const err = refusal('ｑｗｅｒｔｙ123', { isCommon }); // full width: the list is asked about the NFKC form
+    expect(err).to.be.instanceOf(ValidationFailed);
+    expect(err!.field).to.equal('password');
+    expect(err!.reason).to.match(/most common passwords/);
+    expect(asked).to.deep.equal(['qwerty123']);
+    expect(parseNewPassword('an uncommon phrase', { isCommon })).to.equal('an uncommon phrase');
+  });
+
+  it('checks the length first, so a short common password is told it is short', () => {
+    expect(refusal('123456', { isCommon: () => true })?.reason).to.match(/at least 8 characters/);
   });
 });
 

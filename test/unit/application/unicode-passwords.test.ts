@@ -1,0 +1,63 @@
+// NFKC, not just NFC: full-width letters and ligatures (which NFC keeps) are one password with their plain forms,
+// at registration, at login and on a change alike.
+import { expect } from 'chai';
+import { Authenticate } from '../../../src/application/authenticate.js';
+import { ChangePassword } from '../../../src/application/change-password.js';
+import { CreateUser } from '../../../src/application/create-user.js';
+import { aUser, callerOf } from '../../builders.js';
+import {
+  fakeHasher,
+  FakeCommonPasswords,
+  FakeLoginThrottle,
+  FixedClock,
+  InMemoryUnitOfWork,
+  SequentialIds,
+} from '../../fakes.js';
+
+const FULL_WIDTH = 'ｃａｆｅ ａｕ ｌａｉｔ'; // as an East Asian keyboard may type it
+const PLAIN = 'cafe au lait';
+const LIGATURE = 'di\uFB03cult ﬁnal ﬂag'; // ﬃ, ﬁ, ﬂ
+const LIGATURE_NFKC = 'difficult final flag';
+
+function setup() {
+  const uow = new InMemoryUnitOfWork();
+  const hasher = fakeHasher();
+  const ids = new SequentialIds();
+  const clock = new FixedClock();
+  const throttle = new FakeLoginThrottle();
+  const common = new FakeCommonPasswords();
+  return {
+    uow,
+    createUser: new CreateUser(uow, hasher, common, ids, clock),
+    authenticate: new Authenticate(uow.users, uow, hasher, throttle, ids, clock),
+    changePassword: new ChangePassword(uow.users, uow, hasher, common, throttle, ids, clock),
+  };
+}
+
+describe('Passwords in NFKC', () => {
+  it('at registration: stores the hash of the compatibility form', async () => {
+    const { uow, createUser } = setup();
+    const full = await createUser.execute({ username: 'zoe', password: FULL_WIDTH }, 'anonymous');
+    const ligature = await createUser.execute({ username: 'yan', password: LIGATURE }, 'anonymous');
+    expect(uow.users.snapshotOf(full.id)?.passwordHash).to.equal(`hashed:${PLAIN}`);
+    expect(uow.users.snapshotOf(ligature.id)?.passwordHash).to.equal(`hashed:${LIGATURE_NFKC}`);
+  });
+
+  it('at login: accepts either form of the registered password', async () => {
+    const { createUser, authenticate } = setup();
+    await createUser.execute({ username: 'zoe', password: FULL_WIDTH }, 'anonymous');
+    await createUser.execute({ username: 'yan', password: LIGATURE_NFKC }, 'anonymous');
+    expect((await authenticate.execute({ username: 'zoe', password: PLAIN })).username).to.equal('zoe');
+    expect((await authenticate.execute({ username: 'zoe', password: FULL_WIDTH })).username).to.equal('zoe');
+    expect((await authenticate.execute({ username: 'yan', password: LIGATURE })).username).to.equal('yan');
+  });
+
+  it('on a change: checks the current password and stores the new one in the compatibility form', async () => {
+    const { uow, changePassword, authenticate } = setup();
+    const zoe = aUser({ id: 'zoe-id', username: 'zoe', password: PLAIN });
+    await uow.users.add(zoe);
+    await changePassword.execute({ userId: 'zoe-id', currentPassword: FULL_WIDTH, newPassword: LIGATURE }, callerOf(zoe));
+    expect(uow.users.snapshotOf('zoe-id')?.passwordHash).to.equal(`hashed:${LIGATURE_NFKC}`);
+    expect((await authenticate.execute({ username: 'zoe', password: LIGATURE_NFKC })).id).to.equal('zoe-id');
+  });
+});
