@@ -187,3 +187,14 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     },
   };
 }
+
+/** For the entry points: the configuration, or the list of what is wrong on stderr and exit status 1. */
+export function readEnvOrExit(source: NodeJS.ProcessEnv = process.env): Env {
+  try {
+    return parseEnv(source);
+  } catch (err) {
+    if (!(err instanceof InvalidEnvironment)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}

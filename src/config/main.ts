@@ -1,19 +1,9 @@
 import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
-import { InvalidEnvironment, parseEnv, type Env } from './env.js';
+import { readEnvOrExit } from './env.js';
 import { startService } from './service.js';
 
-function readEnv(): Env {
-  try {
-    return parseEnv(process.env);
-  } catch (err) {
-    if (!(err instanceof InvalidEnvironment)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
-}
-
-const env = readEnv();
+const env = readEnvOrExit();
 const log = createLogger(env.logLevel, undefined, env.logFormat);
 
 try {

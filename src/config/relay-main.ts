@@ -2,24 +2,14 @@ import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
 import { migrateToLatest } from '../adapters/persistence/db.js';
 import { buildContainer } from './container.js';
-import { InvalidEnvironment, parseEnv, type Env } from './env.js';
+import { readEnvOrExit } from './env.js';
 import { openDb, startRelay } from './service.js';
 
 /**
  * `npm run relay`: the outbox relay alone, for deployments that run it apart from the API. Several may run:
  * one publishes, the others stand by and take over when it stops.
  */
-function readEnv(): Env {
-  try {
-    return parseEnv(process.env);
-  } catch (err) {
-    if (!(err instanceof InvalidEnvironment)) throw err;
-    console.error(err.message);
-    process.exit(1);
-  }
-}
-
-const env = readEnv();
+const env = readEnvOrExit();
 const log = createLogger(env.logLevel, undefined, env.logFormat);
 if (!env.kafka) {
   log.fatal('KAFKA_BROKERS is not set: a standalone relay has nothing to publish to');

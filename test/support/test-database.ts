@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { createDb } from '../../src/adapters/persistence/db.js';
@@ -74,3 +77,31 @@ export async function migratedMySql(ctx: Mocha.Context): Promise<{ db: Knex; mys
   await db.migrate.latest();
   return { db, mysql: server! };
 }
+
+/** A migrated database for a suite that runs the same cases on each database the service supports. */
+export type OpenDb = (ctx: Mocha.Context) => Promise<{ db: Knex; dispose(): Promise<void> }>;
+
+export const onMySql: OpenDb = async (ctx) => {
+  const { db, mysql } = await migratedMySql(ctx);
+  return {
+    db,
+    async dispose() {
+      await db.destroy();
+      await mysql.dispose();
+    },
+  };
+};
+
+/** The embedded SQLite database, in a file of its own under the system's temporary folder. */
+export const onSqlite: OpenDb = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'authsvc-test-'));
+  const db = createDb({ kind: 'sqlite', file: join(dir, 'auth.db') });
+  await db.migrate.latest();
+  return {
+    db,
+    async dispose() {
+      await db.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};

@@ -1,19 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
-import { createDb } from '../../../src/adapters/persistence/db.js';
 import { KnexSessionStore } from '../../../src/adapters/persistence/knex-session-store.js';
 import { KnexSessions } from '../../../src/adapters/persistence/knex-sessions.js';
 import { ObjectionUserRepository } from '../../../src/adapters/persistence/objection-user-repository.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
-import { migratedMySql } from '../../support/test-database.js';
+import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
-type OpenDb = (ctx: Mocha.Context) => Promise<{ db: Knex; dispose(): Promise<void> }>;
 
 const ids = new UuidIdGenerator();
 const MINUTE = 60_000;
@@ -147,30 +142,6 @@ function sessionStoreCases(database: string, open: OpenDb): void {
     });
   });
 }
-
-const onMySql: OpenDb = async (ctx) => {
-  const { db, mysql } = await migratedMySql(ctx);
-  return {
-    db,
-    async dispose() {
-      await db.destroy();
-      await mysql.dispose();
-    },
-  };
-};
-
-const onSqlite: OpenDb = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'authsvc-test-'));
-  const db = createDb({ kind: 'sqlite', file: join(dir, 'auth.db') });
-  await db.migrate.latest();
-  return {
-    db,
-    async dispose() {
-      await db.destroy();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-};
 
 sessionStoreCases('MySQL', onMySql);
 sessionStoreCases('SQLite', onSqlite);

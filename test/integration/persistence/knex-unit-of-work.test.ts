@@ -1,19 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
-import { createDb, toDate } from '../../../src/adapters/persistence/db.js';
+import { toDate } from '../../../src/adapters/persistence/db.js';
 import { KnexSessionStore } from '../../../src/adapters/persistence/knex-session-store.js';
 import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { ObjectionUserRepository } from '../../../src/adapters/persistence/objection-user-repository.js';
 import * as events from '../../../src/domain/events.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
-import { migratedMySql } from '../../support/test-database.js';
+import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
-type OpenDb = (ctx: Mocha.Context) => Promise<{ db: Knex; dispose(): Promise<void> }>;
 
 const ids = new UuidIdGenerator();
 const NOW = new Date('2025-01-02T03:04:05.678Z');
@@ -131,30 +127,6 @@ function unitOfWorkCases(database: string, open: OpenDb): void {
     });
   });
 }
-
-const onMySql: OpenDb = async (ctx) => {
-  const { db, mysql } = await migratedMySql(ctx);
-  return {
-    db,
-    async dispose() {
-      await db.destroy();
-      await mysql.dispose();
-    },
-  };
-};
-
-const onSqlite: OpenDb = async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'authsvc-test-'));
-  const db = createDb({ kind: 'sqlite', file: join(dir, 'auth.db') });
-  await db.migrate.latest();
-  return {
-    db,
-    async dispose() {
-      await db.destroy();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-};
 
 unitOfWorkCases('MySQL', onMySql);
 unitOfWorkCases('SQLite', onSqlite);
