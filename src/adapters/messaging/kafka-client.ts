@@ -13,6 +13,9 @@ export function createKafka(options: { brokers: string[]; clientId: string }, lo
   const kafkaLog = log.child({ component: 'kafkajs' });
   return new Kafka({
     ...options,
+    // Connection attempts fail fast to the relay, whose own back-off retries forever (kafkajs's defaults would
+    // spend up to half a minute before the relay could even report the broker down).
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

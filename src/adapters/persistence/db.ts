@@ -51,6 +51,8 @@ export function mysqlConnection(url: string): ConnectionOptions {
     timezone: 'Z',
     charset: 'utf8mb4',
     supportBigNumbers: true,
+    // JSON columns come back as their stored text, as on SQLite: the outbox hands payloads over untouched.
+    jsonStrings: true,
   };
 }
 

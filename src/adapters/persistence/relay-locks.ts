@@ -1,7 +1,19 @@
+import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RelayLock } from '../../application/ports.js';
 
 export const RELAY_LOCK_NAME = 'authsvc.outbox-relay';
+const MAX_LOCK_NAME = 64; // MySQL's limit
+
+/**
+ * Named locks are server-wide: the name carries the database, so services (or environments) sharing a server
+ * each get their own publisher.
+ */
+export function relayLockName(database: string): string {
+  const name = `${RELAY_LOCK_NAME}.${database}`;
+  if (name.length <= MAX_LOCK_NAME) return name;
+  return `${RELAY_LOCK_NAME}.${createHash('sha256').update(database).digest('hex').slice(0, MAX_LOCK_NAME - RELAY_LOCK_NAME.length - 1)}`;
+}
 
 /**
  * A MySQL named lock held on a connection of its own. The server frees it when that connection ends, so a
@@ -11,7 +23,11 @@ export const RELAY_LOCK_NAME = 'authsvc.outbox-relay';
 export class MySqlNamedLock implements RelayLock {
   private conn: mysql.Connection | undefined;
 
-  constructor(private readonly connection: mysql.ConnectionOptions, private readonly name = RELAY_LOCK_NAME) {}
+  private readonly name: string;
+
+  constructor(private readonly connection: mysql.ConnectionOptions) {
+    this.name = relayLockName(connection.database ?? '');
+  }
 
   async acquire(): Promise<boolean> {
     await this.drop(); // a fresh connection for every attempt: a dead one must never look like a holder
