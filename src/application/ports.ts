@@ -140,6 +140,8 @@ export interface PublishOutcome {
 
 /** Sends records to the broker, in the given order, returning once the broker acknowledged all that were sent. */
 export interface EventPublisher {
+  /** Connects ahead of the first batch, so a broker that cannot be reached shows before any event waits. */
+  connect?(): Promise<void>;
   publish(records: OutboxRecord[]): Promise<PublishOutcome>;
   /** Closes the connection to the broker, once nothing more will be published. */
   close(): Promise<void>;

@@ -122,6 +122,7 @@ export class OutboxRelay implements OutboxSignal {
           continue;
         }
         this.woken = false;
+        await this.publisher.connect?.();
         const taken = await this.relayOnce();
         this.stats.state = 'publishing';
         backoffMs = 0;

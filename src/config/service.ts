@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
@@ -136,6 +136,14 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   purge.unref();
 
   const server = app.listen(env.port, env.host);
+  // Keep-alive clients would go on sending requests on their open connections after the listener closes:
+  // once shutting down, every response says `Connection: close`, including those already in flight.
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   log.info({ address }, 'listening');
@@ -152,6 +160,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     async stop() {
       shuttingDown = true;
       clearInterval(purge);
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), env.shutdownTimeoutMs).unref());
       if ((await Promise.race([closed, timeout])) === 'timeout') {

@@ -11,6 +11,8 @@ export interface MetricSources {
   relay?(): { published: number; errors: number; parked: number };
 }
 
+const SCRAPE_DEADLINE_MS = 2_000;
+
 const LOGIN_OUTCOMES: Record<number, string> = { 200: 'success', 401: 'invalid_credentials', 429: 'throttled', 503: 'busy' };
 
 /**
@@ -33,16 +35,26 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
     name: 'auth_bcrypt_pending', help: 'bcrypt hashes running or waiting', registers: [registry],
     collect() { this.set(sources.bcryptDepth()); },
   });
-  const pending = new Gauge({ name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry] });
-  const oldest = new Gauge({
-    name: 'outbox_oldest_pending_age_seconds', help: 'Age of the oldest unpublished outbox event', registers: [registry],
+  // Measured on each scrape, with a deadline: an unreachable database must not take every metric down with it.
+  const lag = () =>
+    Promise.race([
+      sources.outboxLag(),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SCRAPE_DEADLINE_MS).unref()),
+    ]).catch(() => undefined);
+  new Gauge({
+    name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry],
     async collect() {
-      const lag = await sources.outboxLag();
-      pending.set(lag.pending);
-      this.set((lag.oldestAgeMs ?? 0) / 1000);
+      const now = await lag();
+      if (now) this.set(now.pending);
     },
   });
-  void oldest;
+  new Gauge({
+    name: 'outbox_oldest_pending_age_seconds', help: 'Age of the oldest unpublished outbox event (0 when none)', registers: [registry],
+    async collect() {
+      const now = await lag();
+      if (now) this.set((now.oldestAgeMs ?? 0) / 1000);
+    },
+  });
   const relayCounter = (name: string, help: string, read: (s: ReturnType<NonNullable<MetricSources['relay']>>) => number) => {
     let seen = 0;
     new Counter({

@@ -40,6 +40,14 @@ export class KafkaEventPublisher implements EventPublisher {
     return { unpublishable };
   }
 
+  async connect(): Promise<void> {
+    try {
+      await this.connected();
+    } catch (err) {
+      throw new PublishFailed(`Kafka: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   async close(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;

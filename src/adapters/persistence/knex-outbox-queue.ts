@@ -2,6 +2,16 @@ import type { Knex } from 'knex';
 import type { OutboxLag, OutboxQueue, OutboxRecord } from '../../application/ports.js';
 import { toDate } from './db.js';
 
+/** A row the relay set aside, as an operator needs to see it (`npm run cli -- outbox-status`). */
+export interface ParkedOutboxRow {
+  seq: number;
+  id: string;
+  type: string;
+  aggregateId: string;
+  parkedAt: Date;
+  lastError: string | null;
+}
+
 /** The relay's reads and writes on the outbox table. Every query here is served by `outbox_pending_idx`. */
 export class KnexOutboxQueue implements OutboxQueue {
   constructor(private readonly db: Knex) {}
@@ -48,5 +58,32 @@ export class KnexOutboxQueue implements OutboxQueue {
     const pending = Number(row?.pending ?? 0);
     const oldest = row?.oldest == null ? null : toDate(row.oldest as Date | number);
     return { pending, oldestAgeMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : null };
+  }
+
+  /** Rows published and not yet deleted by retention, and rows parked; for the command line, not the relay. */
+  async counts(): Promise<{ published: number; parked: number }> {
+    const published = await this.db('outbox').whereNotNull('publishedAt').count({ n: '*' }).first();
+    const parked = await this.parkedRows().count({ n: '*' }).first();
+    return { published: Number(published?.n ?? 0), parked: Number(parked?.n ?? 0) };
+  }
+
+  /** The first `limit` parked rows in seq order, each with the error that set it aside. */
+  async parked(limit: number): Promise<ParkedOutboxRow[]> {
+    const rows = await this.parkedRows()
+      .select('seq', 'id', 'type', 'aggregateid', 'parkedAt', 'lastError')
+      .orderBy('seq')
+      .limit(limit);
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      id: r.id,
+      type: r.type,
+      aggregateId: r.aggregateid,
+      parkedAt: toDate(r.parkedAt),
+      lastError: r.lastError ?? null,
+    }));
+  }
+
+  private parkedRows() {
+    return this.db('outbox').whereNull('publishedAt').whereNotNull('parkedAt');
   }
 }
