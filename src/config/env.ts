@@ -131,14 +131,20 @@ export class InvalidEnvironment extends Error {
 }
 
 /** Parses and checks every variable, and reports all the bad ones at once, each by name. */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+/**
+ * What the process is: the API serves sessions; the relay, the command line and the migration runner ('tool')
+ * do not, so the production session checks do not apply to them.
+ */
+export type Purpose = 'api' | 'tool';
+
+export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): Env {
   // An empty variable counts as unset, as in most shells' `VAR=` idiom.
   const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(given);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   // Rules across variables read the raw values, so they are reported together with any malformed variable.
   const production = (given.NODE_ENV ?? 'development') === 'production';
-  if (production) {
+  if (production && purpose === 'api') {
     const weak = given.SESSION_SECRET ? weakSecretReason(given.SESSION_SECRET) : 'is required';
     if (weak) problems.push(`SESSION_SECRET: ${weak} when NODE_ENV=production`);
     if (given.SESSION_COOKIE_SECURE === 'false' || given.SESSION_COOKIE_SECURE === '0') {
@@ -189,9 +195,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
 }
 
 /** For the entry points: the configuration, or the list of what is wrong on stderr and exit status 1. */
-export function readEnvOrExit(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnvOrExit(purpose: Purpose = 'api', source: NodeJS.ProcessEnv = process.env): Env {
   try {
-    return parseEnv(source);
+    return parseEnv(source, purpose);
   } catch (err) {
     if (!(err instanceof InvalidEnvironment)) throw err;
     console.error(err.message);

@@ -8,7 +8,7 @@ import { openDb } from './service.js';
  * `npm run migrate -- --unlock`: frees knex's migration lock left by a process that died mid-migration.
  */
 try {
-  const env = parseEnv(process.env);
+  const env = parseEnv(process.env, 'tool');
   const log = createLogger(env.logLevel);
   const db = openDb(env, log);
   try {

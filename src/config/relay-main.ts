@@ -9,7 +9,7 @@ import { openDb, startRelay } from './service.js';
  * `npm run relay`: the outbox relay alone, for deployments that run it apart from the API. Several may run:
  * one publishes, the others stand by and take over when it stops.
  */
-const env = readEnvOrExit();
+const env = readEnvOrExit('tool');
 const log = createLogger(env.logLevel, undefined, env.logFormat);
 if (!env.kafka) {
   log.fatal('KAFKA_BROKERS is not set: a standalone relay has nothing to publish to');

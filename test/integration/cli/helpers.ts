@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { createDb } from '../../../src/adapters/persistence/db.js';
+import { skipped } from '../../support/hooks.js';
+import { testMySql } from '../../support/test-database.js';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real entry point from the sources (`npm run cli` runs its build), with cheap bcrypt and no log
+ * output unless `env` says otherwise, and `input` piped to stdin (then closed; nothing at all when omitted).
+ */
+export function runCli(args: string[], env: Record<string, string>, input = ''): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/cli.ts', ...args], {
+    env: { PATH: process.env.PATH!, BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.on('error', () => undefined); // the cli may exit (usage error) before reading what is piped
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A database for the cli to work on, and a knex of the test's own on it (for the HTTP app and to look at rows). */
+export interface CliDatabase {
+  /** What points the cli at this database. */
+  env: Record<string, string>;
+  db: Knex;
+  dispose(): Promise<void>;
+}
+
+/** A SQLite file in a fresh temporary folder: the cli creates its tables itself. */
+export function sqliteDatabase(): CliDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'authsvc-cli-'));
+  const file = join(dir, 'authsvc.sqlite');
+  const db = createDb({ kind: 'sqlite', file });
+  return {
+    env: { SQLITE_FILE: file },
+    db,
+    async dispose() {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A fresh, empty MySQL database (the cli migrates it), or the suite is skipped loudly, or failed when
+ * REQUIRE_INTEGRATION=1: as `migratedMySql` does, but without migrating.
+ */
+export async function mysqlDatabase(ctx: Mocha.Context): Promise<CliDatabase> {
+  ctx.timeout(180_000); // a container's first start pulls its image
+  const server = await testMySql();
+  if (!server) {
+    const title = ctx.test?.parent?.fullTitle() ?? 'a cli suite';
+    if (process.env.REQUIRE_INTEGRATION === '1') {
+      throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no MySQL: set TEST_DATABASE_URL or run Docker`);
+    }
+    skipped.push(title);
+    ctx.skip();
+  }
+  const db = createDb({ kind: 'mysql', url: server!.url });
+  return {
+    env: { DATABASE_URL: server!.url },
+    db,
+    async dispose() {
+      await db.destroy();
+      await server!.dispose();
+    },
+  };
+}
+
+/** The JSON lines of a run's stdout. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
