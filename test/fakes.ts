@@ -218,7 +218,7 @@ export interface ThrottleLimits {
 }
 
 export interface ThrottleCall {
-  method: 'begin' | 'succeeded';
+  method: 'begin' | 'succeeded' | 'cancel';
   attempt: LoginAttempt;
 }
 
@@ -246,6 +246,12 @@ export class FakeLoginThrottle implements LoginThrottle {
   async succeeded(attempt: LoginAttempt): Promise<void> {
     this.calls.push({ method: 'succeeded', attempt: copyOf(attempt) });
     this.accounts.delete(attempt.account);
+    if (attempt.client !== undefined) bump(this.clients, attempt.client, -1);
+  }
+
+  async cancel(attempt: LoginAttempt): Promise<void> {
+    this.calls.push({ method: 'cancel', attempt: copyOf(attempt) });
+    bump(this.accounts, attempt.account, -1);
     if (attempt.client !== undefined) bump(this.clients, attempt.client, -1);
   }
 

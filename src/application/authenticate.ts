@@ -3,6 +3,7 @@ import { InvalidCredentials } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
 import { parseUsername, type Username } from '../domain/username.js';
+import { checkCounted } from './password-check.js';
 import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
@@ -32,8 +33,10 @@ export class Authenticate {
     const user = username && (await this.users.findByUsername(username));
     // An unknown name or an impossible password costs one bcrypt compare too, against a hash of the same
     // cost, so response time does not tell which names exist.
-    const hash = user && password ? user.passwordHash : await this.dummy();
-    const matches = await this.hasher.verify(password ?? '', hash);
+    const matches = await checkCounted(this.throttle, attempt, async () => {
+      const hash = user && password ? user.passwordHash : await this.dummy();
+      return this.hasher.verify(password ?? '', hash);
+    });
     if (!user || !password || !matches) throw new InvalidCredentials();
     await this.throttle.succeeded(attempt);
 

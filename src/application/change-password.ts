@@ -4,6 +4,7 @@ import { IncorrectCurrentPassword, UserNotFound, ValidationFailed } from '../dom
 import { passwordChanged } from '../domain/events.js';
 import { candidatePassword, parseNewPassword } from '../domain/password.js';
 import type { User } from '../domain/user.js';
+import { checkCounted } from './password-check.js';
 import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp } from './user-view.js';
 
@@ -56,7 +57,8 @@ export class ChangePassword {
     const attempt = { account: user.username, client };
     await this.throttle.begin(attempt);
     const current = candidatePassword(currentPassword);
-    if (!current || !(await this.hasher.verify(current, user.passwordHash))) throw new IncorrectCurrentPassword();
+    const matches = current !== undefined && (await checkCounted(this.throttle, attempt, () => this.hasher.verify(current, user.passwordHash)));
+    if (!matches) throw new IncorrectCurrentPassword();
     await this.throttle.succeeded(attempt);
   }
 }

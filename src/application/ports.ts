@@ -80,6 +80,8 @@ export interface LoginThrottle {
   begin(attempt: LoginAttempt): Promise<void>;
   /** The password was right: clears the account's count and gives the client back its attempt. */
   succeeded(attempt: LoginAttempt): Promise<void>;
+  /** The password could not be checked (the service was busy): the attempt is given back to both. */
+  cancel(attempt: LoginAttempt): Promise<void>;
 }
 
 export interface Clock {

@@ -54,6 +54,11 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
     throw new TooManyAttempts(Math.max(1, Math.ceil(Math.max(...waits) / 1000)));
   }
 
+  async cancel({ account, client }: LoginAttempt): Promise<void> {
+    await Promise.all(this.account.map((l) => l.reward(account, 1)));
+    if (client !== undefined) await Promise.all(this.client.map((l) => l.reward(client, 1)));
+  }
+
   async succeeded({ account, client }: LoginAttempt): Promise<void> {
     await Promise.all(this.account.map((l) => l.delete(account)));
     if (client !== undefined) await Promise.all(this.client.map((l) => l.reward(client, 1)));

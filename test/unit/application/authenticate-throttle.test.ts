@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Authenticate } from '../../../src/application/authenticate.js';
-import { InvalidCredentials, TooManyAttempts } from '../../../src/domain/errors.js';
+import { Busy, InvalidCredentials, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../builders.js';
 import { fakeHasher, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds, type ThrottleLimits } from '../../fakes.js';
 
@@ -19,6 +19,18 @@ const logIn = (authenticate: Authenticate, username: string, password: string, c
   authenticate.execute({ username, password }, { client }).catch((e: unknown) => e);
 
 describe('Authenticate with a login throttle', () => {
+  it('gives the attempt back when the service is too busy to check the password', async () => {
+    const { hasher, throttle, authenticate } = await setup();
+    hasher.verify = async () => {
+      throw new Busy();
+    };
+    const err = await logIn(authenticate, 'ada', A_PASSWORD);
+    expect(err).to.be.instanceOf(Busy);
+    expect(throttle.callsTo('cancel')).to.deep.equal([{ account: 'ada', client: CLIENT }]);
+    expect(throttle.attemptsOn('ada')).to.equal(0);
+    expect(throttle.attemptsFrom(CLIENT)).to.equal(0);
+  });
+
   it('counts the attempt before checking the password', async () => {
     const { hasher, throttle, authenticate } = await setup();
     const order: string[] = [];

@@ -1,0 +1,92 @@
+import type { ChangeRole } from '../../application/change-role.js';
+import type { CreateUser } from '../../application/create-user.js';
+import type { ListUsers } from '../../application/list-users.js';
+import type { Clock, UserRepository } from '../../application/ports.js';
+import { OPERATOR } from '../../domain/access-policy.js';
+import { DomainError } from '../../domain/errors.js';
+import { parseUsername, type Username } from '../../domain/username.js';
+import type { KnexOutboxQueue } from '../persistence/knex-outbox-queue.js';
+import type { CommandName, Invocation } from './arguments.js';
+import { Failure } from './errors.js';
+import { readPassword } from './password-input.js';
+import { hint, outboxLines, print, userTable } from './output.js';
+
+/** What the commands work with, built by the entry point: plain objects, never the container. */
+export interface AdminTools {
+  createUser: CreateUser;
+  listUsers: ListUsers;
+  changeRole: ChangeRole;
+  users: UserRepository;
+  outbox: Pick<KnexOutboxQueue, 'lag' | 'counts' | 'parked'>;
+  clock: Clock;
+}
+
+/**
+ * Runs the command as OPERATOR, through the same use cases as the API. Returns the exit code: 0 done, 1 refused
+ * or failed (`error: …` on stderr). Anything else is unexpected and thrown.
+ */
+export async function runCommand(invocation: Invocation, tools: AdminTools): Promise<number> {
+  try {
+    await HANDLERS[invocation.command](invocation, tools);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof DomainError || err instanceof Failure)) throw err;
+    process.stderr.write(`error: ${err.message}\n`);
+    return 1;
+  }
+}
+
+const HANDLERS: Record<CommandName, (invocation: Invocation, tools: AdminTools) => Promise<void>> = {
+  'create-user': async ({ args, options }, { createUser }) => {
+    const username = args[0]!;
+    parseUsername(username); // a bad name fails before the password is asked for
+    const password = await readPassword();
+    const role = options.admin ? 'admin' : 'user';
+    // OPERATOR is an admin, so either role may be created; user.created records the nil UUID as its creator.
+    print(JSON.stringify(await createUser.execute({ username, password, role }, OPERATOR)));
+  },
+
+  'list-users': async ({ options }, { listUsers }) => {
+    const page = await listUsers.execute({ limit: options.limit, after: options.after }, OPERATOR);
+    if (options.json) page.users.forEach((user) => print(JSON.stringify(user)));
+    else print(userTable(page.users));
+    const same = `${options.json ? ' --json' : ''}${options.limit === undefined ? '' : ` --limit ${options.limit}`}`;
+    if (page.nextCursor) hint(`more: npm run --silent cli -- list-users${same} --after ${page.nextCursor}`);
+  },
+
+  'set-role': async ({ args }, { users, changeRole }) => {
+    const userId = await idOf(args[0]!, users);
+    print(JSON.stringify(await changeRole.execute({ userId, role: args[1]! }, OPERATOR)));
+  },
+
+  'outbox-status': async ({ options }, { outbox, clock }) => {
+    const { pending, oldestAgeMs } = await outbox.lag(clock.now());
+    const { published, parked } = await outbox.counts();
+    const parkedEvents = parked > 0 ? await outbox.parked(PARKED_SHOWN) : [];
+    const status = { pending, oldestPendingAgeMs: oldestAgeMs, parked, parkedEvents, published };
+    if (options.json) print(JSON.stringify(status));
+    else outboxLines(status).forEach(print);
+  },
+};
+
+/** How many parked rows are listed: they need a person's attention, but not a screenful each. */
+const PARKED_SHOWN = 20;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A name is looked up first (what an operator usually types); otherwise an id-shaped argument is the id. */
+async function idOf(ref: string, users: UserRepository): Promise<string> {
+  const username = usernameOrUndefined(ref);
+  const byName = username && (await users.findByUsername(username));
+  if (byName) return byName.id;
+  if (UUID.test(ref)) return ref.toLowerCase(); // ChangeRole answers UserNotFound for an id nobody has
+  throw new Failure(`no user is named "${ref}"`);
+}
+
+function usernameOrUndefined(raw: string): Username | undefined {
+  try {
+    return parseUsername(raw);
+  } catch {
+    return undefined;
+  }
+}

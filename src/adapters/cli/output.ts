@@ -1,0 +1,43 @@
+import type { UserView } from '../../application/user-view.js';
+import type { ParkedOutboxRow } from '../persistence/knex-outbox-queue.js';
+
+/** stdout carries the command's output only, for scripts to read. */
+export const print = (line: string): void => void process.stdout.write(`${line}\n`);
+/** Hints, like prompts, usage and log lines, go to stderr. */
+export const hint = (line: string): void => void process.stderr.write(`${line}\n`);
+
+export function userTable(users: UserView[]): string {
+  const cells = users.map((u) => [u.id, u.username, u.role, u.createdAt.toISOString()]);
+  const rows = [['ID', 'USERNAME', 'ROLE', 'CREATED'], ...cells];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** What `outbox-status --json` prints: the first parked rows only, as `parked` counts them all. */
+export interface OutboxStatus {
+  pending: number;
+  oldestPendingAgeMs: number | null;
+  parked: number;
+  parkedEvents: ParkedOutboxRow[];
+  published: number;
+}
+
+export function outboxLines({ pending, oldestPendingAgeMs, parked, parkedEvents, published }: OutboxStatus): string[] {
+  const oldest = oldestPendingAgeMs === null ? '' : ` (the oldest for ${duration(oldestPendingAgeMs)})`;
+  const lines = [`pending    ${pending}${oldest}`, `parked     ${parked}`];
+  for (const e of parkedEvents) {
+    const error = (e.lastError ?? '').split('\n')[0]!.slice(0, 200);
+    lines.push(`  seq ${e.seq}  ${e.type}  user ${e.aggregateId}  parked ${e.parkedAt.toISOString()}: ${error}`);
+  }
+  if (parked > parkedEvents.length) lines.push(`  and ${parked - parkedEvents.length} more`);
+  return [...lines, `published  ${published}`];
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 1) return `${ms} ms`;
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min`;
+  if (s < 2 * 86_400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
+}
