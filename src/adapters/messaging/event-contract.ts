@@ -15,7 +15,7 @@ export const eventData = {
     userId,
     username: z.string().describe('Lower-case username'),
     role,
-    createdBy: actorId.nullable().describe('The admin who created the account; null for self-registration and the start-up admin'),
+    createdBy: actorId.nullable().describe('The admin who created the account (the nil UUID for the command line); null for self-registration and the start-up admin'),
   }),
   'user.password_changed': z.object({ userId, changedBy: actorId }),
   'user.role_changed': z.object({ userId, from: role, to: role, changedBy: actorId }),

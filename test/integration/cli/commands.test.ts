@@ -6,6 +6,8 @@ import { jsonLines, mysqlDatabase, runCli, sqliteDatabase, type CliDatabase } fr
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PASSWORD = 'correct horse battery';
+/** The actor an operator at the command line is recorded as in events. */
+const OPERATOR_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * One story per database, in order: the accounts made by the first tests are listed, promoted and counted by
@@ -46,6 +48,15 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
       expect(run, run.stderr).to.include({ code: 0, stderr: '' });
       expect(jsonLines(run.stdout)[0]).to.include({ username: 'root', role: 'admin' });
       expect((await logIn('root').expect(200)).body.role).to.equal('admin');
+    });
+
+    it('create-user acts as the operator: user.created records the nil UUID as createdBy', async () => {
+      const rows = await target.db('outbox').where({ type: 'user.created' }).orderBy('seq');
+      const payloads = rows.map((row) => (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload));
+      expect(payloads.map((p) => [p.username, p.role, p.createdBy])).to.deep.equal([
+        ['grace', 'user', OPERATOR_ID],
+        ['root', 'admin', OPERATOR_ID],
+      ]);
     });
 
     it('refuses a password on the command line with exit 2, never echoes it, and creates nothing', async () => {
