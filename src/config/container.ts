@@ -45,7 +45,9 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind<Logger>(Log).toConstantValue(log);
   container.bind<Clock>(Clock).toConstantValue({ now: () => new Date() });
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new UuidIdGenerator());
-  const hasher = new BoundedPasswordHasher(new BcryptPasswordHasher(env.bcryptCost), env.bcryptMaxPending);
+  const bcrypt = new BcryptPasswordHasher(env.bcryptCost, env.bcryptThreads);
+  container.bind(BcryptPasswordHasher).toConstantValue(bcrypt); // closed at shutdown
+  const hasher = new BoundedPasswordHasher(bcrypt, env.bcryptMaxPending);
   container.bind(BoundedPasswordHasher).toConstantValue(hasher); // for its queue depth metric
   container.bind<PasswordHasher>(PasswordHasher).toConstantValue(hasher);
   container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());

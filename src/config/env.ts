@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseLimits, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
@@ -49,6 +50,8 @@ export interface Env {
   loginLimits: LoginLimits;
   /** Password hashes running or waiting at once before requests are refused with 503. */
   bcryptMaxPending: number;
+  /** Worker threads that run bcrypt. */
+  bcryptThreads: number;
   /** How long a shutdown waits for requests in flight. */
   shutdownTimeoutMs: number;
   logFormat: 'json' | 'pretty';
@@ -112,6 +115,7 @@ const schema = z.object({
   // Per client address, across accounts: generous enough for an office behind one NAT address.
   LOGIN_LIMITS_CLIENT: limits.default(parseLimits('20/60,200/3600')),
   BCRYPT_MAX_PENDING: int(1, 10_000).default(32),
+  BCRYPT_THREADS: int(1, 256).default(availableParallelism()),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   OUTBOX_RELAY_IN_PROCESS: bool.default(true),
@@ -182,6 +186,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
     allowedOrigins: e.ALLOWED_ORIGINS,
     loginLimits: { account: e.LOGIN_LIMITS_ACCOUNT, client: e.LOGIN_LIMITS_CLIENT },
     bcryptMaxPending: e.BCRYPT_MAX_PENDING,
+    bcryptThreads: e.BCRYPT_THREADS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),

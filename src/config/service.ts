@@ -17,6 +17,7 @@ import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
 import { UserRepository } from '../application/ports.js';
+import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import { Db, migrateToLatest } from '../adapters/persistence/db.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
@@ -169,6 +170,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
         await closed;
       }
       await relay?.stop();
+      await container.get(BcryptPasswordHasher).close();
       await db.destroy();
       log.info('stopped');
     },

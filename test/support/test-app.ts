@@ -15,6 +15,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     LOG_LEVEL: 'silent',
     LOGIN_LIMITS_ACCOUNT: '1000/60',
     LOGIN_LIMITS_CLIENT: '10000/60',
+    BCRYPT_THREADS: '1', // one per app: the tests build many
     ...overrides,
   });
 }

@@ -1,19 +1,33 @@
+import { availableParallelism } from 'node:os';
 import bcrypt from 'bcrypt';
+import { Piscina } from 'piscina';
 import type { PasswordHasher } from '../../application/ports.js';
+import type { BcryptTask } from './bcrypt-worker.js';
+
+// The worker runs from the same tree as this file: .ts under tsx (tests), .js once compiled.
+const workerFile = new URL(`./bcrypt-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
- * bcrypt's async API runs on libuv's thread pool, off the event loop. Callers pass passwords that already
- * passed the policy (≤ 72 bytes), so nothing is silently truncated here.
+ * bcrypt on a pool of worker threads (piscina), one per core by default, each at a lower scheduling priority
+ * than the event loop: hashing uses every idle cycle but never starves request handling. Callers pass
+ * passwords that already passed the policy (≤ 72 bytes), so nothing is silently truncated here.
  */
 export class BcryptPasswordHasher implements PasswordHasher {
-  constructor(private readonly cost: number) {}
+  private readonly pool: Piscina<BcryptTask, string | boolean | number>;
 
-  hash(plain: string): Promise<string> {
-    return bcrypt.hash(plain, this.cost);
+  constructor(
+    private readonly cost: number,
+    threads: number = availableParallelism(),
+  ) {
+    this.pool = new Piscina({ filename: workerFile.href, minThreads: threads, maxThreads: threads, idleTimeout: Infinity });
   }
 
-  verify(plain: string, hash: string): Promise<boolean> {
-    return bcrypt.compare(plain, hash);
+  async hash(plain: string): Promise<string> {
+    return (await this.pool.run({ op: 'hash', plain, cost: this.cost })) as string;
+  }
+
+  async verify(plain: string, hash: string): Promise<boolean> {
+    return (await this.pool.run({ op: 'verify', plain, hash })) as boolean;
   }
 
   /** A hash made before BCRYPT_COST was raised: it is replaced at the user's next successful login. */
@@ -23,5 +37,14 @@ export class BcryptPasswordHasher implements PasswordHasher {
     } catch {
       return true; // not a bcrypt hash we can read: replace it
     }
+  }
+
+  /** The scheduling priority of the hashing threads (for the tests). */
+  async threadPriority(): Promise<number> {
+    return (await this.pool.run({ op: 'priority' })) as number;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
   }
 }

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import session from 'koa-session';
 import type { UserRepository } from '../../application/ports.js';
+import { viewOf, type UserView } from '../../application/user-view.js';
 import type { Caller } from '../../domain/access-policy.js';
 import { NotAuthenticated } from '../../domain/errors.js';
 import type { KnexSessionStore, SessionData } from '../persistence/knex-session-store.js';
@@ -10,6 +11,10 @@ import type { KnexSessionStore, SessionData } from '../persistence/knex-session-
 export const SESSION_COOKIE = 'authsvc.sid';
 /** Requests that are logging in: the only ones allowed to create a session record. */
 const starting = new WeakSet<Context>();
+/** The idle deadline each request's session had when loaded. */
+const loadedExpiry = new WeakMap<Context, number>();
+/** A rolling save that would move the idle deadline by less than this is skipped: one write a minute, not one a request. */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
 
 export interface SessionOptions {
   store: KnexSessionStore;
@@ -23,6 +28,7 @@ export interface SessionOptions {
  */
 export function sessions(app: Koa, options: SessionOptions): Middleware[] {
   const { store, idleMs, secure } = options;
+  const touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, idleMs / 10);
   // TLS ends at the proxy in front of the service: when cookies are to be Secure, send them as such even though
   // the hop to us is plain HTTP (the cookies library would otherwise refuse to set them).
   const trustTls: Middleware = async (ctx, next) => {
@@ -40,15 +46,21 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
       signed: true,
       genid: () => randomBytes(32).toString('base64url'),
       store: {
-        get: (key: string) => store.load(key),
-        set: async (key: string, data: SessionData, maxAge: number, { ctx }: { ctx?: Context }) => {
+        get: async (key: string, _maxAge: number, { ctx }: { ctx?: Context }) => {
+          const data = await store.load(key);
+          if (ctx && typeof data?._expire === 'number') loadedExpiry.set(ctx, data._expire);
+          return data;
+        },
+        set: async (key: string, data: SessionData, maxAge: number, { ctx, changed }: { ctx?: Context; changed?: boolean }) => {
           // Only a login creates a record. Any other save updates one, and never resurrects a session that was
           // ended (logout, password change, deletion) while this request was running.
-          if (ctx && starting.delete(ctx)) {
-            await store.create(key, data, maxAge);
-          } else {
-            await store.save(key, data, maxAge);
-          }
+          if (ctx && starting.delete(ctx)) return store.create(key, data, maxAge);
+          // The idle timeout rolls with use, but pushing it on every request would cost a write per read: the
+          // deadline moves when it has aged by the touch interval (the session may end up to that much early).
+          const before = ctx && loadedExpiry.get(ctx);
+          const after = data._expire;
+          if (!changed && before !== undefined && typeof after === 'number' && after - before < touchIntervalMs) return;
+          await store.save(key, data, maxAge);
         },
         destroy: (key: string) => store.end(key),
       },
@@ -74,12 +86,17 @@ export function sessionKeyOf(ctx: Context): string | undefined {
   return ctx.session?.externalKey;
 }
 
+/** The caller, with the account as read on this request. */
+export interface Identified extends Caller {
+  user: UserView;
+}
+
 /**
  * Resolves the caller from the session. The role is read from the database on every request, never from the
  * cookie or the session record, so a role change or a deletion applies at once.
  */
 export function callers(users: UserRepository) {
-  async function optional(ctx: Context): Promise<Caller | undefined> {
+  async function optional(ctx: Context): Promise<Identified | undefined> {
     const userId = ctx.session?.userId;
     if (typeof userId !== 'string') return undefined;
     const user = await users.findById(userId);
@@ -87,9 +104,9 @@ export function callers(users: UserRepository) {
       endSession(ctx);
       return undefined;
     }
-    return { userId: user.id, role: user.role };
+    return { userId: user.id, role: user.role, user: viewOf(user) };
   }
-  async function required(ctx: Context): Promise<Caller> {
+  async function required(ctx: Context): Promise<Identified> {
     const caller = await optional(ctx);
     if (!caller) throw new NotAuthenticated();
     return caller;

@@ -6,6 +6,14 @@ import { KnexOutbox } from './knex-outbox.js';
 import { KnexSessions } from './knex-sessions.js';
 import { ObjectionUserRepository } from './objection-user-repository.js';
 
+const MAX_ATTEMPTS = 3;
+
+/** MySQL's deadlock (1213), wherever the error wrapping put it. */
+function isDeadlock(err: unknown): boolean {
+  const e = err as { errno?: number; nativeError?: { errno?: number }; cause?: { errno?: number } };
+  return [e?.errno, e?.nativeError?.errno, e?.cause?.errno].includes(1213);
+}
+
 /** The only place a use-case transaction is opened. */
 @injectable()
 export class KnexUnitOfWork implements UnitOfWork {
@@ -14,7 +22,22 @@ export class KnexUnitOfWork implements UnitOfWork {
     @inject(OutboxSignal) private readonly outboxSignal: OutboxSignal = { notify: () => undefined },
   ) {}
 
+  /**
+   * A transaction the database chose as a deadlock victim was rolled back whole, so it is run again (the work
+   * reads what it changes inside the transaction, and does nothing outside it).
+   */
   async run<T>(work: (tx: TxScope) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.runOnce(work);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !isDeadlock(err)) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  private async runOnce<T>(work: (tx: TxScope) => Promise<T>): Promise<T> {
     let outbox: KnexOutbox | undefined;
     const result = await this.db.transaction((trx) => {
       outbox = new KnexOutbox(trx);

@@ -24,13 +24,20 @@ describe('session lifetime and cookie integrity', function () {
     return { cookie: sessionCookieHeader(res), rowId: sha256Hex(cookieValue(res)!) };
   }
 
-  it('pushes the idle deadline forward on use', async () => {
+  it('pushes the idle deadline forward on use, with at most one write a minute', async () => {
     const { cookie, rowId } = await session();
+    const saved = await suite.db('sessions').where({ id: rowId }).first('expiresAt', 'data');
+    // Just saved: reading with it moves the deadline by less than the touch interval, so nothing is written.
+    await whoAmI(suite.app, cookie).expect(200);
+    const unchanged = await suite.db('sessions').where({ id: rowId }).first('expiresAt');
+    expect(Number(unchanged.expiresAt)).to.equal(Number(saved.expiresAt));
+    // Saved long ago (its deadline is 5 s away): the next use pushes it forward.
     const soon = Date.now() + 5_000;
-    await suite.db('sessions').where({ id: rowId }).update({ expiresAt: soon });
+    const data = { ...JSON.parse(saved.data), _expire: soon };
+    await suite.db('sessions').where({ id: rowId }).update({ expiresAt: soon, data: JSON.stringify(data) });
     await whoAmI(suite.app, cookie).expect(200);
     const row = await suite.db('sessions').where({ id: rowId }).first('expiresAt');
-    expect(Number(row.expiresAt)).to.be.greaterThan(soon);
+    expect(Number(row.expiresAt)).to.be.greaterThan(soon + 60_000);
   });
 
   it('ends a session idle past its deadline: 401', async () => {

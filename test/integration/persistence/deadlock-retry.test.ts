@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import type { Knex } from 'knex';
+import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
+import { User } from '../../../src/domain/user.js';
+import { parseUsername } from '../../../src/domain/username.js';
+import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+
+describe('KnexUnitOfWork on MySQL: deadlocks', function () {
+  let db: Knex, mysql: TestMySql;
+  before(async function () {
+    ({ db, mysql } = await migratedMySql(this));
+  });
+  after(async () => {
+    await db?.destroy();
+    await mysql?.dispose();
+  });
+
+  const user = (id: string, name: string) =>
+    User.register({ id, username: parseUsername(name), role: 'user', passwordHash: 'x'.repeat(60), now: new Date() });
+
+  it('runs the transaction the database chose as a deadlock victim again, so both changes land', async () => {
+    const a = user('01900000-0000-7000-8000-00000000000a', 'alpha');
+    const b = user('01900000-0000-7000-8000-00000000000b', 'bravo');
+    const uow = new KnexUnitOfWork(db);
+    await uow.run(async ({ users }) => {
+      await users.add(a);
+      await users.add(b);
+    });
+
+    // Each transaction locks one row, waits until the other has locked its row too, then asks for the other's:
+    // a deadlock on the first attempt, which MySQL breaks by rolling one back.
+    let attempts = 0;
+    let locked = 0;
+    const bothLocked = () => new Promise<void>((resolve) => {
+      const check = () => (locked >= 2 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    const crossing = (first: User, second: User, role: 'admin' | 'user') =>
+      uow.run(async ({ users }) => {
+        attempts += 1;
+        const one = (await users.findById(first.id))!;
+        one.changeRole(role, new Date());
+        await users.update(one);
+        locked += 1;
+        await bothLocked();
+        const two = (await users.findById(second.id))!;
+        two.changeRole(role, new Date());
+        await users.update(two);
+      });
+
+    const results = await Promise.allSettled([crossing(a, b, 'admin'), crossing(b, a, 'admin')]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled']);
+    expect(attempts, 'one of the two ran again').to.equal(3);
+    const roles = (await db('users').select('role')).map((r) => r.role);
+    expect(roles).to.deep.equal(['admin', 'admin']);
+  });
+});
