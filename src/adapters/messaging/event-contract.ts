@@ -27,8 +27,7 @@ export type UserEventType = keyof typeof eventData;
 export const USER_EVENT_TYPES = Object.keys(eventData) as UserEventType[];
 export type UserEventData<T extends UserEventType> = z.infer<(typeof eventData)[T]>;
 
-/** The envelope of every message; `id` is stable across redeliveries, so consumers drop duplicates by it. */
-export function cloudEventSchema<T extends UserEventType>(type: T) {
+function envelope<T extends UserEventType>(type: T) {
   return z.object({
     specversion: z.literal('1.0'),
     id: z.string().uuid().describe('Event id: the same on every delivery of this event'),
@@ -39,6 +38,16 @@ export function cloudEventSchema<T extends UserEventType>(type: T) {
     datacontenttype: z.literal('application/json'),
     data: eventData[type],
   });
+}
+
+// Built once: a schema is costly to build and cheap to reuse (the relay checks every event it sends).
+const envelopes = Object.fromEntries(USER_EVENT_TYPES.map((type) => [type, envelope(type)])) as {
+  [T in UserEventType]: ReturnType<typeof envelope<T>>;
+};
+
+/** The envelope of every message; `id` is stable across redeliveries, so consumers drop duplicates by it. */
+export function cloudEventSchema<T extends UserEventType>(type: T): ReturnType<typeof envelope<T>> {
+  return envelopes[type];
 }
 
 export type UserEvent = { [T in UserEventType]: z.infer<ReturnType<typeof cloudEventSchema<T>>> }[UserEventType];
