@@ -61,6 +61,10 @@ export class InMemoryUserRepository implements UserRepository {
     this.rows.delete(id);
   }
 
+  async findForUpdate(id: string): Promise<User | undefined> {
+    return this.findById(id);
+  }
+
   async lockAdmins(): Promise<number> {
     return [...this.rows.values()].filter((r) => r.role === 'admin').length;
   }

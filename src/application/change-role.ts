@@ -18,13 +18,12 @@ export class ChangeRole {
     assertMayChangeRole(caller);
     const role = parseRole(input.role);
     return this.uow.run(async ({ users, outbox }) => {
-      // Lock the admins first, then read the target: two demotions at once queue here and the second sees one admin.
-      const admins = await users.lockAdmins();
-      const user = await users.findById(input.userId);
+      const user = await users.findForUpdate(input.userId);
       if (!user) throw new UserNotFound();
       const from = user.role;
       if (from === role) return viewOf(user); // nothing changed, nothing to tell
-      if (from === 'admin') assertAnotherAdminRemains(admins);
+      // A demotion takes the admin guard and counts: two at once queue there, and the second sees one admin.
+      if (from === 'admin') assertAnotherAdminRemains(await users.lockAdmins());
       user.changeRole(role, this.clock.now());
       await users.update(user);
       await outbox.add(roleChanged(user, from, caller.userId, stamp(this.ids, this.clock)));

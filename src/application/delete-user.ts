@@ -16,12 +16,11 @@ export class DeleteUser {
   async execute(input: { userId: string }, caller: Caller): Promise<void> {
     assertMayDelete(caller, input.userId);
     await this.uow.run(async ({ users, outbox, sessions }) => {
-      // The caller's role was read before this transaction: a concurrent demotion of the caller must not
-      // leave the service with no admin, so admins are locked and counted here as in ChangeRole.
-      const admins = await users.lockAdmins();
-      const user = await users.findById(input.userId);
+      // The caller's role was read before this transaction: a concurrent demotion of the caller must not leave
+      // the service with no admin, so deleting an admin takes the admin guard and counts, as a demotion does.
+      const user = await users.findForUpdate(input.userId);
       if (!user) throw new UserNotFound();
-      if (user.isAdmin) assertAnotherAdminRemains(admins);
+      if (user.isAdmin) assertAnotherAdminRemains(await users.lockAdmins());
       await users.remove(user.id);
       await sessions.endAllOf(user.id);
       await outbox.add(userDeleted(user, caller.userId, stamp(this.ids, this.clock)));

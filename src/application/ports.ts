@@ -17,9 +17,12 @@ export interface UserRepository {
   add(user: User): Promise<void>;
   update(user: User): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Reads the user and locks its row until the transaction ends. Only meaningful inside a unit of work. */
+  findForUpdate(id: string): Promise<User | undefined>;
   /**
-   * Counts the admins and locks their rows until the transaction ends, so two concurrent demotions
-   * cannot both see a second admin. Only meaningful inside a unit of work.
+   * Takes the admin guard, held until the transaction ends, and counts the admins. Every change that could
+   * remove an admin takes it first, so two at once cannot both see a second admin. Only inside a unit of work,
+   * and before any other read of the transaction but findForUpdate (the count must see the latest commits).
    */
   lockAdmins(): Promise<number>;
 }

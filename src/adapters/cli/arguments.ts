@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import type { Stdio } from './output.js';
 
 export const USAGE = `usage: npm run --silent cli -- <command> [options]
 
@@ -48,12 +49,12 @@ export interface Invocation {
  * The invocation, or undefined once the usage is on stderr (preceded by what was wrong, if anything): the
  * caller exits 2 and touches nothing.
  */
-export function readCommandLine(argv: string[]): Invocation | undefined {
+export function readCommandLine(argv: string[], io: Pick<Stdio, 'stderr'> = process): Invocation | undefined {
   try {
     return parseCommandLine(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message ? `error: ${err.message}\n\n` : ''}${USAGE}`);
+    io.stderr.write(`${err.message ? `error: ${err.message}\n\n` : ''}${USAGE}`);
     return undefined;
   }
 }

@@ -9,7 +9,7 @@ import type { KnexOutboxQueue } from '../persistence/knex-outbox-queue.js';
 import type { CommandName, Invocation } from './arguments.js';
 import { Failure } from './errors.js';
 import { readPassword } from './password-input.js';
-import { hint, outboxLines, print, userTable } from './output.js';
+import { hint, outboxLines, print, userTable, type Stdio } from './output.js';
 
 /** What the commands work with, built by the entry point: plain objects, never the container. */
 export interface AdminTools {
@@ -25,47 +25,49 @@ export interface AdminTools {
  * Runs the command as OPERATOR, through the same use cases as the API. Returns the exit code: 0 done, 1 refused
  * or failed (`error: …` on stderr). Anything else is unexpected and thrown.
  */
-export async function runCommand(invocation: Invocation, tools: AdminTools): Promise<number> {
+export async function runCommand(invocation: Invocation, tools: AdminTools, io: Stdio = process): Promise<number> {
   try {
-    await HANDLERS[invocation.command](invocation, tools);
+    await HANDLERS[invocation.command](invocation, tools, io);
     return 0;
   } catch (err) {
     if (!(err instanceof DomainError || err instanceof Failure)) throw err;
-    process.stderr.write(`error: ${err.message}\n`);
+    io.stderr.write(`error: ${err.message}\n`);
     return 1;
   }
 }
 
-const HANDLERS: Record<CommandName, (invocation: Invocation, tools: AdminTools) => Promise<void>> = {
-  'create-user': async ({ args, options }, { createUser }) => {
+type Handler = (invocation: Invocation, tools: AdminTools, io: Stdio) => Promise<void>;
+
+const HANDLERS: Record<CommandName, Handler> = {
+  'create-user': async ({ args, options }, { createUser }, io) => {
     const username = args[0]!;
     parseUsername(username); // a bad name fails before the password is asked for
-    const password = await readPassword();
+    const password = await readPassword(io);
     const role = options.admin ? 'admin' : 'user';
     // OPERATOR is an admin, so either role may be created; user.created records the nil UUID as its creator.
-    print(JSON.stringify(await createUser.execute({ username, password, role }, OPERATOR)));
+    print(io, JSON.stringify(await createUser.execute({ username, password, role }, OPERATOR)));
   },
 
-  'list-users': async ({ options }, { listUsers }) => {
+  'list-users': async ({ options }, { listUsers }, io) => {
     const page = await listUsers.execute({ limit: options.limit, after: options.after }, OPERATOR);
-    if (options.json) page.users.forEach((user) => print(JSON.stringify(user)));
-    else print(userTable(page.users));
+    if (options.json) page.users.forEach((user) => print(io, JSON.stringify(user)));
+    else print(io, userTable(page.users));
     const same = `${options.json ? ' --json' : ''}${options.limit === undefined ? '' : ` --limit ${options.limit}`}`;
-    if (page.nextCursor) hint(`more: npm run --silent cli -- list-users${same} --after ${page.nextCursor}`);
+    if (page.nextCursor) hint(io, `more: npm run --silent cli -- list-users${same} --after ${page.nextCursor}`);
   },
 
-  'set-role': async ({ args }, { users, changeRole }) => {
+  'set-role': async ({ args }, { users, changeRole }, io) => {
     const userId = await idOf(args[0]!, users);
-    print(JSON.stringify(await changeRole.execute({ userId, role: args[1]! }, OPERATOR)));
+    print(io, JSON.stringify(await changeRole.execute({ userId, role: args[1]! }, OPERATOR)));
   },
 
-  'outbox-status': async ({ options }, { outbox, clock }) => {
+  'outbox-status': async ({ options }, { outbox, clock }, io) => {
     const { pending, oldestAgeMs } = await outbox.lag(clock.now());
     const { published, parked } = await outbox.counts();
     const parkedEvents = parked > 0 ? await outbox.parked(PARKED_SHOWN) : [];
     const status = { pending, oldestPendingAgeMs: oldestAgeMs, parked, parkedEvents, published };
-    if (options.json) print(JSON.stringify(status));
-    else outboxLines(status).forEach(print);
+    if (options.json) print(io, JSON.stringify(status));
+    else outboxLines(status).forEach((line) => print(io, line));
   },
 };
 

@@ -1,10 +1,22 @@
 import type { UserView } from '../../application/user-view.js';
 import type { ParkedOutboxRow } from '../persistence/knex-outbox-queue.js';
 
+/** Somewhere text is written: a standard stream, or a test's buffer. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+/** The standard streams a command reads and writes: `process` itself, or the stand-ins of an in-process test. */
+export interface Stdio {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: Output;
+  stderr: Output;
+}
+
 /** stdout carries the command's output only, for scripts to read. */
-export const print = (line: string): void => void process.stdout.write(`${line}\n`);
+export const print = (io: Stdio, line: string): void => void io.stdout.write(`${line}\n`);
 /** Hints, like prompts, usage and log lines, go to stderr. */
-export const hint = (line: string): void => void process.stderr.write(`${line}\n`);
+export const hint = (io: Stdio, line: string): void => void io.stderr.write(`${line}\n`);
 
 export function userTable(users: UserView[]): string {
   const cells = users.map((u) => [u.id, u.username, u.role, u.createdAt.toISOString()]);

@@ -46,10 +46,18 @@ export class ObjectionUserRepository implements UserRepository {
     await UserRow.query(this.db).deleteById(id);
   }
 
+  async findForUpdate(id: string): Promise<User | undefined> {
+    const query = UserRow.query(this.db).findById(id);
+    if (!isSqlite(this.db as Knex)) query.forUpdate(); // SQLite's transactions already run one at a time
+    const row = await query;
+    return row && toUser(row);
+  }
+
   async lockAdmins(): Promise<number> {
-    const query = UserRow.query(this.db).select('id').where({ role: 'admin' });
-    // SQLite has a single writer and no row locks: its transactions already run one at a time.
-    if (!isSqlite(this.db as Knex)) query.forUpdate();
-    return (await query).length;
+    const guard = this.db('admin_guard').where({ id: 1 }).first('id');
+    if (!isSqlite(this.db as Knex)) guard.forUpdate();
+    await guard;
+    const [row] = await UserRow.query(this.db).where({ role: 'admin' }).count({ admins: '*' });
+    return Number((row as unknown as { admins: number | string }).admins);
   }
 }

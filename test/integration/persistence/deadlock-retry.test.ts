@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
+import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
 import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
+import { ChangeRole } from '../../../src/application/change-role.js';
+import { OPERATOR } from '../../../src/domain/access-policy.js';
+import { LastAdmin } from '../../../src/domain/errors.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
 import { migratedMySql, type TestMySql } from '../../support/test-database.js';
@@ -53,5 +57,36 @@ describe('KnexUnitOfWork on MySQL: deadlocks', function () {
     expect(attempts, 'one of the two ran again').to.equal(3);
     const roles = (await db('users').select('role')).map((r) => r.role);
     expect(roles).to.deep.equal(['admin', 'admin']);
+  });
+});
+
+describe('ChangeRole on MySQL under concurrent promotions and demotions', function () {
+  let db: Knex, mysql: TestMySql;
+  before(async function () {
+    ({ db, mysql } = await migratedMySql(this));
+  });
+  after(async () => {
+    await db?.destroy();
+    await mysql?.dispose();
+  });
+
+  it('answers every change (no deadlock escapes as an error) and never leaves fewer than one admin', async () => {
+    const uow = new KnexUnitOfWork(db);
+    const ids = new UuidIdGenerator();
+    const people = Array.from({ length: 10 }, (_, i) =>
+      User.register({ id: ids.next(), username: parseUsername(`person${i}`), role: i < 3 ? 'admin' : 'user', passwordHash: 'x'.repeat(60), now: new Date() }),
+    );
+    await uow.run(async ({ users }) => {
+      for (const p of people) await users.add(p);
+    });
+    const changeRole = new ChangeRole(uow, ids, { now: () => new Date() });
+    const requests = Array.from({ length: 60 }, (_, i) =>
+      changeRole.execute({ userId: people[i % people.length]!.id, role: i % 3 === 0 ? 'user' : 'admin' }, OPERATOR),
+    );
+    const results = await Promise.allSettled(requests);
+    const unexpected = results.flatMap((r) => (r.status === 'rejected' && !(r.reason instanceof LastAdmin) ? [String(r.reason)] : []));
+    expect(unexpected).to.deep.equal([]);
+    const [row] = await db('users').where({ role: 'admin' }).count({ admins: '*' });
+    expect(Number(row?.admins)).to.be.at.least(1);
   });
 });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001-users-outbox-sessions.js';
 import * as m002 from './002-rate-limits.js';
+import * as m003 from './003-admin-guard.js';
 
 /**
  * Migrations are listed in code rather than read from a folder, so the same list runs from the TypeScript
@@ -9,6 +10,7 @@ import * as m002 from './002-rate-limits.js';
 const migrations: Record<string, Knex.Migration> = {
   '001-users-outbox-sessions': m001,
   '002-rate-limits': m002,
+  '003-admin-guard': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
