@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type Koa from 'koa';
 import request from 'supertest';
 import { testApp } from '../../support/test-app.js';
-import { jsonLines, mysqlDatabase, runCli, sqliteDatabase, type CliDatabase } from './helpers.js';
+import { jsonLines, mysqlDatabase, sqliteDatabase, type CliDatabase } from './helpers.js';
+import { openInProcess, type InProcessCli } from './in-process.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PASSWORD = 'correct horse battery';
@@ -11,15 +12,15 @@ const OPERATOR_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * One story per database, in order: the accounts made by the first tests are listed, promoted and counted by
- * the later ones (each run of the cli is a process start, so they are few).
+ * the later ones. The commands run in this process, over the cli's own wiring opened once (a process start
+ * costs seconds); entry-point.test.ts runs the real process for what only it can show.
  */
 function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatabase> | CliDatabase): void {
   describe(`npm run cli on ${name}`, function () {
-    this.timeout(60_000);
     let target: CliDatabase;
     let app: Koa;
-    const cli = (args: string[], input?: string, env: Record<string, string> = {}) =>
-      runCli(args, { ...target.env, ...env }, input);
+    let inProcess: InProcessCli | undefined;
+    const cli = (args: string[], input?: string) => inProcess!.run(args, input);
     const logIn = (username: string, password = PASSWORD) =>
       request(app.callback()).post('/login').send({ username, password });
     const roleOf = async (username: string) => (await target.db('users').where({ username }).first('role'))?.role;
@@ -27,8 +28,12 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
     before(async function () {
       target = await open(this);
       app = testApp(target.db).app; // queries nothing until a request: the cli creates the tables
+      inProcess = await openInProcess(target.env);
     });
-    after(async () => target?.dispose());
+    after(async () => {
+      await inProcess?.close();
+      await target?.dispose();
+    });
 
     it('create-user reads the password from stdin, and the new account logs in over HTTP', async () => {
       const run = await cli(['create-user', 'Grace'], `${PASSWORD}\n`);
@@ -176,11 +181,17 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
     });
 
     it('keeps stdout for the output: log lines, when asked for, go to stderr', async () => {
-      const run = await cli(['list-users', '--json'], undefined, { LOG_LEVEL: 'debug' });
-      expect(run.code, run.stderr).to.equal(0);
-      expect(jsonLines(run.stdout).map((u) => u.username)).to.deep.equal(['grace', 'root']);
-      // Only the embedded database is announced at info level, so only there is a log line sure to be seen.
-      if (target.env.SQLITE_FILE) expect(run.stderr).to.include('"msg":"DATABASE_URL is not set');
+      const verbose = await openInProcess({ ...target.env, LOG_LEVEL: 'debug' });
+      try {
+        const run = await verbose.run(['list-users', '--json']);
+        expect(run.code, run.stderr).to.equal(0);
+        expect(jsonLines(run.stdout).map((u) => u.username)).to.deep.equal(['grace', 'root']);
+        // Only the embedded database is announced at info level, so only there is a log line sure to be seen.
+        const logged = verbose.openingLog + run.stderr;
+        if (target.env.SQLITE_FILE) expect(logged).to.include('"msg":"DATABASE_URL is not set');
+      } finally {
+        await verbose.close();
+      }
     });
   });
 }

@@ -13,13 +13,18 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The environment of every run here, before the test's own: cheap bcrypt, and no log output unless asked for. */
+export const BASE_ENV = { BCRYPT_COST: '4', LOG_LEVEL: 'silent' };
+
 /**
  * Runs the real entry point from the sources (`npm run cli` runs its build), with cheap bcrypt and no log
  * output unless `env` says otherwise, and `input` piped to stdin (then closed; nothing at all when omitted).
+ * A process start costs seconds: only what needs a real process runs this way (entry-point.test.ts); the rest
+ * runs in this process (in-process.ts).
  */
 export function runCli(args: string[], env: Record<string, string>, input = ''): Promise<CliRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/cli.ts', ...args], {
-    env: { PATH: process.env.PATH!, BCRYPT_COST: '4', LOG_LEVEL: 'silent', ...env },
+    env: { PATH: process.env.PATH!, ...BASE_ENV, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

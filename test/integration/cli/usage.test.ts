@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runCli } from './helpers.js';
+import { runMain } from './in-process.js';
 
+// In this process, through the entry point's own `main`: none of these runs gets as far as opening a database.
 describe('npm run cli, called wrong', function () {
-  this.timeout(30_000);
   let dir: string;
   let env: Record<string, string>;
 
@@ -21,7 +21,7 @@ describe('npm run cli, called wrong', function () {
     ['--help', ['list-users', '--help']],
   ] as const) {
     it(`prints the usage on stderr and exits 2 for ${why}`, async () => {
-      const run = await runCli([...args], env);
+      const run = await runMain([...args], env);
       expect(run).to.include({ code: 2, stdout: '' });
       expect(run.stderr).to.match(/^usage: npm run --silent cli -- <command>/);
       for (const command of ['create-user', 'list-users', 'set-role', 'outbox-status']) expect(run.stderr).to.include(command);
@@ -38,7 +38,7 @@ describe('npm run cli, called wrong', function () {
     [['outbox-status', '--verbose'], "error: Unknown option '--verbose'"],
   ] as const) {
     it(`refuses \`${args.join(' ')}\` with exit 2, naming the mistake above the usage`, async () => {
-      const run = await runCli([...args], env);
+      const run = await runMain([...args], env);
       expect(run).to.include({ code: 2, stdout: '' });
       expect(run.stderr.startsWith(message), run.stderr).to.equal(true);
       expect(run.stderr).to.include('\nusage: ');
@@ -50,7 +50,7 @@ describe('npm run cli, called wrong', function () {
   });
 
   it('reports a bad environment by variable name, with exit 1', async () => {
-    const run = await runCli(['list-users'], { ...env, BCRYPT_COST: '99' });
+    const run = await runMain(['list-users'], { ...env, BCRYPT_COST: '99' });
     expect(run).to.include({ code: 1, stdout: '' });
     expect(run.stderr).to.match(/^error: Invalid environment:\n {2}- BCRYPT_COST: /);
   });
