@@ -11,6 +11,12 @@ import type { KnexSessionStore, SessionData } from '../persistence/knex-session-
 export const SESSION_COOKIE = 'authsvc.sid';
 /** Requests that are logging in: the only ones allowed to create a session record. */
 const starting = new WeakSet<Context>();
+/** Requests whose cookie found a session record. */
+const loaded = new WeakSet<Context>();
+/** What a logging-in request stored when it created its session. */
+const created = new WeakMap<Context, string>();
+/** The session's own data, without koa-session's bookkeeping of its deadline. */
+const contentOf = ({ _expire: _e, _maxAge: _m, ...content }: SessionData): string => JSON.stringify(content);
 /** The idle deadline each request's session had when loaded. */
 const loadedExpiry = new WeakMap<Context, number>();
 /** A rolling save that would move the idle deadline by less than this is skipped: one write a minute, not one a request. */
@@ -48,13 +54,19 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
       store: {
         get: async (key: string, _maxAge: number, { ctx }: { ctx?: Context }) => {
           const data = await store.load(key);
+          if (ctx && data) loaded.add(ctx);
           if (ctx && typeof data?._expire === 'number') loadedExpiry.set(ctx, data._expire);
           return data;
         },
         set: async (key: string, data: SessionData, maxAge: number, { ctx, changed }: { ctx?: Context; changed?: boolean }) => {
           // Only a login creates a record. Any other save updates one, and never resurrects a session that was
           // ended (logout, password change, deletion) while this request was running.
-          if (ctx && starting.delete(ctx)) return store.create(key, data, maxAge);
+          if (ctx && starting.delete(ctx)) {
+            created.set(ctx, contentOf(data));
+            return store.create(key, data, maxAge);
+          }
+          // The login's own final save repeats what it just created.
+          if (ctx && created.get(ctx) === contentOf(data)) return;
           // The idle timeout rolls with use, but pushing it on every request would cost a write per read: the
           // deadline moves when it has aged by the touch interval (the session may end up to that much early).
           const before = ctx && loadedExpiry.get(ctx);
@@ -62,7 +74,11 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
           if (!changed && before !== undefined && typeof after === 'number' && after - before < touchIntervalMs) return;
           await store.save(key, data, maxAge);
         },
-        destroy: (key: string) => store.end(key),
+        // A key that found no record in this request (a visitor's first, random one) has nothing to delete.
+        destroy: async (key: string, { ctx }: { ctx?: Context } = {}) => {
+          if (ctx && !loaded.has(ctx)) return;
+          await store.end(key);
+        },
       },
     },
     app,
