@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import knex, { type Knex } from 'knex';
 import mysql from 'mysql2/promise';
+import { mysqlConnection } from '../src/adapters/persistence/db.js';
+import { freshDatabaseOn } from '../test/support/test-database.js';
 import { v7 as uuidv7 } from 'uuid';
 
 /** Rows per multi-row INSERT. */
@@ -14,27 +16,8 @@ export interface BenchDatabase {
 
 /** A fresh database of its own on the server of `serverUrl`, dropped by `drop()`. */
 export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const name = `authsvc_bench_${randomBytes(5).toString('hex')}`;
-  const admin = await mysql.createConnection(serverUrl);
-  try {
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    async drop() {
-      const conn = await mysql.createConnection(serverUrl);
-      try {
-        await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      } finally {
-        await conn.end();
-      }
-    },
-  };
+  const { name, url, dispose } = await freshDatabaseOn(serverUrl, 'authsvc_bench');
+  return { name, url, drop: dispose };
 }
 
 export async function serverVersion(serverUrl: string): Promise<string> {
@@ -49,20 +32,7 @@ export async function serverVersion(serverUrl: string): Promise<string> {
 
 /** The bench's own knex on the bench database: plain snake_case column names, times in UTC like the service. */
 export function openKnex(url: string): Knex {
-  const u = new URL(url);
-  return knex({
-    client: 'mysql2',
-    connection: {
-      host: u.hostname,
-      port: u.port ? Number(u.port) : 3306,
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      database: decodeURIComponent(u.pathname.replace(/^\//, '')),
-      timezone: 'Z',
-      charset: 'utf8mb4',
-    },
-    pool: { min: 0, max: 4 },
-  });
+  return knex({ client: 'mysql2', connection: mysqlConnection(url) as Knex.MySql2ConnectionConfig, pool: { min: 0, max: 4 } });
 }
 
 export function username(n: number): string {

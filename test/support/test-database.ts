@@ -23,8 +23,9 @@ export async function testMySql(): Promise<TestMySql | undefined> {
   return startContainer();
 }
 
-async function freshDatabaseOn(serverUrl: string): Promise<TestMySql> {
-  const name = `authsvc_test_${randomBytes(6).toString('hex')}`;
+/** A new, empty database on the server of `serverUrl`, dropped by `dispose()`. */
+export async function freshDatabaseOn(serverUrl: string, prefix = 'authsvc_test'): Promise<TestMySql & { name: string }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = await mysql.createConnection(serverUrl);
   try {
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -34,6 +35,7 @@ async function freshDatabaseOn(serverUrl: string): Promise<TestMySql> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     async dispose() {
       const conn = await mysql.createConnection(serverUrl);
