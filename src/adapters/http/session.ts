@@ -11,14 +11,12 @@ import type { KnexSessionStore, SessionData } from '../persistence/knex-session-
 export const SESSION_COOKIE = 'authsvc.sid';
 /** Requests that are logging in: the only ones allowed to create a session record. */
 const starting = new WeakSet<Context>();
-/** Requests whose cookie found a session record. */
-const loaded = new WeakSet<Context>();
+/** The session record each request's cookie found, as loaded (its `_expire` is the idle deadline it had). */
+const loaded = new WeakMap<Context, SessionData>();
 /** What a logging-in request stored when it created its session. */
 const created = new WeakMap<Context, string>();
 /** The session's own data, without koa-session's bookkeeping of its deadline. */
 const contentOf = ({ _expire: _e, _maxAge: _m, ...content }: SessionData): string => JSON.stringify(content);
-/** The idle deadline each request's session had when loaded. */
-const loadedExpiry = new WeakMap<Context, number>();
 /** A rolling save that would move the idle deadline by less than this is skipped: one write a minute, not one a request. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
 
@@ -30,7 +28,8 @@ export interface SessionOptions {
 
 /**
  * koa-session with the session record in the database: the cookie carries only a random 256-bit id (signed
- * with the app keys), the database only its hash. The idle deadline rolls with every request.
+ * with the app keys), the database only its hash. The idle deadline rolls with use (at most one write per
+ * touch interval).
  */
 export function sessions(app: Koa, options: SessionOptions): Middleware[] {
   const { store, idleMs, secure } = options;
@@ -54,8 +53,7 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
       store: {
         get: async (key: string, _maxAge: number, { ctx }: { ctx?: Context }) => {
           const data = await store.load(key);
-          if (ctx && data) loaded.add(ctx);
-          if (ctx && typeof data?._expire === 'number') loadedExpiry.set(ctx, data._expire);
+          if (ctx && data) loaded.set(ctx, data);
           return data;
         },
         set: async (key: string, data: SessionData, maxAge: number, { ctx, changed }: { ctx?: Context; changed?: boolean }) => {
@@ -69,9 +67,9 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
           if (ctx && created.get(ctx) === contentOf(data)) return;
           // The idle timeout rolls with use, but pushing it on every request would cost a write per read: the
           // deadline moves when it has aged by the touch interval (the session may end up to that much early).
-          const before = ctx && loadedExpiry.get(ctx);
+          const before = ctx && loaded.get(ctx)?._expire;
           const after = data._expire;
-          if (!changed && before !== undefined && typeof after === 'number' && after - before < touchIntervalMs) return;
+          if (!changed && typeof before === 'number' && typeof after === 'number' && after - before < touchIntervalMs) return;
           await store.save(key, data, maxAge);
         },
         // A key that found no record in this request (a visitor's first, random one) has nothing to delete.
