@@ -35,12 +35,18 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
     name: 'auth_bcrypt_pending', help: 'bcrypt hashes running or waiting', registers: [registry],
     collect() { this.set(sources.bcryptDepth()); },
   });
-  // Measured on each scrape, with a deadline: an unreachable database must not take every metric down with it.
+  // Measured once per scrape, shared by the two gauges, with a deadline: an unreachable database must not take
+  // every metric down with it.
+  let measuring: Promise<Awaited<ReturnType<MetricSources['outboxLag']>> | undefined> | undefined;
   const lag = () =>
-    Promise.race([
+    (measuring ??= Promise.race([
       sources.outboxLag(),
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SCRAPE_DEADLINE_MS).unref()),
-    ]).catch(() => undefined);
+    ])
+      .catch(() => undefined)
+      .finally(() => {
+        measuring = undefined;
+      }));
   new Gauge({
     name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry],
     async collect() {
