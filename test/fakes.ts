@@ -222,14 +222,14 @@ export interface ThrottleLimits {
 }
 
 export interface ThrottleCall {
-  method: 'begin' | 'succeeded' | 'cancel';
+  method: 'begin' | 'succeeded' | 'failed' | 'cancel';
   attempt: LoginAttempt;
 }
 
 /**
  * The real contract without windows or clock: every begin() counts one attempt for the account and one for the
- * client before deciding, and past a limit it throws TooManyAttempts; succeeded() clears the account and gives
- * the client its attempt back. Limits default to none. Every call is recorded, in order.
+ * client before deciding, and past a limit it gives them back and throws TooManyAttempts; failed() keeps the
+ * count, succeeded() clears the account and gives the client its attempt back. Limits default to none. Every call is recorded, in order.
  */
 export class FakeLoginThrottle implements LoginThrottle {
   readonly calls: ThrottleCall[] = [];
@@ -243,8 +243,15 @@ export class FakeLoginThrottle implements LoginThrottle {
     const onAccount = bump(this.accounts, attempt.account, 1);
     const fromClient = attempt.client === undefined ? 0 : bump(this.clients, attempt.client, 1);
     if (onAccount > (this.limits.account ?? Infinity) || fromClient > (this.limits.client ?? Infinity)) {
+      // A refusal leaves nothing counted.
+      bump(this.accounts, attempt.account, -1);
+      if (attempt.client !== undefined) bump(this.clients, attempt.client, -1);
       throw new TooManyAttempts(this.limits.retryAfterSeconds ?? 60);
     }
+  }
+
+  async failed(attempt: LoginAttempt): Promise<void> {
+    this.calls.push({ method: 'failed', attempt: copyOf(attempt) });
   }
 
   async succeeded(attempt: LoginAttempt): Promise<void> {
