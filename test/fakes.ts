@@ -7,6 +7,7 @@ import type {
   LoginThrottle,
   Outbox,
   PasswordHasher,
+  RegistrationThrottle,
   Sessions,
   TxScope,
   UnitOfWork,
@@ -286,6 +287,27 @@ function bump(counts: Map<string, number>, key: string, by: number): number {
 
 /** `{ account }` when there is no client, so a test can deep-equal it without a `client: undefined` key. */
 const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => (client === undefined ? { account } : { account, client });
+
+/** Registrations per client without a clock: past `limit` begin() gives its count back and throws. */
+export class FakeRegistrationThrottle implements RegistrationThrottle {
+  readonly calls: Array<{ method: 'begin' | 'cancel'; client: string }> = [];
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly limit = Infinity) {}
+
+  async begin(client: string): Promise<void> {
+    this.calls.push({ method: 'begin', client });
+    if (bump(this.counts, client, 1) > this.limit) {
+      bump(this.counts, client, -1);
+      throw new TooManyAttempts(60);
+    }
+  }
+
+  async cancel(client: string): Promise<void> {
+    this.calls.push({ method: 'cancel', client });
+    bump(this.counts, client, -1);
+  }
+}
 
 export const T0 = new Date('2025-01-01T00:00:00.000Z');
 

@@ -41,7 +41,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
 
   router.post('/', ...json, async (ctx) => {
     const body = bodyOf(ctx, createUserBody);
-    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous');
+    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous', { client: ctx.ip });
     ctx.status = 201;
     ctx.set('Location', `/users/${encodeURIComponent(user.id)}`);
     ctx.body = user;
