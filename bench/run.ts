@@ -148,6 +148,7 @@ function serviceEnv(cost: number, extra: Record<string, string> = {}): NodeJS.Pr
     BCRYPT_MAX_PENDING: '10000',
     LOGIN_LIMITS_ACCOUNT: '1000000/60',
     LOGIN_LIMITS_CLIENT: '1000000/60',
+    REGISTER_LIMITS_CLIENT: '1000000/60',
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     KAFKA_BROKERS: brokers.join(','),

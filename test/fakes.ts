@@ -7,6 +7,7 @@ import type {
   LoginThrottle,
   Outbox,
   PasswordHasher,
+  RegistrationThrottle,
   Sessions,
   TxScope,
   UnitOfWork,
@@ -222,14 +223,14 @@ export interface ThrottleLimits {
 }
 
 export interface ThrottleCall {
-  method: 'begin' | 'succeeded' | 'cancel';
+  method: 'begin' | 'succeeded' | 'failed' | 'cancel';
   attempt: LoginAttempt;
 }
 
 /**
  * The real contract without windows or clock: every begin() counts one attempt for the account and one for the
- * client before deciding, and past a limit it throws TooManyAttempts; succeeded() clears the account and gives
- * the client its attempt back. Limits default to none. Every call is recorded, in order.
+ * client before deciding, and past a limit it gives them back and throws TooManyAttempts; failed() keeps the
+ * count, succeeded() clears the account and gives the client its attempt back. Limits default to none. Every call is recorded, in order.
  */
 export class FakeLoginThrottle implements LoginThrottle {
   readonly calls: ThrottleCall[] = [];
@@ -243,8 +244,15 @@ export class FakeLoginThrottle implements LoginThrottle {
     const onAccount = bump(this.accounts, attempt.account, 1);
     const fromClient = attempt.client === undefined ? 0 : bump(this.clients, attempt.client, 1);
     if (onAccount > (this.limits.account ?? Infinity) || fromClient > (this.limits.client ?? Infinity)) {
+      // A refusal leaves nothing counted.
+      bump(this.accounts, attempt.account, -1);
+      if (attempt.client !== undefined) bump(this.clients, attempt.client, -1);
       throw new TooManyAttempts(this.limits.retryAfterSeconds ?? 60);
     }
+  }
+
+  async failed(attempt: LoginAttempt): Promise<void> {
+    this.calls.push({ method: 'failed', attempt: copyOf(attempt) });
   }
 
   async succeeded(attempt: LoginAttempt): Promise<void> {
@@ -279,6 +287,27 @@ function bump(counts: Map<string, number>, key: string, by: number): number {
 
 /** `{ account }` when there is no client, so a test can deep-equal it without a `client: undefined` key. */
 const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => (client === undefined ? { account } : { account, client });
+
+/** Registrations per client without a clock: past `limit` begin() gives its count back and throws. */
+export class FakeRegistrationThrottle implements RegistrationThrottle {
+  readonly calls: Array<{ method: 'begin' | 'cancel'; client: string }> = [];
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly limit = Infinity) {}
+
+  async begin(client: string): Promise<void> {
+    this.calls.push({ method: 'begin', client });
+    if (bump(this.counts, client, 1) > this.limit) {
+      bump(this.counts, client, -1);
+      throw new TooManyAttempts(60);
+    }
+  }
+
+  async cancel(client: string): Promise<void> {
+    this.calls.push({ method: 'cancel', client });
+    bump(this.counts, client, -1);
+  }
+}
 
 export const T0 = new Date('2025-01-01T00:00:00.000Z');
 

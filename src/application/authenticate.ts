@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
-import { InvalidCredentials } from '../domain/errors.js';
+import { Busy, InvalidCredentials } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
+import type { User } from '../domain/user.js';
 import { parseUsername, type Username } from '../domain/username.js';
 import { checkCounted } from './password-check.js';
 import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
@@ -27,31 +28,43 @@ export class Authenticate {
     const username = this.usernameOrUndefined(input.username);
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
     const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
-    await this.throttle.begin(attempt);
-
     const password = candidatePassword(input.password);
-    const user = username && (await this.users.findByUsername(username));
+    let user: User | undefined;
     // An unknown name or an impossible password costs one bcrypt compare too, against a hash of the same
-    // cost, so response time does not tell which names exist.
+    // cost, so response time does not tell which names exist; it counts as a wrong password.
     const matches = await checkCounted(this.throttle, attempt, async () => {
-      const hash = user && password ? user.passwordHash : await this.dummy();
-      return this.hasher.verify(password ?? '', hash);
+      user = username ? await this.users.findByUsername(username) : undefined;
+      if (!user || !password) {
+        await this.hasher.verify(password ?? '', await this.dummy());
+        return false;
+      }
+      return this.hasher.verify(password, user.passwordHash);
     });
     if (!user || !password || !matches) throw new InvalidCredentials();
-    await this.throttle.succeeded(attempt);
+    const found: User = user;
 
     // A hash made at a lower cost than today's is replaced now, while the password is at hand.
-    const upgradedHash = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : undefined;
+    const upgradedHash = this.hasher.needsRehash(found.passwordHash) ? await this.upgrade(password) : undefined;
     return this.uow.run(async ({ users, outbox }) => {
       // Re-read inside the transaction: the account may have been deleted while bcrypt ran.
-      const current = await users.findById(user.id);
+      const current = await users.findById(found.id);
       if (!current) throw new InvalidCredentials();
-      if (upgradedHash && current.passwordHash === user.passwordHash) current.upgradePasswordHash(upgradedHash);
+      if (upgradedHash && current.passwordHash === found.passwordHash) current.upgradePasswordHash(upgradedHash);
       current.recordLogin(this.clock.now());
       await users.update(current); // locks the row, so this event is ordered with the user's other changes
       await outbox.add(loggedIn(current, stamp(this.ids, this.clock)));
       return viewOf(current);
     });
+  }
+
+  /** The upgrade waits for a quieter moment when bcrypt is busy: the login itself has succeeded. */
+  private async upgrade(password: string): Promise<string | undefined> {
+    try {
+      return await this.hasher.hash(password);
+    } catch (err) {
+      if (err instanceof Busy) return undefined;
+      throw err;
+    }
   }
 
   /** Computes the dummy hash ahead of the first login with an unknown name, which would otherwise pay for it. */

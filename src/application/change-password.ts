@@ -55,10 +55,8 @@ export class ChangePassword {
   private async confirm(user: User, currentPassword: string | undefined, client: string | undefined): Promise<void> {
     if (currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
     const attempt = { account: user.username, client };
-    await this.throttle.begin(attempt);
     const current = candidatePassword(currentPassword);
-    const matches = current !== undefined && (await checkCounted(this.throttle, attempt, () => this.hasher.verify(current, user.passwordHash)));
+    const matches = await checkCounted(this.throttle, attempt, async () => current !== undefined && this.hasher.verify(current, user.passwordHash));
     if (!matches) throw new IncorrectCurrentPassword();
-    await this.throttle.succeeded(attempt);
   }
 }

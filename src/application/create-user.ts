@@ -1,11 +1,12 @@
 import { inject, injectable } from 'inversify';
 import { assertMayCreate, type Creator } from '../domain/access-policy.js';
+import { Busy, UsernameTaken } from '../domain/errors.js';
 import { userCreated } from '../domain/events.js';
 import { parseNewPassword } from '../domain/password.js';
 import { parseRole } from '../domain/role.js';
 import { User } from '../domain/user.js';
 import { parseUsername } from '../domain/username.js';
-import { Clock, CommonPasswords, IdGenerator, PasswordHasher, UnitOfWork } from './ports.js';
+import { Clock, CommonPasswords, IdGenerator, PasswordHasher, RegistrationThrottle, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
 @injectable()
@@ -16,15 +17,26 @@ export class CreateUser {
     @inject(CommonPasswords) private readonly commonPasswords: CommonPasswords,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(RegistrationThrottle) private readonly throttle: RegistrationThrottle,
   ) {}
 
-  async execute(input: { username: string; password: string; role?: string }, creator: Creator): Promise<UserView> {
+  /** `client` is the address of whoever registers: registrations are throttled per address, but an admin's are not. */
+  async execute(
+    input: { username: string; password: string; role?: string },
+    creator: Creator,
+    context: { client?: string } = {},
+  ): Promise<UserView> {
     const username = parseUsername(input.username);
     const role = parseRole(input.role ?? 'user');
     assertMayCreate(creator, role);
     const password = parseNewPassword(input.password, { username, isCommon: (p) => this.commonPasswords.includes(p) });
+    const client = throttled(creator) ? context.client : undefined;
+    if (client !== undefined) await this.throttle.begin(client);
+    // A taken name is answered before bcrypt runs; the unique index still decides between two at once.
+    if (await this.users.findByUsername(username)) throw new UsernameTaken();
     // Hash before the transaction opens: bcrypt is slow and must not hold a connection.
-    const passwordHash = await this.hasher.hash(password);
+    const passwordHash = await this.hash(password, client);
     const user = User.register({ id: this.ids.next(), username, role, passwordHash, now: this.clock.now() });
     const createdBy = typeof creator === 'string' ? null : creator.userId;
     await this.uow.run(async ({ users, outbox }) => {
@@ -33,4 +45,19 @@ export class CreateUser {
     });
     return viewOf(user);
   }
+
+  /** A registration refused for our overload (Busy) is given back: the client must not pay for it. */
+  private async hash(password: string, client: string | undefined): Promise<string> {
+    try {
+      return await this.hasher.hash(password);
+    } catch (err) {
+      if (err instanceof Busy && client !== undefined) await this.throttle.cancel(client);
+      throw err;
+    }
+  }
+}
+
+/** Anyone but an admin or the service itself: admins create accounts as part of their job. */
+function throttled(creator: Creator): boolean {
+  return creator !== 'system' && (creator === 'anonymous' || creator.role !== 'admin');
 }

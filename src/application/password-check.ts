@@ -1,15 +1,20 @@
-import { Busy } from '../domain/errors.js';
 import type { LoginAttempt, LoginThrottle } from './ports.js';
 
 /**
- * Runs a password check that the throttle has already counted. When the service is too busy to run it (Busy),
- * the attempt is given back: a user must not use up their attempts on our overload.
+ * Counts one password check with the throttle: counted before `check` runs, so parallel guesses cannot outrun
+ * the count; kept only when `check` answers false (the password was checked and wrong); given back when the
+ * check could not run (Busy, a database error), and turned into a success when it answers true.
+ * @throws TooManyAttempts when the throttle refuses; `check` does not run then.
  */
-export async function checkCounted<T>(throttle: LoginThrottle, attempt: LoginAttempt, check: () => Promise<T>): Promise<T> {
+export async function checkCounted(throttle: LoginThrottle, attempt: LoginAttempt, check: () => Promise<boolean>): Promise<boolean> {
+  await throttle.begin(attempt);
+  let matches: boolean;
   try {
-    return await check();
+    matches = await check();
   } catch (err) {
-    if (err instanceof Busy) await throttle.cancel(attempt);
+    await throttle.cancel(attempt);
     throw err;
   }
+  await (matches ? throttle.succeeded(attempt) : throttle.failed(attempt));
+  return matches;
 }

@@ -76,15 +76,25 @@ export interface LoginAttempt {
 /**
  * Throttles password guessing per account (whatever the client's address) and per client address (across
  * accounts). Every attempt is counted before the password is checked, so a burst of parallel attempts cannot
- * slip past the limit.
+ * slip past the limit; only attempts whose password was checked and found wrong stay counted.
  */
 export interface LoginThrottle {
-  /** @throws TooManyAttempts when the account or the client is over a limit. */
+  /** @throws TooManyAttempts when the account or the client is over a limit; a refusal leaves nothing counted. */
   begin(attempt: LoginAttempt): Promise<void>;
   /** The password was right: clears the account's count and gives the client back its attempt. */
   succeeded(attempt: LoginAttempt): Promise<void>;
-  /** The password could not be checked (the service was busy): the attempt is given back to both. */
+  /** The password was checked and wrong: the attempt stays counted against both. */
+  failed(attempt: LoginAttempt): Promise<void>;
+  /** The password could not be checked (the service was busy, the database failed): given back to both. */
   cancel(attempt: LoginAttempt): Promise<void>;
+}
+
+/** Throttles account creation per client address; admins creating accounts are not throttled. */
+export interface RegistrationThrottle {
+  /** @throws TooManyAttempts when the client is over a limit; a refusal leaves nothing counted. */
+  begin(client: string): Promise<void>;
+  /** The registration could not be tried (the service was busy): the attempt is given back. */
+  cancel(client: string): Promise<void>;
 }
 
 export interface Clock {
@@ -103,6 +113,7 @@ export const Sessions = Symbol('Sessions');
 export const PasswordHasher = Symbol('PasswordHasher');
 export const CommonPasswords = Symbol('CommonPasswords');
 export const LoginThrottle = Symbol('LoginThrottle');
+export const RegistrationThrottle = Symbol('RegistrationThrottle');
 export const Clock = Symbol('Clock');
 export const IdGenerator = Symbol('IdGenerator');
 

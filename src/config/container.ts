@@ -16,6 +16,7 @@ import {
   LoginThrottle,
   OutboxSignal,
   PasswordHasher,
+  RegistrationThrottle,
   Sessions,
   UnitOfWork,
   UserRepository,
@@ -23,6 +24,7 @@ import {
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import { ZxcvbnCommonPasswords } from '../adapters/crypto/zxcvbn-common-passwords.js';
 import { RateLimiterLoginThrottle } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { RateLimiterRegistrationThrottle } from '../adapters/throttling/rate-limiter-registration-throttle.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import { createKafka } from '../adapters/messaging/kafka-client.js';
 import { KafkaEventPublisher } from '../adapters/messaging/kafka-event-publisher.js';
@@ -47,7 +49,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind<IdGenerator>(IdGenerator).toConstantValue(new UuidIdGenerator());
   const bcrypt = new BcryptPasswordHasher(env.bcryptCost, env.bcryptThreads);
   container.bind(BcryptPasswordHasher).toConstantValue(bcrypt); // closed at shutdown
-  const hasher = new BoundedPasswordHasher(bcrypt, env.bcryptMaxPending);
+  const hasher = new BoundedPasswordHasher(bcrypt, env.bcryptMaxPending, env.bcryptMaxPendingHashes);
   container.bind(BoundedPasswordHasher).toConstantValue(hasher); // for its queue depth metric
   container.bind<PasswordHasher>(PasswordHasher).toConstantValue(hasher);
   container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());
@@ -55,6 +57,9 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container
     .bind<LoginThrottle>(LoginThrottle)
     .toConstantValue(new RateLimiterLoginThrottle(env.loginLimits, { kind: 'database', db, database }));
+  container
+    .bind<RegistrationThrottle>(RegistrationThrottle)
+    .toConstantValue(new RateLimiterRegistrationThrottle(env.registerLimits, { kind: 'database', db, database }));
   container.bind<UnitOfWork>(UnitOfWork).to(KnexUnitOfWork);
   container.bind<UserRepository>(UserRepository).toConstantValue(new ObjectionUserRepository(db));
   container.bind<Sessions>(Sessions).toConstantValue(new KnexSessions(db));

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseLimits, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { defaultHashShare } from '../adapters/crypto/bounded-password-hasher.js';
+import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
 const KNOWN_EXAMPLE_SECRETS = new Set([
@@ -48,8 +49,14 @@ export interface Env {
   /** Browser origins of trusted front ends: CORS with credentials, and exempt from the cross-site check. */
   allowedOrigins: string[];
   loginLimits: LoginLimits;
+  /** Registrations per client address (admins creating accounts are not counted). */
+  registerLimits: Limit[];
   /** Password hashes running or waiting at once before requests are refused with 503. */
   bcryptMaxPending: number;
+  /** Of those, how many may be new hashes (registrations, password changes): the rest are kept for logins. */
+  bcryptMaxPendingHashes: number;
+  /** Node's HTTP server timeouts (0 turns one off). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** Worker threads that run bcrypt. */
   bcryptThreads: number;
   /** How long a shutdown waits for requests in flight. */
@@ -114,7 +121,15 @@ const schema = z.object({
   LOGIN_LIMITS_ACCOUNT: limits.default(parseLimits('5/60,20/900,100/3600')),
   // Per client address, across accounts: generous enough for an office behind one NAT address.
   LOGIN_LIMITS_CLIENT: limits.default(parseLimits('20/60,200/3600')),
+  // Per client address: a person registers once; a form that fails a few times still fits.
+  REGISTER_LIMITS_CLIENT: limits.default(parseLimits('10/60,100/86400')),
   BCRYPT_MAX_PENDING: int(1, 10_000).default(32),
+  BCRYPT_MAX_PENDING_HASHES: int(1, 10_000).optional(),
+  // An API's requests are small: a client that takes longer than this to send its headers or its whole request is
+  // cut off, so slow clients cannot hold connections for minutes.
+  HTTP_HEADERS_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(0, 600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(0, 600_000).default(5_000),
   BCRYPT_THREADS: int(1, 256).default(availableParallelism()),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
@@ -161,6 +176,12 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   if (parsed.success && parsed.data.SESSION_IDLE_TIMEOUT_SECONDS > parsed.data.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS');
   }
+  if (parsed.success && parsed.data.BCRYPT_MAX_PENDING_HASHES !== undefined && parsed.data.BCRYPT_MAX_PENDING_HASHES > parsed.data.BCRYPT_MAX_PENDING) {
+    problems.push('BCRYPT_MAX_PENDING_HASHES: must not exceed BCRYPT_MAX_PENDING');
+  }
+  if (parsed.success && parsed.data.HTTP_REQUEST_TIMEOUT_MS > 0 && parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (!parsed.success || problems.length) throw new InvalidEnvironment(problems);
   const e = parsed.data;
 
@@ -185,7 +206,14 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS,
     loginLimits: { account: e.LOGIN_LIMITS_ACCOUNT, client: e.LOGIN_LIMITS_CLIENT },
+    registerLimits: e.REGISTER_LIMITS_CLIENT,
     bcryptMaxPending: e.BCRYPT_MAX_PENDING,
+    bcryptMaxPendingHashes: e.BCRYPT_MAX_PENDING_HASHES ?? defaultHashShare(e.BCRYPT_MAX_PENDING),
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     bcryptThreads: e.BCRYPT_THREADS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     // Pretty lines for a person at a terminal in development; JSON lines everywhere else.

@@ -4,6 +4,7 @@ import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
 import { createApp } from '../adapters/http/app.js';
+import { createHttpServer } from '../adapters/http/http-server.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { createDb } from '../adapters/persistence/db.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
@@ -136,7 +137,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   }, SESSION_PURGE_INTERVAL_MS);
   purge.unref();
 
-  const server = app.listen(env.port, env.host);
+  const server = createHttpServer(app, env.http, log).listen(env.port, env.host);
   // Keep-alive clients would go on sending requests on their open connections after the listener closes:
   // once shutting down, every response says `Connection: close`, including those already in flight.
   const inFlight = new Set<ServerResponse>();

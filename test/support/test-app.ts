@@ -6,7 +6,7 @@ import { parseEnv, type Env } from '../../src/config/env.js';
 import { wireApp } from '../../src/config/service.js';
 
 /**
- * The production wiring over a test database, with cheap bcrypt, no log output, and login limits far above
+ * The production wiring over a test database, with cheap bcrypt, no log output, and login and registration limits far above
  * what a test does (the throttling tests set their own).
  */
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -15,6 +15,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     LOG_LEVEL: 'silent',
     LOGIN_LIMITS_ACCOUNT: '1000/60',
     LOGIN_LIMITS_CLIENT: '10000/60',
+    REGISTER_LIMITS_CLIENT: '100000/60',
     BCRYPT_THREADS: '1', // one per app: the tests build many
     ...overrides,
   });

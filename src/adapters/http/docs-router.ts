@@ -18,11 +18,12 @@ const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swag
 export function docsRouter(version: string): Router {
   const router = new Router();
   const document = openApiDocument(version);
-  const assets: Record<string, { type: string; body: Buffer | string }> = {
-    'swagger-ui.css': { type: 'text/css', body: readFileSync(join(swaggerUiDir, 'swagger-ui.css')) },
-    'swagger-ui-bundle.js': { type: 'application/javascript', body: readFileSync(join(swaggerUiDir, 'swagger-ui-bundle.js')) },
-    'init.js': { type: 'application/javascript', body: init },
-  };
+  // A Map, not a plain object: `constructor`, `__proto__` or `toString` must not find an inherited property.
+  const assets = new Map<string, { type: string; body: Buffer | string }>([
+    ['swagger-ui.css', { type: 'text/css', body: readFileSync(join(swaggerUiDir, 'swagger-ui.css')) }],
+    ['swagger-ui-bundle.js', { type: 'application/javascript', body: readFileSync(join(swaggerUiDir, 'swagger-ui-bundle.js')) }],
+    ['init.js', { type: 'application/javascript', body: init }],
+  ]);
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
@@ -31,7 +32,7 @@ export function docsRouter(version: string): Router {
     ctx.body = page;
   });
   router.get('/docs/:asset', (ctx) => {
-    const asset = assets[ctx.params.asset!];
+    const asset = assets.get(ctx.params.asset!);
     if (!asset) return; // falls through to 404
     ctx.type = asset.type;
     ctx.body = asset.body;

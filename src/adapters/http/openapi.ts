@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SESSION_COOKIE } from './session.js';
+import { CANONICAL_ID } from './user-router.js';
 import {
   changePasswordBody,
   changeRoleBody,
@@ -29,14 +30,20 @@ export interface Operation {
   errors: number[];
 }
 
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'User id' };
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid', pattern: CANONICAL_ID.source, minLength: 36, maxLength: 36 },
+  description: 'User id, a UUID in lower case as the service gives it; any other spelling is answered 404 like an unknown id',
+};
 
 export const operations: Operation[] = [
   {
     method: 'post', path: '/users', tag: 'users', summary: 'Register a user (an admin session may create admins)', auth: 'optional',
     body: createUserBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
     success: { status: 201, schema: userView, description: 'Created; Location names the new user' },
-    errors: [400, 403, 409, 413, 415, 503],
+    errors: [400, 403, 409, 413, 415, 429, 503],
   },
   {
     method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',

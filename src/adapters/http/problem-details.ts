@@ -7,11 +7,20 @@ export interface FieldIssue {
   reason: string;
 }
 
+/** At most this many issues in a problem's `errors`, and in its `detail`. */
+export const MAX_ISSUES = 20;
+/** A problem's `detail` is cut at this length. */
+const MAX_DETAIL = 1_000;
+
 /** The request did not match its schema; raised at the edge before any use case runs. */
 export class InvalidRequest extends Error {
   readonly code = 'validation-failed';
-  constructor(readonly issues: FieldIssue[]) {
-    super(issues.map((i) => `${i.field}: ${i.reason}`).join('; '));
+  readonly issues: FieldIssue[];
+  constructor(issues: FieldIssue[]) {
+    const kept = issues.slice(0, MAX_ISSUES);
+    const detail = kept.map((i) => `${i.field}: ${i.reason}`).join('; ');
+    super(detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail);
+    this.issues = kept;
     this.name = 'InvalidRequest';
   }
 }

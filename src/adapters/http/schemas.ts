@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../domain/role.js';
+import { MAX_ISSUES } from './problem-details.js';
 
 // The shapes of request bodies and queries. They check types and reject unknown fields; the domain owns the
 // rules on values (username characters, password policy), so each rule lives in one place.
@@ -53,5 +54,9 @@ export const problem = z.object({
   status: z.number().int(),
   detail: z.string(),
   code: z.string().describe('Stable machine-readable error code'),
-  errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+  errors: z
+    .array(z.object({ field: z.string(), reason: z.string() }))
+    .max(MAX_ISSUES)
+    .optional()
+    .describe(`At most ${MAX_ISSUES}; a few unknown fields are named and the rest counted in one more entry`),
 });

@@ -5,6 +5,7 @@ import type { CreateUser } from '../../application/create-user.js';
 import type { DeleteUser } from '../../application/delete-user.js';
 import type { GetUser } from '../../application/get-user.js';
 import type { ListUsers } from '../../application/list-users.js';
+import { UserNotFound } from '../../domain/errors.js';
 import { jsonBody } from './json-body.js';
 import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
 import { sessionKeyOf, type Callers } from './session.js';
@@ -19,6 +20,20 @@ export interface UserRoutes {
   deleteUser: DeleteUser;
 }
 
+/** Ids as the service makes them: UUIDs in lower case, nothing around them. */
+export const CANONICAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The `{id}` of the path, only in the form the service makes ids. Any other spelling (upper case, spaces, other
+ * characters a database collation might equate) names no user: the same 404 as an unknown id, before any query,
+ * so the rules that compare ids as text (an account cannot delete itself) cannot be sidestepped by an alias.
+ */
+function targetId(ctx: { params: Record<string, string | undefined> }): string {
+  const id = ctx.params.id ?? '';
+  if (!CANONICAL_ID.test(id)) throw new UserNotFound();
+  return id;
+}
+
 /** Handlers map body → execute() → status and body; every rule is in the use cases. */
 export function userRouter(uc: UserRoutes, callers: Callers): Router {
   const router = new Router({ prefix: '/users' });
@@ -26,7 +41,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
 
   router.post('/', ...json, async (ctx) => {
     const body = bodyOf(ctx, createUserBody);
-    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous');
+    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous', { client: ctx.ip });
     ctx.status = 201;
     ctx.set('Location', `/users/${encodeURIComponent(user.id)}`);
     ctx.body = user;
@@ -44,25 +59,25 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
 
   router.get('/:id', async (ctx) => {
     const caller = await callers.required(ctx);
-    ctx.body = await uc.getUser.execute({ userId: ctx.params.id! }, caller);
+    ctx.body = await uc.getUser.execute({ userId: targetId(ctx) }, caller);
   });
 
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, { sessionKey: sessionKeyOf(ctx), client: ctx.ip });
+    await uc.changePassword.execute({ userId: targetId(ctx), ...body }, caller, { sessionKey: sessionKeyOf(ctx), client: ctx.ip });
     ctx.status = 204;
   });
 
   router.put('/:id/role', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeRoleBody);
-    ctx.body = await uc.changeRole.execute({ userId: ctx.params.id!, role: body.role }, caller);
+    ctx.body = await uc.changeRole.execute({ userId: targetId(ctx), role: body.role }, caller);
   });
 
   router.delete('/:id', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.deleteUser.execute({ userId: ctx.params.id! }, caller);
+    await uc.deleteUser.execute({ userId: targetId(ctx) }, caller);
     ctx.status = 204;
   });
 

@@ -69,7 +69,7 @@ describe('BoundedPasswordHasher', () => {
 
   it('frees its places when the inner hasher rejects', async () => {
     const inner = new SlowHasher();
-    const hasher = new BoundedPasswordHasher(inner, 2);
+    const hasher = new BoundedPasswordHasher(inner, 2, 2);
     const calls = [hasher.hash('one'), hasher.verify('two', 'x')];
     expect(hasher.depth).to.equal(2);
     inner.failAll();
@@ -102,5 +102,30 @@ describe('BoundedPasswordHasher', () => {
     expect(hasher.needsRehash('slow:abc')).to.equal(false);
     inner.finishAll();
     await running;
+  });
+
+  it('keeps a share of its places for checking passwords: new hashes take at most half by default', async () => {
+    const inner = new SlowHasher();
+    const hasher = new BoundedPasswordHasher(inner, 4);
+    const hashes = [hasher.hash('r1'), hasher.hash('r2')];
+    // A third new hash is refused although two places are free: they are the logins'.
+    expect(await hasher.hash('r3').catch((e) => e)).to.be.instanceOf(Busy);
+    const checks = [hasher.verify('a', 'slow:a'), hasher.verify('b', 'x')];
+    expect(hasher.depth).to.equal(4);
+    expect(await hasher.verify('c', 'x').catch((e) => e)).to.be.instanceOf(Busy);
+    inner.finishAll();
+    expect(await Promise.all(hashes)).to.deep.equal(['slow:r1', 'slow:r2']);
+    expect(await Promise.all(checks)).to.deep.equal([true, false]);
+    const later = hasher.hash('r4'); // the share is free again
+    inner.finishAll();
+    expect(await later).to.equal('slow:r4');
+  });
+
+  it('takes the share it is given', async () => {
+    const inner = new SlowHasher();
+    const hasher = new BoundedPasswordHasher(inner, 4, 1);
+    void hasher.hash('r1');
+    expect(await hasher.hash('r2').catch((e) => e)).to.be.instanceOf(Busy);
+    inner.finishAll();
   });
 });

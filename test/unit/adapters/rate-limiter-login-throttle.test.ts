@@ -30,18 +30,22 @@ describe('RateLimiterLoginThrottle (memory store)', () => {
     this.timeout(5_000);
     const limiter = throttle({ account: [{ points: 2, seconds: 1 }, { points: 3, seconds: 60 }] });
     const ada = { account: 'ada' };
-    expect(await refusalOf(limiter.begin(ada))).to.equal(undefined);
-    expect(await refusalOf(limiter.begin(ada))).to.equal(undefined);
+    const fail = async () => {
+      await limiter.begin(ada);
+      await limiter.failed(ada);
+    };
+    await fail();
+    await fail();
 
-    const third = await refusalOf(limiter.begin(ada)); // only the 1-second window is over
+    const third = await refusalOf(limiter.begin(ada)); // only the 1-second window is full
     expect(third?.retryAfterSeconds).to.equal(1);
-    const fourth = await refusalOf(limiter.begin(ada)); // both windows are over: the minute decides
-    expect(fourth?.retryAfterSeconds).to.be.within(59, 60);
+    expect((await refusalOf(limiter.begin(ada)))?.retryAfterSeconds, 'a refusal is not a failure').to.equal(1);
 
-    await sleep(1_100); // the short window has passed; the minute has not
+    await sleep(1_100); // the short window has passed; the minute has two failures
+    await fail(); // the third failure of the minute
     const later = await refusalOf(limiter.begin(ada));
     expect(later).to.be.instanceOf(TooManyAttempts);
-    expect(later!.retryAfterSeconds).to.be.within(57, 59);
+    expect(later!.retryAfterSeconds).to.be.within(57, 60);
   });
 
   it('gives a whole number of seconds, at least 1, to wait', async () => {
@@ -109,5 +113,54 @@ describe('parseLimits', () => {
       expect(() => parseLimits(text), JSON.stringify(text)).to.throw(Error, /is not points\/seconds/);
     }
     expect(() => parseLimits('5/60,junk')).to.throw('"junk"');
+  });
+});
+
+describe('RateLimiterLoginThrottle: only checked, wrong passwords count (memory store)', () => {
+  it('gives back what a refusal reserved: 200 parallel correct logins leave the client at zero', async () => {
+    const client = '203.0.113.7';
+    const limiter = throttle({ client: [{ points: 20, seconds: 3600 }] });
+    const attempt = { account: 'ada', client };
+    const results = await Promise.allSettled(Array.from({ length: 200 }, () => limiter.begin(attempt)));
+    const passed = results.filter((r) => r.status === 'fulfilled').length;
+    expect(passed).to.equal(20);
+    for (let i = 0; i < passed; i += 1) await limiter.succeeded(attempt);
+    // Twenty more in a row get through: neither the refusals nor the successes stayed counted.
+    for (let i = 0; i < 20; i += 1) {
+      expect(await refusalOf(limiter.begin(attempt)), `attempt ${i}`).to.equal(undefined);
+      await limiter.succeeded(attempt);
+    }
+  });
+
+  it('a flood of refused guesses does not reach the long window: the account opens when the short one ends', async function () {
+    this.timeout(5_000);
+    const limiter = throttle({ account: [{ points: 5, seconds: 1 }, { points: 100, seconds: 3600 }] });
+    const ada = { account: 'ada' };
+    let checked = 0;
+    for (let i = 0; i < 110; i += 1) {
+      if ((await refusalOf(limiter.begin(ada))) === undefined) {
+        checked += 1;
+        await limiter.failed(ada);
+      }
+    }
+    expect(checked).to.equal(5);
+    await sleep(1_100);
+    expect(await refusalOf(limiter.begin(ada))).to.equal(undefined);
+  });
+
+  it('a check that could not run is given back', async () => {
+    const limiter = throttle({ account: [{ points: 1, seconds: 60 }] });
+    await limiter.begin({ account: 'ada' });
+    await limiter.cancel({ account: 'ada' });
+    expect(await refusalOf(limiter.begin({ account: 'ada' }))).to.equal(undefined);
+  });
+
+  it('a client over its limit reserves nothing on the accounts it names', async () => {
+    const limiter = throttle({ client: [{ points: 1, seconds: 60 }], account: [{ points: 1, seconds: 60 }] });
+    await limiter.begin({ account: 'a1', client: 'c' });
+    await limiter.failed({ account: 'a1', client: 'c' });
+    expect(await refusalOf(limiter.begin({ account: 'victim', client: 'c' }))).to.be.instanceOf(TooManyAttempts);
+    // The victim's single attempt is still there for its owner, from another address.
+    expect(await refusalOf(limiter.begin({ account: 'victim', client: 'd' }))).to.equal(undefined);
   });
 });

@@ -63,10 +63,13 @@ describe('Authenticate with a login throttle', () => {
   it('tells the throttle of a success, with the same account and client, only when the password is right', async () => {
     const { throttle, authenticate } = await setup();
     expect(await logIn(authenticate, 'ada', 'wrong password')).to.be.instanceOf(InvalidCredentials);
-    expect(throttle.calls).to.deep.equal([{ method: 'begin', attempt: { account: 'ada', client: CLIENT } }]);
+    expect(throttle.calls).to.deep.equal([
+      { method: 'begin', attempt: { account: 'ada', client: CLIENT } },
+      { method: 'failed', attempt: { account: 'ada', client: CLIENT } },
+    ]);
 
     await authenticate.execute({ username: ' ADA ', password: A_PASSWORD }, { client: CLIENT });
-    expect(throttle.calls.slice(1)).to.deep.equal([
+    expect(throttle.calls.slice(2)).to.deep.equal([
       { method: 'begin', attempt: { account: 'ada', client: CLIENT } },
       { method: 'succeeded', attempt: { account: 'ada', client: CLIENT } },
     ]);

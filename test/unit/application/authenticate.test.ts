@@ -11,6 +11,7 @@ import {
   InMemoryUnitOfWork,
   SequentialIds,
   T0,
+  FakeRegistrationThrottle,
 } from '../../fakes.js';
 
 const PASSWORD = 'correct horse battery';
@@ -23,7 +24,7 @@ function setup(options: { likeBcrypt?: boolean } = {}) {
   const ids = new SequentialIds();
   const throttle = new FakeLoginThrottle();
   const authenticate = new Authenticate(uow.users, uow, hasher, throttle, ids, clock);
-  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock);
+  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock, uow.users, new FakeRegistrationThrottle());
   return { uow, hasher, clock, throttle, authenticate, createUser };
 }
 

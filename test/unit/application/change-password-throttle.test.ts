@@ -39,7 +39,10 @@ describe('ChangePassword with a login throttle', () => {
       .execute({ userId: 'ada-id', currentPassword: 'a guess', newPassword: NEW_PASSWORD }, callerOf(ada), { client: CLIENT })
       .catch((e) => e);
     expect(err).to.be.instanceOf(IncorrectCurrentPassword);
-    expect(throttle.calls).to.deep.equal([{ method: 'begin', attempt: { account: 'ada', client: CLIENT } }]);
+    expect(throttle.calls).to.deep.equal([
+      { method: 'begin', attempt: { account: 'ada', client: CLIENT } },
+      { method: 'failed', attempt: { account: 'ada', client: CLIENT } },
+    ]);
   });
 
   it('tells the throttle of the success when the current password is right', async () => {

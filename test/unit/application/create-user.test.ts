@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { CreateUser } from '../../../src/application/create-user.js';
-import { Forbidden, UsernameTaken, ValidationFailed } from '../../../src/domain/errors.js';
+import { Busy, Forbidden, TooManyAttempts, UsernameTaken, ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import { fakeHasher, FakeCommonPasswords, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import { fakeHasher, FakeCommonPasswords, FixedClock, InMemoryUnitOfWork, SequentialIds, T0, FakeRegistrationThrottle } from '../../fakes.js';
 
 function setup() {
   const uow = new InMemoryUnitOfWork();
   const hasher = fakeHasher();
-  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), new SequentialIds(), new FixedClock());
+  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), new SequentialIds(), new FixedClock(), uow.users, new FakeRegistrationThrottle());
   return { uow, hasher, createUser };
 }
 
@@ -128,5 +128,55 @@ describe('CreateUser', () => {
     expect(err).to.be.instanceOf(Error);
     expect(uow.users.size).to.equal(0);
     expect(uow.events).to.be.empty;
+  });
+});
+
+describe('CreateUser: registrations are throttled and a taken name costs no bcrypt', () => {
+  function throttledSetup(limit = Infinity) {
+    const uow = new InMemoryUnitOfWork();
+    const hasher = fakeHasher();
+    const throttle = new FakeRegistrationThrottle(limit);
+    const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), new SequentialIds(), new FixedClock(), uow.users, throttle);
+    return { uow, hasher, throttle, createUser };
+  }
+
+  it('answers a taken name with UsernameTaken before hashing anything', async () => {
+    const { hasher, createUser } = throttledSetup();
+    await createUser.execute({ username: 'ada', password: PASSWORD }, 'anonymous', { client: '203.0.113.7' });
+    const before = hasher.hashCalls;
+    const err = await createUser.execute({ username: ' ADA ', password: PASSWORD }, 'anonymous', { client: '203.0.113.7' }).catch((e) => e);
+    expect(err).to.be.instanceOf(UsernameTaken);
+    expect(hasher.hashCalls).to.equal(before);
+  });
+
+  it('counts anonymous registrations per client, taken names included, and refuses past the limit before any work', async () => {
+    const { hasher, throttle, createUser } = throttledSetup(2);
+    await createUser.execute({ username: 'ada', password: PASSWORD }, 'anonymous', { client: 'c1' });
+    await createUser.execute({ username: 'ada', password: PASSWORD }, 'anonymous', { client: 'c1' }).catch(() => undefined);
+    const hashes = hasher.hashCalls;
+    const err = await createUser.execute({ username: 'bob', password: PASSWORD }, 'anonymous', { client: 'c1' }).catch((e) => e);
+    expect(err).to.be.instanceOf(TooManyAttempts);
+    expect(hasher.hashCalls).to.equal(hashes);
+    await createUser.execute({ username: 'bob', password: PASSWORD }, 'anonymous', { client: 'c2' });
+    expect(throttle.calls.map((c) => c.client)).to.deep.equal(['c1', 'c1', 'c1', 'c2']);
+  });
+
+  it('does not count an admin creating accounts, nor the service itself', async () => {
+    const { throttle, createUser } = throttledSetup(0);
+    const admin = callerOf(anAdmin());
+    await createUser.execute({ username: 'ada', password: PASSWORD }, admin, { client: 'c1' });
+    await createUser.execute({ username: 'root', password: PASSWORD, role: 'admin' }, 'system');
+    expect(throttle.calls).to.be.empty;
+    const user = callerOf(aUser());
+    expect(await createUser.execute({ username: 'bob', password: PASSWORD }, user, { client: 'c1' }).catch((e) => e)).to.be.instanceOf(TooManyAttempts);
+  });
+
+  it('gives the attempt back when bcrypt is busy', async () => {
+    const { hasher, throttle, createUser } = throttledSetup(1);
+    hasher.hash = async () => {
+      throw new Busy();
+    };
+    expect(await createUser.execute({ username: 'ada', password: PASSWORD }, 'anonymous', { client: 'c1' }).catch((e) => e)).to.be.instanceOf(Busy);
+    expect(throttle.calls.map((c) => c.method)).to.deep.equal(['begin', 'cancel']);
   });
 });

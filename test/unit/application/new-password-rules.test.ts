@@ -13,6 +13,7 @@ import {
   FixedClock,
   InMemoryUnitOfWork,
   SequentialIds,
+  FakeRegistrationThrottle,
 } from '../../fakes.js';
 
 function setup(commonPasswords: CommonPasswords = new FakeCommonPasswords()) {
@@ -20,7 +21,7 @@ function setup(commonPasswords: CommonPasswords = new FakeCommonPasswords()) {
   const hasher = fakeHasher();
   const ids = new SequentialIds();
   const clock = new FixedClock();
-  const createUser = new CreateUser(uow, hasher, commonPasswords, ids, clock);
+  const createUser = new CreateUser(uow, hasher, commonPasswords, ids, clock, uow.users, new FakeRegistrationThrottle());
   const changePassword = new ChangePassword(uow.users, uow, hasher, commonPasswords, new FakeLoginThrottle(), ids, clock);
   return { uow, hasher, createUser, changePassword };
 }

@@ -12,6 +12,7 @@ import {
   FixedClock,
   InMemoryUnitOfWork,
   SequentialIds,
+  FakeRegistrationThrottle,
 } from '../../fakes.js';
 
 const FULL_WIDTH = 'ｃａｆｅ ａｕ ｌａｉｔ'; // as an East Asian keyboard may type it
@@ -28,7 +29,7 @@ function setup() {
   const common = new FakeCommonPasswords();
   return {
     uow,
-    createUser: new CreateUser(uow, hasher, common, ids, clock),
+    createUser: new CreateUser(uow, hasher, common, ids, clock, uow.users, new FakeRegistrationThrottle()),
     authenticate: new Authenticate(uow.users, uow, hasher, throttle, ids, clock),
     changePassword: new ChangePassword(uow.users, uow, hasher, common, throttle, ids, clock),
   };

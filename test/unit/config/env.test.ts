@@ -123,3 +123,37 @@ describe('parseEnv', () => {
     expect(problems.join('\n')).to.include('ADMIN_PASSWORD');
   });
 });
+
+describe('parseEnv: registration limits, the bcrypt share of new hashes, HTTP timeouts', () => {
+  it('has defaults for each', () => {
+    const env = parseEnv({});
+    expect(env.registerLimits).to.deep.equal([
+      { points: 10, seconds: 60 },
+      { points: 100, seconds: 86_400 },
+    ]);
+    expect(env.bcryptMaxPendingHashes).to.equal(16);
+    expect(env.http).to.deep.equal({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+  });
+
+  it('reads them', () => {
+    const env = parseEnv({
+      REGISTER_LIMITS_CLIENT: '3/60',
+      BCRYPT_MAX_PENDING: '10',
+      BCRYPT_MAX_PENDING_HASHES: '3',
+      HTTP_HEADERS_TIMEOUT_MS: '2000',
+      HTTP_REQUEST_TIMEOUT_MS: '5000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '0',
+    });
+    expect(env.registerLimits).to.deep.equal([{ points: 3, seconds: 60 }]);
+    expect(env.bcryptMaxPendingHashes).to.equal(3);
+    expect(env.http).to.deep.equal({ headersTimeoutMs: 2000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 0 });
+    expect(parseEnv({ BCRYPT_MAX_PENDING: '1' }).bcryptMaxPendingHashes).to.equal(1);
+  });
+
+  it('refuses malformed limits, a share over the cap, and a headers timeout over the request timeout', () => {
+    expect(names(problemsOf({ REGISTER_LIMITS_CLIENT: '10 a minute' }))).to.deep.equal(['REGISTER_LIMITS_CLIENT']);
+    expect(names(problemsOf({ BCRYPT_MAX_PENDING: '4', BCRYPT_MAX_PENDING_HASHES: '5' }))).to.deep.equal(['BCRYPT_MAX_PENDING_HASHES']);
+    expect(names(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }))).to.deep.equal(['HTTP_HEADERS_TIMEOUT_MS']);
+    expect(names(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: 'soon' }))).to.deep.equal(['HTTP_REQUEST_TIMEOUT_MS']);
+  });
+});

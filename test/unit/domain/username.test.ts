@@ -44,3 +44,23 @@ describe('parseUsername', () => {
     expect(parseUsername('Ada')).to.equal(parseUsername(' aDA '));
   });
 });
+
+describe('parseUsername: the rule holds on the input as given, not on its lower case', () => {
+  it('refuses characters that lower-case into a-z, such as KELVIN SIGN (U+212A) and the dotted capital I', () => {
+    for (const raw of ['\u212Aelvin1', 'kelvin\u212A', '\u0130stanbul', 'ﬀoo']) {
+      const err = refusal(raw);
+      expect(err, JSON.stringify(raw)).to.be.instanceOf(ValidationFailed);
+      expect((err as ValidationFailed).field).to.equal('username');
+    }
+  });
+
+  it('refuses names made only of punctuation, and accepts punctuation beside a letter or digit', () => {
+    for (const raw of ['...', '---', '___', '._-', '-.-.-']) {
+      const err = refusal(raw);
+      expect(err, JSON.stringify(raw)).to.be.instanceOf(ValidationFailed);
+      expect((err as ValidationFailed).reason).to.match(/letter or digit/);
+    }
+    expect(parseUsername('..a')).to.equal('..a');
+    expect(parseUsername('_-1')).to.equal('_-1');
+  });
+});
