@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_STATUSES } from '../../domain/account-status.js';
 import { ROLES } from '../../domain/role.js';
 
 // The shapes of request bodies and queries. They check types and reject unknown fields; the domain owns the
@@ -36,6 +37,8 @@ export const userView = z.object({
   id: z.string().uuid().describe('UUIDv7'),
   username: z.string(),
   role: z.enum(ROLES),
+  status: z.enum(ACCOUNT_STATUSES).describe('A disabled account cannot sign in'),
+  statusReason: z.string().nullable().describe('Why an admin disabled the account; null while active'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -6,6 +6,7 @@ import type { DeleteUser } from '../../application/delete-user.js';
 import type { GetUser } from '../../application/get-user.js';
 import type { ListUsers } from '../../application/list-users.js';
 import { jsonBody } from './json-body.js';
+import { requestContext } from './request-context.js';
 import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
 import { sessionKeyOf, type Callers } from './session.js';
 import { bodyOf, queryOf } from './validate.js';
@@ -26,7 +27,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
 
   router.post('/', ...json, async (ctx) => {
     const body = bodyOf(ctx, createUserBody);
-    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous');
+    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous', requestContext(ctx));
     ctx.status = 201;
     ctx.set('Location', `/users/${encodeURIComponent(user.id)}`);
     ctx.body = user;
@@ -50,19 +51,19 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, { sessionKey: sessionKeyOf(ctx), client: ctx.ip });
+    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, { sessionKey: sessionKeyOf(ctx), ...requestContext(ctx) });
     ctx.status = 204;
   });
 
   router.put('/:id/role', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeRoleBody);
-    ctx.body = await uc.changeRole.execute({ userId: ctx.params.id!, role: body.role }, caller);
+    ctx.body = await uc.changeRole.execute({ userId: ctx.params.id!, role: body.role }, caller, requestContext(ctx));
   });
 
   router.delete('/:id', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.deleteUser.execute({ userId: ctx.params.id! }, caller);
+    await uc.deleteUser.execute({ userId: ctx.params.id! }, caller, requestContext(ctx));
     ctx.status = 204;
   });
 
