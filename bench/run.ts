@@ -1,7 +1,7 @@
 /**
  * The benchmark harness: `npm run bench` (full, ~15 min) or `npm run bench -- --smoke` (seconds, for CI).
  * Options: --smoke (or BENCH_SMOKE=1), --only <phase,...> (logins, reads, isolation, events, growth, backlog,
- * footprint). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
+ * footprint, audit). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
  * BENCH_KAFKA_BROKERS (else librdkafka's mock cluster), UV_THREADPOOL_SIZE (passed to every child),
  * BENCH_CPU_PROF_DIR (run the main service under --cpu-prof), BENCH_STRICT=1 (exit 2 when a target is missed).
  * Writes bench/results/latest.json and bench/results/latest.md. Progress goes to stderr. See bench/README.md.

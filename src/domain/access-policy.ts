@@ -65,7 +65,7 @@ export function assertMayReadAuditTrail(caller: Caller): void {
   if (!isAdmin(caller)) throw new Forbidden('Only an admin may read the audit trail');
 }
 
-/** An admin may be demoted or deleted only while another admin remains; `admins` counts the active admins, locked for the decision. */
+/** An admin may be demoted, disabled or deleted only while another active admin remains; `admins` counts the active admins, locked for the decision. */
 export function assertAnotherAdminRemains(admins: number): void {
   if (admins <= 1) throw new LastAdmin();
 }

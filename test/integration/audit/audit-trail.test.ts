@@ -43,6 +43,8 @@ onEachDatabase('GET /audit and GET /users/me/activity', (suite) => {
     expect(entries[1]).to.include({ actor: adminAccount.id, subjectId: ada.id });
     expect(entries[1]!.details).to.deep.equal({ from: 'admin', to: 'user' });
     expect(res.body.nextCursor).to.equal(null);
+    const upper = await admin.get('/audit').query({ userId: ada.id.toUpperCase() }).expect(200);
+    expect(upper.body.entries.map((e: Entry) => e.id)).to.deep.equal(entries.map((e) => e.id));
     const reset = (await admin.get('/audit').query({ userId: bob.id, type: 'password.reset' }).expect(200)).body.entries as Entry[];
     expect(reset.map((e) => [e.actor, e.subjectId])).to.deep.equal([[adminAccount.id, bob.id]]);
     const unknown = (await admin.get('/audit').query({ type: 'login' }).expect(200)).body.entries as Entry[];

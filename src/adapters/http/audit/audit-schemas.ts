@@ -3,7 +3,11 @@ import { AUDIT_TYPES } from '../../../application/audit/ports.js';
 import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from '../../../application/audit/audit-view.js';
 
 // Ids are UUIDs (user ids and entry ids alike); anything else cannot match and is refused as a typo.
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
+// Lower-cased as stored, so the filter means the same on MySQL (case-insensitive) and SQLite (case-sensitive).
+const uuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID')
+  .transform((v) => v.toLowerCase());
 const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
 const limit = z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).optional().describe(`Page size, 1–${MAX_AUDIT_PAGE} (default ${DEFAULT_AUDIT_PAGE})`);
 const after = uuid.optional().describe('The `nextCursor` of the previous page');
