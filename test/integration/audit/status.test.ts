@@ -32,6 +32,8 @@ onEachDatabase('PUT /users/{id}/status', (suite) => {
     expectProblem(right, 403, 'account-disabled');
     expect(right.headers['set-cookie'] ?? []).to.satisfy((c: string[]) => !c.some((line) => /^authsvc\.sid=[^;]/.test(line)));
     expectProblem(await request(suite.app.callback()).post('/login').send({ ...credentials(ada), password: 'not the password' }), 401, 'invalid-credentials');
+    const metrics = await request(suite.app.callback()).get('/metrics').expect(200);
+    expect(metrics.text).to.match(/^auth_logins_total\{outcome="disabled"\} [1-9]/m);
     // Enabled again, it signs in.
     const enabled = await admin.put(`/users/${ada.id}/status`).send({ status: 'active', reason: 'came back' }).expect(200);
     expect(enabled.body).to.include({ status: 'active', statusReason: null });
