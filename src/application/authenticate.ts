@@ -3,12 +3,11 @@ import { AccountDisabled, InvalidCredentials, TooManyAttempts } from '../domain/
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
 import { parseUsername, type Username } from '../domain/username.js';
-import type { User } from '../domain/user.js';
-import { nameTried, noAudit } from './audit/entries.js';
-import { AuditTrail, type RequestContext, type SignInFailure } from './audit/ports.js';
-import { ThrottleBlocks } from './audit/throttle-blocks.js';
+import { noAudit } from './audit/entries.js';
+import type { RequestContext } from './audit/ports.js';
+import { SignInAudit } from './audit/sign-in-audit.js';
 import { checkCounted } from './password-check.js';
-import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository, type LoginAttempt } from './ports.js';
+import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
 /** Longer names are cut for the throttle key only: they can never be valid usernames anyway. */
@@ -17,7 +16,6 @@ const MAX_ACCOUNT_KEY = 128;
 @injectable()
 export class Authenticate {
   private dummyHash?: Promise<string>;
-  private readonly blocks = new ThrottleBlocks();
 
   constructor(
     @inject(UserRepository) private readonly users: UserRepository,
@@ -26,7 +24,7 @@ export class Authenticate {
     @inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
-    @inject(AuditTrail) private readonly trail: AuditTrail = noAudit,
+    @inject(SignInAudit) private readonly audit: SignInAudit = new SignInAudit(noAudit, users, clock),
   ) {}
 
   async execute(input: { username: string; password: string }, context: RequestContext = {}): Promise<UserView> {
@@ -34,7 +32,7 @@ export class Authenticate {
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
     const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
     await this.throttle.begin(attempt).catch(async (err: unknown) => {
-      if (err instanceof TooManyAttempts) await this.recordBlock(attempt, err, username, context);
+      if (err instanceof TooManyAttempts) await this.audit.blocked(attempt, err, username, context);
       throw err;
     });
 
@@ -47,12 +45,12 @@ export class Authenticate {
       return this.hasher.verify(password ?? '', hash);
     });
     if (!user || !password || !matches) {
-      await this.recordFailure(user ? 'wrong-password' : 'unknown-user', user, input.username, context);
+      await this.audit.failed(user ? 'wrong-password' : 'unknown-user', user, input.username, context);
       throw new InvalidCredentials();
     }
     // Only after the right password: a guesser learns nothing from it. The attempt stays counted.
     if (!user.isActive) {
-      await this.recordFailure('disabled', user, input.username, context);
+      await this.audit.failed('disabled', user, input.username, context);
       throw new AccountDisabled();
     }
     await this.throttle.succeeded(attempt);
@@ -72,41 +70,10 @@ export class Authenticate {
       return viewOf(current);
     });
     if (!view) {
-      await this.recordFailure('disabled', user, input.username, context);
+      await this.audit.failed('disabled', user, input.username, context);
       throw new AccountDisabled();
     }
     return view;
-  }
-
-  /** A failed sign-in changes nothing else, so it is written on its own. An unknown name is kept as typed (cut short). */
-  private recordFailure(reason: SignInFailure, user: User | undefined, tried: string, context: RequestContext): Promise<void> {
-    return this.trail.record({
-      type: 'login',
-      outcome: 'failure',
-      actor: 'anonymous',
-      subjectId: user?.id ?? null,
-      details: { reason, username: user?.username ?? nameTried(tried) },
-      context,
-    });
-  }
-
-  /**
-   * Refused attempts are not written one by one (a flood of them would become a flood of writes): the block is
-   * written once, when it begins, with what it is keyed on and when it ends.
-   */
-  private async recordBlock(attempt: LoginAttempt, refusal: TooManyAttempts, username: Username | undefined, context: RequestContext): Promise<void> {
-    const now = this.clock.now().getTime();
-    const until = now + refusal.retryAfterSeconds * 1000;
-    if (!this.blocks.begins(attempt, until, now)) return;
-    const user = username && (await this.users.findByUsername(username));
-    await this.trail.record({
-      type: 'login.blocked',
-      outcome: 'failure',
-      actor: 'anonymous',
-      subjectId: user ? user.id : null,
-      details: { reason: 'throttled', username: nameTried(attempt.account), client: attempt.client ?? null, until: new Date(until).toISOString() },
-      context,
-    });
   }
 
   /** Computes the dummy hash ahead of the first login with an unknown name, which would otherwise pay for it. */

@@ -6,6 +6,7 @@ import { ListAuditEntries } from '../application/audit/list-audit-entries.js';
 import { ListMyActivity } from '../application/audit/list-my-activity.js';
 import { AuditReader, AuditTrail, type AuditLog } from '../application/audit/ports.js';
 import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
+import { SignInAudit } from '../application/audit/sign-in-audit.js';
 import { Clock } from '../application/ports.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { KnexAuditLog } from '../adapters/persistence/audit/knex-audit-log.js';
@@ -27,6 +28,7 @@ export function bindAudit(container: Container, env: Env, db: Knex, log: Logger)
   }
   const purge = new PurgeAuditTrail(reader, container.get<Clock>(Clock), env.audit.retentionMs, log.child({ component: 'audit' }));
   container.bind(PurgeAuditTrail).toConstantValue(purge);
+  container.bind(SignInAudit).toSelf();
   container.bind(SetAccountStatus).toSelf();
   container.bind(ListAuditEntries).toSelf();
   container.bind(ListMyActivity).toSelf();

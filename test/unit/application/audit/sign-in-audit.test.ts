@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SignInAudit } from '../../../../src/application/audit/sign-in-audit.js';
 import { Authenticate } from '../../../../src/application/authenticate.js';
 import { AccountDisabled, InvalidCredentials, TooManyAttempts } from '../../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../../builders.js';
@@ -11,7 +12,8 @@ async function setup(limits: ThrottleLimits = {}) {
   const trail = new InMemoryAuditTrail();
   const clock = new FixedClock();
   const throttle = new FakeLoginThrottle(limits);
-  const authenticate = new Authenticate(uow.users, uow, fakeHasher(), throttle, new SequentialIds(), clock, trail);
+  const audit = new SignInAudit(trail, uow.users, clock);
+  const authenticate = new Authenticate(uow.users, uow, fakeHasher(), throttle, new SequentialIds(), clock, audit);
   await uow.users.add(aUser({ id: 'ada-id', username: 'ada' }));
   await uow.users.add(aUser({ id: 'gone-id', username: 'gone', status: 'disabled', statusReason: 'left' }));
   const logIn = (username: string, password: string, context = CONTEXT) =>
