@@ -1,7 +1,7 @@
 /**
  * The benchmark harness: `npm run bench` (full, ~15 min) or `npm run bench -- --smoke` (seconds, for CI).
  * Options: --smoke (or BENCH_SMOKE=1), --only <phase,...> (logins, reads, isolation, events, growth, backlog,
- * footprint). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
+ * footprint, audit). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
  * BENCH_KAFKA_BROKERS (else librdkafka's mock cluster), UV_THREADPOOL_SIZE (passed to every child),
  * BENCH_CPU_PROF_DIR (run the main service under --cpu-prof), BENCH_STRICT=1 (exit 2 when a target is missed).
  * Writes bench/results/latest.json and bench/results/latest.md. Progress goes to stderr. See bench/README.md.
@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
+import { measureAudit } from './audit.js';
 import { cannon, type CannonResult } from './cannon.js';
 import { startConsumer } from './consumer.js';
 import { cpuMeter, describeCpu } from './cpu.js';
@@ -30,7 +31,7 @@ import { ratio, round, summarize, type LatencySummary } from './stats.js';
 // ---------------------------------------------------------------------------------------------------------------
 // Options and configuration
 
-const PHASES = ['logins', 'reads', 'isolation', 'events', 'growth', 'backlog', 'footprint'] as const;
+const PHASES = ['logins', 'reads', 'isolation', 'events', 'growth', 'backlog', 'footprint', 'audit'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values: argv } = parseArgs({
@@ -188,11 +189,11 @@ async function settleDatabase(label: string): Promise<void> {
   settles.push({ label, dirtyBefore: first, dirtyAfter: last.dirty, pages: last.total, waitedS: waited });
 }
 
-async function bootService(name: string, cost: number, profile = false): Promise<Service> {
+async function bootService(name: string, cost: number, profile = false, extra: Record<string, string> = {}): Promise<Service> {
   const profDir = process.env.BENCH_CPU_PROF_DIR;
   const nodeArgs = profile && profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
   checkDist(`start of ${name}`);
-  const service = await startService(name, logDir, serviceEnv(cost), nodeArgs);
+  const service = await startService(name, logDir, serviceEnv(cost, extra), nodeArgs);
   cleanups.push({ name, run: () => service.stop() });
   return service;
 }
@@ -666,6 +667,16 @@ async function main(): Promise<number> {
           }
         });
       }
+    }
+
+    // 7. The audit trail's cost, on services of their own.
+    if (want('audit')) {
+      await phase('audit', async () => {
+        await measureAudit({
+          db: db!, cost: primaryCost, hash: await hashFor(primaryCost), password: PASSWORD, durationS: cfg.durationS, warmS: cfg.warmS,
+          connections: 2 * POOL, boot: (name, extra) => bootService(name, primaryCost, false, extra), row, raw,
+        });
+      });
     }
 
     // Everything else on one service at the primary cost.

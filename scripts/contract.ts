@@ -19,6 +19,8 @@ const SUMMARIES: Record<UserEventType, string> = {
   'user.role_changed': "A user's role changed between user and admin.",
   'user.deleted': 'An account was deleted by an admin.',
   'user.logged_in': 'A user logged in successfully.',
+  'user.disabled': 'An admin disabled an account: it keeps its data but cannot sign in, and its sessions ended.',
+  'user.enabled': 'An admin enabled a disabled account again.',
 };
 
 /** JSON Schema (draft-07, as AsyncAPI 3.0 reads it) of the whole CloudEvent for one type. */

@@ -14,6 +14,7 @@ import type {
   UserPage,
   UserRepository,
 } from '../src/application/ports.js';
+import type { AuditEntry, AuditLog } from '../src/application/audit/ports.js';
 import { TooManyAttempts, UsernameTaken } from '../src/domain/errors.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { User, type UserSnapshot } from '../src/domain/user.js';
@@ -67,7 +68,7 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   async lockAdmins(): Promise<number> {
-    return [...this.rows.values()].filter((r) => r.role === 'admin').length;
+    return [...this.rows.values()].filter((r) => r.role === 'admin' && r.status === 'active').length;
   }
 
   /** Test helpers, not part of the port. */
@@ -129,6 +130,8 @@ export class InMemoryUnitOfWork implements UnitOfWork {
   readonly users = new InMemoryUserRepository();
   readonly sessions = new InMemorySessions();
   readonly events: DomainEvent[] = [];
+  /** Audit entries written in committed transactions. */
+  readonly audit: AuditEntry[] = [];
   commits = 0;
   rollbacks = 0;
   private outboxFailure: Error | undefined;
@@ -142,6 +145,8 @@ export class InMemoryUnitOfWork implements UnitOfWork {
     const users = this.users.saveState();
     const sessions = this.sessions.saveState();
     const eventCount = this.events.length;
+    const auditCount = this.audit.length;
+    const audit: AuditLog = { record: async (entry) => void this.audit.push(structuredClone(entry)) };
     const outbox: Outbox = {
       add: async (event) => {
         const failure = this.outboxFailure;
@@ -151,16 +156,25 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       },
     };
     try {
-      const result = await work({ users: this.users, outbox, sessions: this.sessions });
+      const result = await work({ users: this.users, outbox, sessions: this.sessions, audit });
       this.commits += 1;
       return result;
     } catch (err) {
       this.users.restoreState(users);
       this.sessions.restoreState(sessions);
       this.events.length = eventCount;
+      this.audit.length = auditCount;
       this.rollbacks += 1;
       throw err;
     }
+  }
+}
+
+/** Entries written outside a transaction (failed sign-ins, throttling blocks), in order. */
+export class InMemoryAuditTrail implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+  async record(entry: AuditEntry): Promise<void> {
+    this.entries.push(structuredClone(entry));
   }
 }
 

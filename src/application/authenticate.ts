@@ -1,9 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Busy, InvalidCredentials } from '../domain/errors.js';
+import { AccountDisabled, Busy, InvalidCredentials, TooManyAttempts } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
 import type { User } from '../domain/user.js';
 import { parseUsername, type Username } from '../domain/username.js';
+import { noAudit } from './audit/entries.js';
+import type { RequestContext } from './audit/ports.js';
+import { SignInAudit } from './audit/sign-in-audit.js';
 import { checkCounted } from './password-check.js';
 import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
@@ -22,9 +25,10 @@ export class Authenticate {
     @inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(SignInAudit) private readonly audit: SignInAudit = new SignInAudit(noAudit, users, clock),
   ) {}
 
-  async execute(input: { username: string; password: string }, context: { client?: string } = {}): Promise<UserView> {
+  async execute(input: { username: string; password: string }, context: RequestContext = {}): Promise<UserView> {
     const username = this.usernameOrUndefined(input.username);
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
     const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
@@ -39,22 +43,41 @@ export class Authenticate {
         return false;
       }
       return this.hasher.verify(password, user.passwordHash);
+    }).catch(async (err: unknown) => {
+      // A refusal writes one entry when a block begins, never one per refused attempt.
+      if (err instanceof TooManyAttempts) await this.audit.blocked(attempt, err, username, context);
+      throw err;
     });
-    if (!user || !password || !matches) throw new InvalidCredentials();
+    if (!user || !password || !matches) {
+      await this.audit.failed(user ? 'wrong-password' : 'unknown-user', user, input.username, context);
+      throw new InvalidCredentials();
+    }
     const found: User = user;
+    // Only after the right password: a guesser learns nothing from it.
+    if (!found.isActive) {
+      await this.audit.failed('disabled', found, input.username, context);
+      throw new AccountDisabled();
+    }
 
     // A hash made at a lower cost than today's is replaced now, while the password is at hand.
     const upgradedHash = this.hasher.needsRehash(found.passwordHash) ? await this.upgrade(password) : undefined;
-    return this.uow.run(async ({ users, outbox }) => {
-      // Re-read inside the transaction: the account may have been deleted while bcrypt ran.
+    const view = await this.uow.run(async ({ users, outbox, audit }) => {
+      // Re-read inside the transaction: the account may have been deleted or disabled while bcrypt ran.
       const current = await users.findById(found.id);
       if (!current) throw new InvalidCredentials();
+      if (!current.isActive) return undefined;
       if (upgradedHash && current.passwordHash === found.passwordHash) current.upgradePasswordHash(upgradedHash);
       current.recordLogin(this.clock.now());
       await users.update(current); // locks the row, so this event is ordered with the user's other changes
       await outbox.add(loggedIn(current, stamp(this.ids, this.clock)));
+      await audit.record({ type: 'login', outcome: 'success', actor: current.id, subjectId: current.id, context });
       return viewOf(current);
     });
+    if (!view) {
+      await this.audit.failed('disabled', found, input.username, context);
+      throw new AccountDisabled();
+    }
+    return view;
   }
 
   /** The upgrade waits for a quieter moment when bcrypt is busy: the login itself has succeeded. */

@@ -5,6 +5,8 @@ import { passwordChanged } from '../domain/events.js';
 import { candidatePassword, parseNewPassword } from '../domain/password.js';
 import type { User } from '../domain/user.js';
 import { checkCounted } from './password-check.js';
+import { actorOf } from './audit/entries.js';
+import type { RequestContext } from './audit/ports.js';
 import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp } from './user-view.js';
 
@@ -27,7 +29,7 @@ export class ChangePassword {
   async execute(
     input: { userId: string; currentPassword?: string; newPassword: string },
     caller: Caller,
-    context: { sessionKey?: string; client?: string } = {},
+    context: RequestContext & { sessionKey?: string } = {},
   ): Promise<void> {
     const mustConfirm = mustConfirmPasswordChange(caller, input.userId);
     const user = await this.users.findById(input.userId);
@@ -40,7 +42,7 @@ export class ChangePassword {
     if (mustConfirm) await this.confirm(user, input.currentPassword, context.client);
     const newHash = await this.hasher.hash(newPassword);
 
-    await this.uow.run(async ({ users, outbox, sessions }) => {
+    await this.uow.run(async ({ users, outbox, sessions, audit }) => {
       const target = await users.findById(input.userId);
       if (!target) throw new UserNotFound();
       target.changePassword(newHash, this.clock.now());
@@ -48,6 +50,16 @@ export class ChangePassword {
       // Whoever knew the old password may hold a session: end them all but the caller's own.
       await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionKey : undefined);
       await outbox.add(passwordChanged(target, caller.userId, stamp(this.ids, this.clock)));
+      // By its owner a change, by an admin a reset. Never the password or its hash; the session key stays out too.
+      const { client, userAgent, requestId } = context;
+      await audit.record({
+        type: mustConfirm ? 'password.changed' : 'password.reset',
+        outcome: 'success',
+        actor: actorOf(caller),
+        subjectId: target.id,
+        details: { otherSessionsEnded: true },
+        context: { client, userAgent, requestId },
+      });
     });
   }
 

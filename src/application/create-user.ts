@@ -6,6 +6,8 @@ import { parseNewPassword } from '../domain/password.js';
 import { parseRole } from '../domain/role.js';
 import { User } from '../domain/user.js';
 import { parseUsername } from '../domain/username.js';
+import { actorOf } from './audit/entries.js';
+import type { RequestContext } from './audit/ports.js';
 import { Clock, CommonPasswords, IdGenerator, PasswordHasher, RegistrationThrottle, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
@@ -21,11 +23,11 @@ export class CreateUser {
     @inject(RegistrationThrottle) private readonly throttle: RegistrationThrottle,
   ) {}
 
-  /** `client` is the address of whoever registers: registrations are throttled per address, but an admin's are not. */
+  /** `context.client` is the address of whoever registers: registrations are throttled per address, but an admin's are not. */
   async execute(
     input: { username: string; password: string; role?: string },
     creator: Creator,
-    context: { client?: string } = {},
+    context: RequestContext = {},
   ): Promise<UserView> {
     const username = parseUsername(input.username);
     const role = parseRole(input.role ?? 'user');
@@ -39,9 +41,11 @@ export class CreateUser {
     const passwordHash = await this.hash(password, client);
     const user = User.register({ id: this.ids.next(), username, role, passwordHash, now: this.clock.now() });
     const createdBy = typeof creator === 'string' ? null : creator.userId;
-    await this.uow.run(async ({ users, outbox }) => {
+    await this.uow.run(async ({ users, outbox, audit }) => {
       await users.add(user);
       await outbox.add(userCreated(user, createdBy, stamp(this.ids, this.clock)));
+      const actor = typeof creator === 'string' ? creator : actorOf(creator);
+      await audit.record({ type: 'user.created', outcome: 'success', actor, subjectId: user.id, details: { username, role }, context });
     });
     return viewOf(user);
   }

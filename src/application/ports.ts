@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../domain/events.js';
+import type { AuditLog } from './audit/ports.js';
 import type { User } from '../domain/user.js';
 import type { Username } from '../domain/username.js';
 
@@ -20,7 +21,8 @@ export interface UserRepository {
   /** Reads the user and locks its row until the transaction ends. Only meaningful inside a unit of work. */
   findForUpdate(id: string): Promise<User | undefined>;
   /**
-   * Takes the admin guard, held until the transaction ends, and counts the admins. Every change that could
+   * Takes the admin guard, held until the transaction ends, and counts the active admins (a disabled admin
+   * cannot act, so it does not count). Every change that could
    * remove an admin takes it first, so two at once cannot both see a second admin. Only inside a unit of work,
    * and before any other read of the transaction but findForUpdate (the count must see the latest commits).
    */
@@ -46,6 +48,8 @@ export interface TxScope {
   users: UserRepository;
   outbox: Outbox;
   sessions: Sessions;
+  /** The audit trail, written in this transaction. */
+  audit: AuditLog;
 }
 
 /** Runs `work` in one database transaction: commit when it resolves, roll back when it throws. */

@@ -51,6 +51,8 @@ export class OutboxRelay implements OutboxSignal {
     private readonly clock: Clock,
     private readonly settings: RelaySettings,
     private readonly log: LogSink,
+    /** Other clean-ups of the relay process (the audit trail's retention), run with the outbox's by the lock holder. */
+    private readonly chores: Array<() => Promise<unknown>> = [],
   ) {}
 
   start(): void {
@@ -111,6 +113,7 @@ export class OutboxRelay implements OutboxSignal {
     if (this.stats.pending > 0 || deleted > 0) {
       this.log.info({ pending: this.stats.pending, oldestAgeMs: this.stats.oldestAgeMs, deleted }, 'outbox');
     }
+    for (const chore of this.chores) if (!this.stopping) await chore();
   }
 
   private async run(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { EventStamp } from '../domain/events.js';
+import type { AccountStatus } from '../domain/account-status.js';
 import type { Role } from '../domain/role.js';
 import type { User } from '../domain/user.js';
 import type { Clock, IdGenerator } from './ports.js';
@@ -8,13 +9,16 @@ export interface UserView {
   id: string;
   username: string;
   role: Role;
+  status: AccountStatus;
+  /** Why an admin disabled the account; null while it is active. */
+  statusReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export function viewOf(user: User): UserView {
-  const { id, username, role, createdAt, updatedAt } = user.toSnapshot();
-  return { id, username, role, createdAt, updatedAt };
+  const { id, username, role, status, statusReason, createdAt, updatedAt } = user.toSnapshot();
+  return { id, username, role, status, statusReason, createdAt, updatedAt };
 }
 
 export function stamp(ids: IdGenerator, clock: Clock): EventStamp {

@@ -11,6 +11,7 @@ import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.
 import { createLogger } from '../adapters/logging/logger.js';
 import { migrateToLatest } from '../adapters/persistence/db.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
+import { SetAccountStatus } from '../application/accounts/set-account-status.js';
 import { ChangeRole } from '../application/change-role.js';
 import { CreateUser } from '../application/create-user.js';
 import { ListUsers } from '../application/list-users.js';
@@ -77,6 +78,7 @@ function adminTools(container: Container, db: Knex): AdminTools {
     createUser: container.get(CreateUser),
     listUsers: container.get(ListUsers),
     changeRole: container.get(ChangeRole),
+    setAccountStatus: container.get(SetAccountStatus),
     users: container.get<UserRepository>(UserRepository),
     outbox: new KnexOutboxQueue(db),
     clock: container.get<Clock>(Clock),

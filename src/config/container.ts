@@ -39,6 +39,8 @@ import { KnexSessions } from '../adapters/persistence/knex-sessions.js';
 import { KnexUnitOfWork } from '../adapters/persistence/knex-unit-of-work.js';
 import { ObjectionUserRepository } from '../adapters/persistence/objection-user-repository.js';
 import type { Env } from './env.js';
+import { bindAudit } from './audit-module.js';
+import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
 
 /** The composition root: the only place that knows every concrete class. */
 export function buildContainer(env: Env, db: Knex, log: Logger): Container {
@@ -73,6 +75,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(DeleteUser).toSelf();
   container.bind(LogOut).toSelf();
   container.bind(EnsureAdmin).toSelf();
+  bindAudit(container, env, db, log);
   bindRelay(container, env, db, log);
   return container;
 }
@@ -103,6 +106,7 @@ function bindRelay(container: Container, env: Env, db: Knex, log: Logger): void 
       housekeepingMs: 10_000,
     },
     log.child({ component: 'outbox-relay' }),
+    [container.get(PurgeAuditTrail).periodically()],
   );
   container.bind(OutboxRelay).toConstantValue(relay);
   container.bind<OutboxSignal>(OutboxSignal).toConstantValue(env.outbox.relayInProcess ? relay : noSignal);

@@ -69,6 +69,12 @@ export interface Env {
     batchSize: number;
     retentionMs: number;
   };
+  audit: {
+    /** How long audit entries are kept. */
+    retentionMs: number;
+    /** false only for the benchmark's comparison (the service warns at start-up). */
+    enabled: boolean;
+  };
 }
 
 const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
@@ -137,6 +143,8 @@ const schema = z.object({
   OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
+  AUDIT_RETENTION_DAYS: int(1, 100 * 365).default(365),
+  AUDIT_ENABLED: bool.default(true),
 });
 
 /** Every variable the service reads, by name (the container files are checked against it). */
@@ -224,6 +232,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
       batchSize: e.OUTBOX_BATCH_SIZE,
       retentionMs: e.OUTBOX_RETENTION_HOURS * 3_600_000,
     },
+    audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000, enabled: e.AUDIT_ENABLED },
   };
 }
 

@@ -17,6 +17,10 @@ import { EnsureAdmin } from '../application/ensure-admin.js';
 import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
+import { SetAccountStatus } from '../application/accounts/set-account-status.js';
+import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
+import { ListAuditEntries } from '../application/audit/list-audit-entries.js';
+import { ListMyActivity } from '../application/audit/list-my-activity.js';
 import { UserRepository } from '../application/ports.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
@@ -29,6 +33,7 @@ import { buildContainer } from './container.js';
 import type { Env } from './env.js';
 
 const SESSION_PURGE_INTERVAL_MS = 10 * 60_000;
+const AUDIT_PURGE_TICK_MS = 60_000;
 
 export interface Service {
   server: Server;
@@ -83,6 +88,9 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       changeRole: container.get(ChangeRole),
       deleteUser: container.get(DeleteUser),
       logOut: container.get(LogOut),
+      setAccountStatus: container.get(SetAccountStatus),
+      listAuditEntries: container.get(ListAuditEntries),
+      listMyActivity: container.get(ListMyActivity),
     },
     users: container.get<UserRepository>(UserRepository),
     sessionStore: container.get(KnexSessionStore),
@@ -136,6 +144,12 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     sessionStore.purgeExpired().catch((err: unknown) => log.error({ err }, 'purging expired sessions failed'));
   }, SESSION_PURGE_INTERVAL_MS);
   purge.unref();
+  // Without a broker no relay runs anywhere, so the audit trail's retention runs here.
+  const auditPurge = env.kafka ? undefined : container.get(PurgeAuditTrail).periodically();
+  const auditTimer = setInterval(() => {
+    auditPurge?.().catch((err: unknown) => log.error({ err }, 'purging old audit entries failed'));
+  }, AUDIT_PURGE_TICK_MS);
+  auditTimer.unref();
 
   const server = createHttpServer(app, env.http, log).listen(env.port, env.host);
   // Keep-alive clients would go on sending requests on their open connections after the listener closes:
@@ -162,6 +176,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     async stop() {
       shuttingDown = true;
       clearInterval(purge);
+      clearInterval(auditTimer);
       for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), env.shutdownTimeoutMs).unref());

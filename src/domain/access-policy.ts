@@ -1,4 +1,4 @@
-import { CannotDeleteSelf, Forbidden, LastAdmin } from './errors.js';
+import { CannotDeleteSelf, CannotDisableSelf, Forbidden, LastAdmin } from './errors.js';
 import type { Role } from './role.js';
 
 /** Who is asking: an authenticated account, with its role as read from storage on this request. */
@@ -54,7 +54,18 @@ export function assertMayDelete(caller: Caller, targetId: string): void {
   if (caller.userId === targetId) throw new CannotDeleteSelf();
 }
 
-/** An admin may be demoted or deleted only while another admin remains; `admins` counts the admins, locked for the decision. */
+/** Only an admin changes an account's status, and never disables itself (it would lock itself out). */
+export function assertMayChangeStatus(caller: Caller, targetId: string, status: string): void {
+  if (!isAdmin(caller)) throw new Forbidden('Only an admin may change an account status');
+  if (caller.userId === targetId && status === 'disabled') throw new CannotDisableSelf();
+}
+
+/** The whole audit trail is for admins; every user reads its own activity through another door. */
+export function assertMayReadAuditTrail(caller: Caller): void {
+  if (!isAdmin(caller)) throw new Forbidden('Only an admin may read the audit trail');
+}
+
+/** An admin may be demoted, disabled or deleted only while another active admin remains; `admins` counts the active admins, locked for the decision. */
 export function assertAnotherAdminRemains(admins: number): void {
   if (admins <= 1) throw new LastAdmin();
 }

@@ -73,7 +73,7 @@ export class CannotDeleteSelf extends DomainError {
 export class LastAdmin extends DomainError {
   readonly code = 'last-admin';
   constructor() {
-    super('The last admin cannot be demoted or deleted');
+    super('The last active admin cannot be demoted, disabled or deleted');
   }
 }
 
@@ -98,5 +98,20 @@ export class Busy extends DomainError {
   readonly code = 'busy';
   constructor(readonly retryAfterSeconds = 1) {
     super('The service is busy: try again shortly');
+  }
+}
+
+/** The password was right, but an admin disabled the account: it cannot sign in. */
+export class AccountDisabled extends DomainError {
+  readonly code = 'account-disabled';
+  constructor() {
+    super('This account is disabled');
+  }
+}
+
+export class CannotDisableSelf extends DomainError {
+  readonly code = 'cannot-disable-self';
+  constructor() {
+    super('An account cannot disable itself');
   }
 }

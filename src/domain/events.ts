@@ -19,8 +19,10 @@ export type PasswordChanged = EventOf<'user.password_changed', { userId: string;
 export type RoleChanged = EventOf<'user.role_changed', { userId: string; from: Role; to: Role; changedBy: string }>;
 export type UserDeleted = EventOf<'user.deleted', { userId: string; username: string; deletedBy: string }>;
 export type LoggedIn = EventOf<'user.logged_in', { userId: string }>;
+export type UserDisabled = EventOf<'user.disabled', { userId: string; reason: string | null; disabledBy: string }>;
+export type UserEnabled = EventOf<'user.enabled', { userId: string; reason: string | null; enabledBy: string }>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn;
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -46,3 +48,9 @@ export const userDeleted = (user: User, deletedBy: string, stamp: EventStamp): U
   about(user, stamp, 'user.deleted', { userId: user.id, username: user.username, deletedBy });
 
 export const loggedIn = (user: User, stamp: EventStamp): LoggedIn => about(user, stamp, 'user.logged_in', { userId: user.id });
+
+export const userDisabled = (user: User, reason: string | null, disabledBy: string, stamp: EventStamp): UserDisabled =>
+  about(user, stamp, 'user.disabled', { userId: user.id, reason, disabledBy });
+
+export const userEnabled = (user: User, reason: string | null, enabledBy: string, stamp: EventStamp): UserEnabled =>
+  about(user, stamp, 'user.enabled', { userId: user.id, reason, enabledBy });

@@ -1,4 +1,5 @@
 import type { Role } from './role.js';
+import type { AccountStatus } from './account-status.js';
 import type { Username } from './username.js';
 
 export interface UserSnapshot {
@@ -9,6 +10,9 @@ export interface UserSnapshot {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  status: AccountStatus;
+  /** Why the account was disabled, as the admin wrote it; null while active. */
+  statusReason: string | null;
 }
 
 export class User {
@@ -16,7 +20,7 @@ export class User {
 
   static register(input: { id: string; username: Username; role: Role; passwordHash: string; now: Date }): User {
     const { id, username, role, passwordHash, now } = input;
-    return new User({ id, username, role, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: null });
+    return new User({ id, username, role, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: null, status: 'active', statusReason: null });
   }
 
   /** Storage already enforced the invariants. */
@@ -39,6 +43,12 @@ export class User {
   get isAdmin(): boolean {
     return this.state.role === 'admin';
   }
+  get status(): AccountStatus {
+    return this.state.status;
+  }
+  get isActive(): boolean {
+    return this.state.status === 'active';
+  }
 
   changePassword(passwordHash: string, now: Date): void {
     this.state.passwordHash = passwordHash;
@@ -52,6 +62,12 @@ export class User {
 
   changeRole(role: Role, now: Date): void {
     this.state.role = role;
+    this.state.updatedAt = now;
+  }
+
+  changeStatus(status: AccountStatus, reason: string | null, now: Date): void {
+    this.state.status = status;
+    this.state.statusReason = status === 'disabled' ? reason : null;
     this.state.updatedAt = now;
   }
 

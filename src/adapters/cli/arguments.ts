@@ -11,10 +11,14 @@ commands:
   list-users [--limit N] [--after CURSOR] [--json]
                                            a page of users, oldest first: a table, or JSON lines
   set-role <username-or-id> <user|admin>   change a user's role and print the user as JSON
+  disable-user <username-or-id> [--reason TEXT]
+                                           disable an account (its sessions end) and print it as JSON
+  enable-user <username-or-id> [--reason TEXT]
+                                           enable a disabled account and print it as JSON
   outbox-status [--json]                   pending, parked and published events in the outbox
   help                                     this text
 
---json is accepted by every command: create-user and set-role print JSON either way.
+--json is accepted by every command: create-user, set-role, disable-user and enable-user print JSON either way.
 Exit codes: 0 done, 1 refused or failed (error: ... on stderr), 2 wrong usage.
 The password is never taken from the command line: other users see arguments (ps) and shells keep them.
 Settings come from the service's environment variables (DATABASE_URL or SQLITE_FILE, BCRYPT_COST, ...);
@@ -26,6 +30,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   limit: { type: 'string' },
   after: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 type OptionName = keyof typeof OPTIONS;
@@ -36,13 +41,15 @@ const COMMANDS = {
   'list-users': { args: [], options: ['limit', 'after', 'json'] },
   'set-role': { args: ['username-or-id', 'user|admin'], options: ['json'] },
   'outbox-status': { args: [], options: ['json'] },
+  'disable-user': { args: ['username-or-id'], options: ['reason', 'json'] },
+  'enable-user': { args: ['username-or-id'], options: ['reason', 'json'] },
 } satisfies Record<string, { args: string[]; options: OptionName[] }>;
 export type CommandName = keyof typeof COMMANDS;
 
 export interface Invocation {
   command: CommandName;
   args: string[];
-  options: { admin?: boolean; json?: boolean; limit?: number; after?: string };
+  options: { admin?: boolean; json?: boolean; limit?: number; after?: string; reason?: string };
 }
 
 /**

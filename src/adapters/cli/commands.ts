@@ -1,3 +1,4 @@
+import type { SetAccountStatus } from '../../application/accounts/set-account-status.js';
 import type { ChangeRole } from '../../application/change-role.js';
 import type { CreateUser } from '../../application/create-user.js';
 import type { ListUsers } from '../../application/list-users.js';
@@ -16,6 +17,7 @@ export interface AdminTools {
   createUser: CreateUser;
   listUsers: ListUsers;
   changeRole: ChangeRole;
+  setAccountStatus: SetAccountStatus;
   users: UserRepository;
   outbox: Pick<KnexOutboxQueue, 'lag' | 'counts' | 'parked'>;
   clock: Clock;
@@ -59,6 +61,16 @@ const HANDLERS: Record<CommandName, Handler> = {
   'set-role': async ({ args }, { users, changeRole }, io) => {
     const userId = await idOf(args[0]!, users);
     print(io, JSON.stringify(await changeRole.execute({ userId, role: args[1]! }, OPERATOR)));
+  },
+
+  'disable-user': async ({ args, options }, { users, setAccountStatus }, io) => {
+    const userId = await idOf(args[0]!, users);
+    print(io, JSON.stringify(await setAccountStatus.execute({ userId, status: 'disabled', reason: options.reason }, OPERATOR)));
+  },
+
+  'enable-user': async ({ args, options }, { users, setAccountStatus }, io) => {
+    const userId = await idOf(args[0]!, users);
+    print(io, JSON.stringify(await setAccountStatus.execute({ userId, status: 'active', reason: options.reason }, OPERATOR)));
   },
 
   'outbox-status': async ({ options }, { outbox, clock }, io) => {

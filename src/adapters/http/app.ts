@@ -2,6 +2,8 @@ import Koa from 'koa';
 import type { UserRepository } from '../../application/ports.js';
 import type { Logger } from '../logging/logger.js';
 import type { KnexSessionStore } from '../persistence/knex-session-store.js';
+import { statusRouter, type StatusRoutes } from './accounts/status-router.js';
+import { auditRouter, type AuditRoutes } from './audit/audit-router.js';
 import { authRouter, type AuthRoutes } from './auth-router.js';
 import { refuseCrossSite } from './cross-site.js';
 import { docsRouter } from './docs-router.js';
@@ -14,7 +16,7 @@ import { callers, sessions } from './session.js';
 import { userRouter, type UserRoutes } from './user-router.js';
 
 export interface AppOptions {
-  useCases: UserRoutes & AuthRoutes;
+  useCases: UserRoutes & AuthRoutes & StatusRoutes & AuditRoutes;
   users: UserRepository;
   sessionStore: KnexSessionStore;
   log: Logger;
@@ -36,6 +38,7 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', (err, ctx) => (ctx?.state.log ?? options.log).error({ err }, 'unhandled error'));
   const who = callers(options.users);
   const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who)];
+  routers.push(statusRouter(options.useCases, who), auditRouter(options.useCases, who));
   const measured = metrics(options.metrics);
   // Operational routes come before sessions and the cross-site check: they need neither.
   const operational = [healthRouter(options.readiness), measured.router, docsRouter(options.version)];

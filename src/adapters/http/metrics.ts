@@ -13,7 +13,7 @@ export interface MetricSources {
 
 const SCRAPE_DEADLINE_MS = 2_000;
 
-const LOGIN_OUTCOMES: Record<number, string> = { 200: 'success', 401: 'invalid_credentials', 429: 'throttled', 503: 'busy' };
+const LOGIN_OUTCOMES: Record<number, string> = { 200: 'success', 401: 'invalid_credentials', 403: 'disabled', 429: 'throttled', 503: 'busy' };
 
 /**
  * Prometheus metrics (prom-client): requests by route and status, latency histograms, login outcomes, bcrypt

@@ -13,13 +13,15 @@ import {
   userView,
 } from './schemas.js';
 
+import { auditOperations } from './audit/audit-operations.js';
+
 type Method = 'get' | 'post' | 'put' | 'delete';
 
 /** One operation of the API, described from the same zod schemas that validate its requests. */
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'operations';
+  tag: 'users' | 'sessions' | 'operations' | 'audit';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -49,7 +51,7 @@ export const operations: Operation[] = [
     method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',
     body: loginBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
     success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' },
-    errors: [400, 401, 413, 415, 429, 503],
+    errors: [400, 401, 403, 413, 415, 429, 503],
   },
   {
     method: 'post', path: '/logout', tag: 'sessions', summary: 'End the session', auth: 'session',
@@ -83,6 +85,7 @@ export const operations: Operation[] = [
     method: 'delete', path: '/users/{id}', tag: 'users', summary: 'Delete a user (admin, not itself)', auth: 'session',
     success: { status: 204, description: "Deleted; the user's sessions end" }, errors: [401, 403, 404, 409],
   },
+  ...auditOperations,
   {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
     success: { status: 200, description: 'Alive' }, errors: [],
@@ -154,6 +157,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     tags: [
       { name: 'sessions', description: 'Log in and out (server-side sessions, cookie `' + SESSION_COOKIE + '`)' },
       { name: 'users', description: 'Accounts and their rules' },
+      { name: 'audit', description: 'What happened to accounts and sessions' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,

@@ -34,6 +34,8 @@ const byCode: Record<string, { status: number; title: string }> = {
   forbidden: { status: 403, title: 'Forbidden' },
   'cannot-delete-self': { status: 403, title: 'An account cannot delete itself' },
   'incorrect-current-password': { status: 403, title: 'Current password is incorrect' },
+  'account-disabled': { status: 403, title: 'Account disabled' },
+  'cannot-disable-self': { status: 403, title: 'An account cannot disable itself' },
   'user-not-found': { status: 404, title: 'User not found' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_STATUSES } from '../../domain/account-status.js';
 import { ROLES } from '../../domain/role.js';
 import { MAX_ISSUES } from './problem-details.js';
 
@@ -37,6 +38,8 @@ export const userView = z.object({
   id: z.string().uuid().describe('UUIDv7'),
   username: z.string(),
   role: z.enum(ROLES),
+  status: z.enum(ACCOUNT_STATUSES).describe('A disabled account cannot sign in'),
+  statusReason: z.string().nullable().describe('Why an admin disabled the account; null while active'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -114,7 +114,8 @@ export function callers(users: UserRepository) {
     const userId = ctx.session?.userId;
     if (typeof userId !== 'string') return undefined;
     const user = await users.findById(userId);
-    if (!user) {
+    // Disabling an account deletes its sessions; this also refuses one that slipped past (belt and braces).
+    if (!user || !user.isActive) {
       endSession(ctx);
       return undefined;
     }

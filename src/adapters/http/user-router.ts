@@ -7,6 +7,7 @@ import type { GetUser } from '../../application/get-user.js';
 import type { ListUsers } from '../../application/list-users.js';
 import { UserNotFound } from '../../domain/errors.js';
 import { jsonBody } from './json-body.js';
+import { requestContext } from './request-context.js';
 import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
 import { sessionKeyOf, type Callers } from './session.js';
 import { bodyOf, queryOf } from './validate.js';
@@ -28,7 +29,7 @@ export const CANONICAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
  * characters a database collation might equate) names no user: the same 404 as an unknown id, before any query,
  * so the rules that compare ids as text (an account cannot delete itself) cannot be sidestepped by an alias.
  */
-function targetId(ctx: { params: Record<string, string | undefined> }): string {
+export function targetId(ctx: { params: Record<string, string | undefined> }): string {
   const id = ctx.params.id ?? '';
   if (!CANONICAL_ID.test(id)) throw new UserNotFound();
   return id;
@@ -41,7 +42,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
 
   router.post('/', ...json, async (ctx) => {
     const body = bodyOf(ctx, createUserBody);
-    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous', { client: ctx.ip });
+    const user = await uc.createUser.execute(body, (await callers.optional(ctx)) ?? 'anonymous', requestContext(ctx));
     ctx.status = 201;
     ctx.set('Location', `/users/${encodeURIComponent(user.id)}`);
     ctx.body = user;
@@ -65,19 +66,19 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: targetId(ctx), ...body }, caller, { sessionKey: sessionKeyOf(ctx), client: ctx.ip });
+    await uc.changePassword.execute({ userId: targetId(ctx), ...body }, caller, { sessionKey: sessionKeyOf(ctx), ...requestContext(ctx) });
     ctx.status = 204;
   });
 
   router.put('/:id/role', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeRoleBody);
-    ctx.body = await uc.changeRole.execute({ userId: targetId(ctx), role: body.role }, caller);
+    ctx.body = await uc.changeRole.execute({ userId: targetId(ctx), role: body.role }, caller, requestContext(ctx));
   });
 
   router.delete('/:id', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.deleteUser.execute({ userId: targetId(ctx) }, caller);
+    await uc.deleteUser.execute({ userId: targetId(ctx) }, caller, requestContext(ctx));
     ctx.status = 204;
   });
 

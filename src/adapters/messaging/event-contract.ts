@@ -21,6 +21,16 @@ export const eventData = {
   'user.role_changed': z.object({ userId, from: role, to: role, changedBy: actorId }),
   'user.deleted': z.object({ userId, username: z.string(), deletedBy: actorId }),
   'user.logged_in': z.object({ userId }),
+  'user.disabled': z.object({
+    userId,
+    reason: z.string().max(256).nullable().describe('Why the admin disabled the account, as written; null when none was given'),
+    disabledBy: actorId,
+  }),
+  'user.enabled': z.object({
+    userId,
+    reason: z.string().max(256).nullable().describe('Why the admin enabled the account again; null when none was given'),
+    enabledBy: actorId,
+  }),
 } as const;
 
 export type UserEventType = keyof typeof eventData;

@@ -1,12 +1,17 @@
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { OutboxSignal, type TxScope, type UnitOfWork } from '../../application/ports.js';
+import type { AuditLog } from '../../application/audit/ports.js';
+import { KnexAuditLog } from './audit/knex-audit-log.js';
 import { Db } from './db.js';
 import { KnexOutbox } from './knex-outbox.js';
 import { KnexSessions } from './knex-sessions.js';
 import { ObjectionUserRepository } from './objection-user-repository.js';
 
 const MAX_ATTEMPTS = 3;
+
+/** Injection token: makes the audit log of a transaction. */
+export const AuditLogFor = Symbol('AuditLogFor');
 
 /** MySQL's deadlock (1213), wherever the error wrapping put it. */
 function isDeadlock(err: unknown): boolean {
@@ -20,6 +25,8 @@ export class KnexUnitOfWork implements UnitOfWork {
   constructor(
     @inject(Db) private readonly db: Knex,
     @inject(OutboxSignal) private readonly outboxSignal: OutboxSignal = { notify: () => undefined },
+    /** How the transaction's audit entries are written; the benchmark's switch replaces it with nothing. */
+    @inject(AuditLogFor) private readonly auditFor: (trx: Knex.Transaction) => AuditLog = (trx) => new KnexAuditLog(trx),
   ) {}
 
   /**
@@ -41,7 +48,7 @@ export class KnexUnitOfWork implements UnitOfWork {
     let outbox: KnexOutbox | undefined;
     const result = await this.db.transaction((trx) => {
       outbox = new KnexOutbox(trx);
-      return work({ users: new ObjectionUserRepository(trx), outbox, sessions: new KnexSessions(trx) });
+      return work({ users: new ObjectionUserRepository(trx), outbox, sessions: new KnexSessions(trx), audit: this.auditFor(trx) });
     });
     // After the commit, not before: a relay woken earlier would not see the rows yet.
     if (outbox?.written) this.outboxSignal.notify();

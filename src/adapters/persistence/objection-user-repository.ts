@@ -38,8 +38,8 @@ export class ObjectionUserRepository implements UserRepository {
   }
 
   async update(user: User): Promise<void> {
-    const { id, role, passwordHash, updatedAt, lastLoginAt } = user.toSnapshot();
-    await UserRow.query(this.db).findById(id).patch({ role, passwordHash, updatedAt, lastLoginAt });
+    const { id, role, passwordHash, updatedAt, lastLoginAt, status, statusReason } = user.toSnapshot();
+    await UserRow.query(this.db).findById(id).patch({ role, passwordHash, updatedAt, lastLoginAt, status, statusReason });
   }
 
   async remove(id: string): Promise<void> {
@@ -57,7 +57,7 @@ export class ObjectionUserRepository implements UserRepository {
     const guard = this.db('admin_guard').where({ id: 1 }).first('id');
     if (!isSqlite(this.db as Knex)) guard.forUpdate();
     await guard;
-    const [row] = await UserRow.query(this.db).where({ role: 'admin' }).count({ admins: '*' });
+    const [row] = await UserRow.query(this.db).where({ role: 'admin', status: 'active' }).count({ admins: '*' });
     return Number((row as unknown as { admins: number | string }).admins);
   }
 }

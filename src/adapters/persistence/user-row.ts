@@ -1,4 +1,5 @@
 import { Model } from 'objection';
+import type { AccountStatus } from '../../domain/account-status.js';
 import type { Role } from '../../domain/role.js';
 import { User } from '../../domain/user.js';
 import type { Username } from '../../domain/username.js';
@@ -13,6 +14,8 @@ export class UserRow extends Model {
   createdAt!: Date | number;
   updatedAt!: Date | number;
   lastLoginAt!: Date | number | null;
+  status!: string;
+  statusReason!: string | null;
 }
 
 /** Field by field: an ORM instance never leaks into the domain. */
@@ -25,5 +28,7 @@ export function toUser(row: UserRow): User {
     createdAt: toDate(row.createdAt),
     updatedAt: toDate(row.updatedAt),
     lastLoginAt: row.lastLoginAt === null ? null : toDate(row.lastLoginAt),
+    status: row.status as AccountStatus,
+    statusReason: row.statusReason ?? null,
   });
 }

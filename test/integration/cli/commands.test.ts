@@ -132,7 +132,7 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
 
     it('set-role refuses to demote the last admin: exit 1, and it stays an admin', async () => {
       const run = await cli(['set-role', 'root', 'user']);
-      expect(run).to.deep.equal({ code: 1, stdout: '', stderr: 'error: The last admin cannot be demoted or deleted\n' });
+      expect(run).to.deep.equal({ code: 1, stdout: '', stderr: 'error: The last active admin cannot be demoted, disabled or deleted\n' });
       expect(await roleOf('root')).to.equal('admin');
     });
 

@@ -15,6 +15,8 @@ const validPayloads: Record<UserEventType, object> = {
   'user.role_changed': { userId: USER_ID, from: 'user', to: 'admin', changedBy: ADMIN_ID },
   'user.deleted': { userId: USER_ID, username: 'ada', deletedBy: ADMIN_ID },
   'user.logged_in': { userId: USER_ID },
+  'user.disabled': { userId: USER_ID, reason: 'left the company', disabledBy: ADMIN_ID },
+  'user.enabled': { userId: USER_ID, reason: null, enabledBy: ADMIN_ID },
 };
 
 const refusal = (run: () => unknown): unknown => {

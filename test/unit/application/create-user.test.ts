@@ -19,7 +19,7 @@ describe('CreateUser', () => {
     const { uow, createUser } = setup();
     const view = await createUser.execute({ username: '  Ada ', password: 'cafe\u0301 au lait' }, 'anonymous');
 
-    expect(view).to.deep.equal({ id: view.id, username: 'ada', role: 'user', createdAt: T0, updatedAt: T0 });
+    expect(view).to.deep.equal({ id: view.id, username: 'ada', role: 'user', status: 'active', statusReason: null, createdAt: T0, updatedAt: T0 });
     expect(uow.users.snapshotOf(view.id)).to.deep.include({
       username: 'ada',
       role: 'user',

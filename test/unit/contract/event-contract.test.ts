@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { toCloudEvent } from '../../../src/adapters/messaging/cloud-events.js';
 import { USER_EVENT_TYPES } from '../../../src/adapters/messaging/event-contract.js';
-import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
+import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, userDisabled, userEnabled, type DomainEvent } from '../../../src/domain/events.js';
 import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
 import { aUser } from '../../builders.js';
 
@@ -21,6 +21,8 @@ function sampleEvents(): DomainEvent[] {
     roleChanged(user, 'user', admin, stamp(3)),
     userDeleted(user, admin, stamp(4)),
     loggedIn(user, stamp(5)),
+    userDisabled(user, 'left the company', admin, stamp(6)),
+    userEnabled(user, null, admin, stamp(7)),
   ];
 }
 
