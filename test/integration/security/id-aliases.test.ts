@@ -99,7 +99,7 @@ describe('migration 004 (exact ids) on MySQL', function () {
       return rows[0]!.c;
     };
     expect(await collationOf()).to.match(/^utf8mb4_(0900|nopad)_bin$/);
-    await suite.db.migrate.down();
+    await suite.db.migrate.down({ name: '004-exact-ids' });
     expect(await collationOf()).not.to.match(/_bin$/);
     await suite.db.migrate.latest();
     expect(await collationOf()).to.match(/^utf8mb4_(0900|nopad)_bin$/);
