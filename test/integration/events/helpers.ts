@@ -65,7 +65,7 @@ export async function freshTopic(kafka: TestKafka, prefix: string): Promise<stri
 
 export function relayEnv(kafka: TestKafka, topic: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    KAFKA_BROKERS: kafka.brokers.join(','),
+    ...kafka.env,
     KAFKA_TOPIC: topic,
     KAFKA_EVENT_SOURCE: EVENT_SOURCE,
     OUTBOX_POLL_INTERVAL_MS: '100',
