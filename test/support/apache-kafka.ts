@@ -105,6 +105,7 @@ function killAllOnExit(): void {
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      if (process.listenerCount(signal) > 0) return; // the program handles it (e.g. `npm run kafka` stops cleanly)
       for (const child of live) child.kill('SIGKILL');
       process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
     });

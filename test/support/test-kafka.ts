@@ -85,7 +85,8 @@ function onCluster(cluster: ApacheKafkaCluster, dispose: () => Promise<void>): T
   const kafka = onBrokers(cluster.brokers, 'apache-kafka', dispose);
   kafka.cluster = cluster;
   kafka.outage = {
-    down: async () => void (await Promise.all(cluster.nodes.map((n) => n.stop()))),
+    // kill -9 rather than a controlled shutdown, which waits for a controller that is going away too.
+    down: async () => void (await Promise.all(cluster.nodes.map((n) => n.kill()))),
     up: async () => void (await Promise.all(cluster.nodes.map((n) => n.start()))),
   };
   return kafka;

@@ -84,6 +84,11 @@ export class KafkaEventPublisher implements EventPublisher {
         waitForLeaders: false, // the producer's own metadata retries wait for the leaders
       });
       this.topicChecked = true;
+    } catch (err) {
+      // kafkajs says only 'Topic creation errors'; the broker's reasons are in `errors`.
+      const reasons = (err as { errors?: Array<{ message?: string }> }).errors?.map((e) => e.message).filter(Boolean);
+      if (!reasons?.length) throw err;
+      throw new Error(`creating topic ${this.topic}: ${reasons.join('; ')}`, { cause: err });
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

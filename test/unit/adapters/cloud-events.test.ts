@@ -221,12 +221,14 @@ describe('KafkaEventPublisher', () => {
       idempotent: true,
       createTopic: { partitions: 3, replicationFactor: 3 },
     });
-    kafka.createTopicsFailure = new Error('Replication factor: 3 larger than available brokers: 1.');
+    kafka.createTopicsFailure = Object.assign(new Error('Topic creation errors'), {
+      errors: [{ message: 'Replication-factor is invalid' }],
+    });
 
     const error = await creating.publish([loggedIn(1, USER_ID)]).catch((e: unknown) => e);
 
     expect(error).to.be.instanceOf(PublishFailed);
-    expect((error as Error).message).to.contain('Replication factor: 3');
+    expect((error as Error).message).to.equal(`Kafka: creating topic ${TOPIC}: Replication-factor is invalid`);
     expect(kafka.sent()).to.deep.equal([]);
     await creating.publish([loggedIn(1, USER_ID)]);
     expect(kafka.topicsCreated).to.have.length(2);
