@@ -4,7 +4,8 @@
  * prints the KAFKA_BROKERS value to use, and runs until Ctrl-C. Plain text and no authentication, on 127.0.0.1.
  *
  *   npm run kafka                      port 9092, data in ./data/kafka (kept across runs)
- *   npm run kafka -- --port 19092      another port
+ *   npm run kafka -- --port 19092      another port (0: any free one)
+ *   npm run kafka -- --data DIR        another data folder
  *   npm run kafka -- --fresh           empty the data folder first
  */
 import { rmSync } from 'node:fs';
@@ -18,8 +19,8 @@ function option(name: string): string | undefined {
 }
 
 const port = Number(option('port') ?? 9092);
-if (!Number.isInteger(port) || port < 1 || port > 65535) {
-  console.error(`--port must be a port number, not ${option('port')}`);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number (0: any free one), not ${option('port')}`);
   process.exit(2);
 }
 const dataDir = resolve(option('data') ?? 'data/kafka');
