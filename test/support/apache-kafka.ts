@@ -274,13 +274,16 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
   };
 }
 
-/** Resolves once `port` accepts a connection; rejects if the process exits first or after 120 s. */
+/**
+ * Resolves once `port` accepts a connection; rejects if the process exits first or after 240 s (three nodes
+ * starting at once on two busy cores have taken 100 s).
+ */
 async function untilListening(port: number, child: ChildProcess, describe: () => string): Promise<void> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 240_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Kafka exited with ${child.exitCode ?? child.signalCode}: ${describe()}`);
     if (await accepts(port)) return;
-    if (Date.now() > deadline) throw new Error(`Kafka did not listen on ${port} within 120 s: ${describe()}`);
+    if (Date.now() > deadline) throw new Error(`Kafka did not listen on ${port} within 240 s: ${describe()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
