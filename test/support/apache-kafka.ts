@@ -4,8 +4,8 @@
  * loopback ports picked at random, and keeps its data in a temporary folder removed when the cluster is disposed.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +17,9 @@ const POM = join(here, 'kafka', 'pom.xml');
 /** Keep equal to `kafka.version` in the pom and the image in docker-compose.yml. */
 export const KAFKA_VERSION = '3.9.1';
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
-const LIBS = resolve(here, `../../node_modules/.cache/authsvc/kafka-${KAFKA_VERSION}`);
+// Named after the pom's content, so that a change to it fetches again.
+const POM_HASH = createHash('sha256').update(readFileSync(POM)).digest('hex').slice(0, 12);
+const LIBS = resolve(here, `../../node_modules/.cache/authsvc/kafka-${KAFKA_VERSION}-${POM_HASH}`);
 
 /** Why no broker can be started here (no Java, no Maven), or undefined when one can. */
 export function apacheKafkaUnavailable(): string | undefined {
