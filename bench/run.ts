@@ -2,7 +2,8 @@
  * The benchmark harness: `npm run bench` (full, ~15 min) or `npm run bench -- --smoke` (seconds, for CI).
  * Options: --smoke (or BENCH_SMOKE=1), --only <phase,...> (logins, reads, isolation, events, growth, backlog,
  * footprint, audit). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
- * BENCH_KAFKA_BROKERS (else librdkafka's mock cluster), UV_THREADPOOL_SIZE (passed to every child),
+ * BENCH_KAFKA_BROKERS (else an Apache Kafka broker from Maven Central's jars; BENCH_KAFKA=mock: librdkafka's mock
+ * cluster), UV_THREADPOOL_SIZE (passed to every child),
  * BENCH_CPU_PROF_DIR (run the main service under --cpu-prof), BENCH_STRICT=1 (exit 2 when a target is missed).
  * Writes bench/results/latest.json and bench/results/latest.md. Progress goes to stderr. See bench/README.md.
  */
@@ -84,6 +85,8 @@ let db: Knex | undefined;
 let brokers: string[] = [];
 let topic = '';
 let kafkaKind = '';
+/** What the service is given to reach the broker: KAFKA_BROKERS, and KAFKA_IDEMPOTENT=false on the mock. */
+let kafkaEnv: Record<string, string> = {};
 const hashes = new Map<number, string>();
 const loginUsersByCost = new Map<number, string[]>();
 
@@ -153,6 +156,7 @@ function serviceEnv(cost: number, extra: Record<string, string> = {}): NodeJS.Pr
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     KAFKA_BROKERS: brokers.join(','),
+    ...kafkaEnv,
     KAFKA_TOPIC: topic,
     KAFKA_CLIENT_ID: 'authsvc-bench',
     // Tuning knobs of the service, passed through for experiments (e.g. DB_POOL_MAX=30 npm run bench).
@@ -633,14 +637,18 @@ async function main(): Promise<number> {
     db = openKnex(database.url);
     cleanups.push({ name: 'knex', run: () => db!.destroy() });
 
-    // Kafka: BENCH_KAFKA_BROKERS, else what the tests use (a Docker Kafka when a Docker engine answers, else
-    // librdkafka's mock cluster).
+    // Kafka: BENCH_KAFKA_BROKERS, else what the tests use (an Apache Kafka broker run from Maven Central's jars
+    // when Java is installed, else a Docker Kafka, else librdkafka's mock cluster); BENCH_KAFKA=mock picks the
+    // mock on purpose, to compare the two.
+    delete process.env.KAFKA_BROKERS;
     if (process.env.BENCH_KAFKA_BROKERS) process.env.TEST_KAFKA_BROKERS = process.env.BENCH_KAFKA_BROKERS;
     else delete process.env.TEST_KAFKA_BROKERS;
-    const { testKafka } = await import('../test/support/test-kafka.js');
+    if (process.env.BENCH_KAFKA === 'mock') process.env.TEST_KAFKA_MOCK = '1';
+    const { testKafka, stopRunBrokers } = await import('../test/support/test-kafka.js');
     const kafka = await testKafka();
-    if (!kafka) throw new Error('no Kafka: set BENCH_KAFKA_BROKERS, or install librdkafka-dev for the mock cluster');
-    cleanups.push({ name: 'kafka', run: () => kafka.dispose() });
+    if (!kafka) throw new Error('no Kafka: set BENCH_KAFKA_BROKERS, install Java and Maven, or install librdkafka-dev for the mock cluster');
+    cleanups.push({ name: 'kafka', run: () => kafka.dispose().then(stopRunBrokers) });
+    kafkaEnv = kafka.env;
     brokers = kafka.brokers;
     kafkaKind = kafka.kind;
     topic = `authsvc-bench-${randomBytes(4).toString('hex')}`;

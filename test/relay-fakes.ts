@@ -1,5 +1,5 @@
 // Hand-written doubles for the outbox relay and the Kafka publisher: each keeps its port's contract and nothing more.
-import type { Kafka, Producer, ProducerConfig, ProducerRecord } from 'kafkajs';
+import type { Admin, Kafka, Producer, ProducerConfig, ProducerRecord } from 'kafkajs';
 import type {
   EventPublisher,
   LogSink,
@@ -283,6 +283,24 @@ export class FakeKafka {
   readonly producers: FakeProducer[] = [];
   nextSendFailure: Error | undefined;
   connectFailure: Error | undefined;
+  /** Every createTopics() call of an admin client, in order. */
+  readonly topicsCreated: Array<Parameters<Admin['createTopics']>[0]> = [];
+  createTopicsFailure: Error | undefined;
+
+  admin(): Admin {
+    const admin = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      createTopics: async (options: Parameters<Admin['createTopics']>[0]) => {
+        this.topicsCreated.push(options);
+        const failure = this.createTopicsFailure;
+        this.createTopicsFailure = undefined;
+        if (failure) throw failure;
+        return true;
+      },
+    };
+    return admin as unknown as Admin;
+  }
 
   producer(config?: ProducerConfig): Producer {
     const producer = new FakeProducer(config, this);

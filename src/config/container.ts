@@ -90,11 +90,11 @@ function bindRelay(container: Container, env: Env, db: Knex, log: Logger): void 
     container.bind<OutboxSignal>(OutboxSignal).toConstantValue(noSignal);
     return;
   }
-  const { brokers, clientId, topic, eventSource } = env.kafka;
+  const { brokers, clientId, topic, eventSource, idempotent, createTopic } = env.kafka;
   const lock = isSqlite(db) || !env.databaseUrl ? new InProcessLock() : new MySqlNamedLock(mysqlConnection(env.databaseUrl));
   const relay = new OutboxRelay(
     new KnexOutboxQueue(db),
-    new KafkaEventPublisher(createKafka({ brokers, clientId }, log), topic, eventSource),
+    new KafkaEventPublisher(createKafka({ brokers, clientId }, log), topic, eventSource, { idempotent, createTopic }),
     lock,
     container.get<Clock>(Clock),
     {

@@ -43,7 +43,18 @@ export interface Env {
   logLevel: string;
   problemTypeBase: string;
   /** undefined: no broker, events stay in the outbox. */
-  kafka: { brokers: string[]; clientId: string; topic: string; eventSource: string } | undefined;
+  kafka:
+    | {
+        brokers: string[];
+        clientId: string;
+        topic: string;
+        eventSource: string;
+        /** The producer is idempotent (the broker drops copies written by its retries). */
+        idempotent: boolean;
+        /** The relay creates the topic when it is missing; undefined: it must exist. */
+        createTopic: { partitions: number; replicationFactor: number | undefined } | undefined;
+      }
+    | undefined;
   /** How many proxies in front of the service to trust for X-Forwarded-For (0: use the socket's address). */
   trustProxy: number;
   /** Browser origins of trusted front ends: CORS with credentials, and exempt from the cross-site check. */
@@ -117,6 +128,10 @@ const schema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('authsvc'),
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('user-events'),
   KAFKA_EVENT_SOURCE: z.string().min(1).default('/authsvc'),
+  KAFKA_IDEMPOTENT: bool.default(true),
+  KAFKA_CREATE_TOPIC: bool.default(false),
+  KAFKA_TOPIC_PARTITIONS: int(1, 10_000).optional(),
+  KAFKA_TOPIC_REPLICATION_FACTOR: int(1, 32).optional(),
   TRUST_PROXY: int(0, 10).default(0),
   ALLOWED_ORIGINS: z
     .string()
@@ -190,6 +205,11 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   if (parsed.success && parsed.data.HTTP_REQUEST_TIMEOUT_MS > 0 && parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  const createTopic = given.KAFKA_CREATE_TOPIC === 'true' || given.KAFKA_CREATE_TOPIC === '1';
+  for (const name of ['KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_REPLICATION_FACTOR']) {
+    // Said, not ignored: whoever sets them believes the relay makes the topic.
+    if (given[name] && !createTopic) problems.push(`${name}: applies only with KAFKA_CREATE_TOPIC=true`);
+  }
   if (!parsed.success || problems.length) throw new InvalidEnvironment(problems);
   const e = parsed.data;
 
@@ -209,7 +229,16 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
     logLevel: e.LOG_LEVEL,
     problemTypeBase: e.PROBLEM_TYPE_BASE,
     kafka: e.KAFKA_BROKERS
-      ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, topic: e.KAFKA_TOPIC, eventSource: e.KAFKA_EVENT_SOURCE }
+      ? {
+          brokers: e.KAFKA_BROKERS,
+          clientId: e.KAFKA_CLIENT_ID,
+          topic: e.KAFKA_TOPIC,
+          eventSource: e.KAFKA_EVENT_SOURCE,
+          idempotent: e.KAFKA_IDEMPOTENT,
+          createTopic: e.KAFKA_CREATE_TOPIC
+            ? { partitions: e.KAFKA_TOPIC_PARTITIONS ?? 3, replicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR }
+            : undefined,
+        }
       : undefined,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS,

@@ -1,8 +1,13 @@
-// Mocha root hooks: suites that could not find a server say so loudly at the end of the run.
+// Mocha root hooks: suites that could not find a server say so loudly at the end of the run, and the Kafka
+// brokers the run started are stopped (their own process exit handler kills them if the run dies instead).
+import { stopRunBrokers } from './test-kafka.js';
+
 export const skipped: string[] = [];
 
 export const mochaHooks = {
-  afterAll(): void {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    this.timeout(60_000);
+    await stopRunBrokers();
     if (skipped.length === 0) return;
     const line = '!'.repeat(78);
     console.warn(`\n${line}\n  SKIPPED: integration suites with no server to run against:`);

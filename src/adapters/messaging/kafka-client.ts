@@ -8,6 +8,8 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+const RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 /** A kafkajs client whose own log lines go through the service's logger. */
 export function createKafka(options: { brokers: string[]; clientId: string }, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
@@ -19,7 +21,11 @@ export function createKafka(options: { brokers: string[]; clientId: string }, lo
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log: { message, ...extra } }: LogEntry) =>
-        kafkaLog[levels[level] ?? 'info'](extra, message),
+      ({ level, log: { message, ...extra } }: LogEntry) => {
+        // Said on every connect of the idempotent producer, whose retries are few on purpose: after a failed
+        // send the publisher drops the producer, and the next one has a new producer id and fresh sequences.
+        if (message === RETRIES_WARNING) return;
+        kafkaLog[levels[level] ?? 'info'](extra, message);
+      },
   });
 }

@@ -4,17 +4,27 @@ import { PublishFailed } from '../../application/relay-outbox.js';
 import { toCloudEvent, Unpublishable } from './cloud-events.js';
 import { CLOUDEVENTS_CONTENT_TYPE } from './event-contract.js';
 
+/** The topic the relay creates when it is missing (KAFKA_CREATE_TOPIC); undefined replication: the broker's default. */
+export interface TopicSpec {
+  partitions: number;
+  replicationFactor: number | undefined;
+}
+
 /**
  * Sends outbox records as CloudEvents with kafkajs. Acks from all in-sync replicas and one request in flight,
- * so a retried request cannot overtake an earlier one: a user's events keep their order in the partition.
+ * so a retried request cannot overtake an earlier one: a user's events keep their order in the partition. The
+ * producer is idempotent unless configured otherwise: the broker drops the copies that kafkajs's own retries of
+ * a request would write.
  */
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer | undefined;
+  private topicChecked = false;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly source: string,
+    private readonly options: { idempotent: boolean; createTopic?: TopicSpec | undefined } = { idempotent: true },
   ) {}
 
   async publish(records: OutboxRecord[]): Promise<PublishOutcome> {
@@ -62,11 +72,34 @@ export class KafkaEventPublisher implements EventPublisher {
     };
   }
 
+  /** Creates the topic once per process when asked to; an existing topic is left as it is. */
+  private async ensureTopic(): Promise<void> {
+    if (!this.options.createTopic || this.topicChecked) return;
+    const { partitions, replicationFactor } = this.options.createTopic;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [{ topic: this.topic, numPartitions: partitions, ...(replicationFactor ? { replicationFactor } : {}) }],
+        waitForLeaders: false, // the producer's own metadata retries wait for the leaders
+      });
+      this.topicChecked = true;
+    } catch (err) {
+      // kafkajs says only 'Topic creation errors'; the broker's reasons are in `errors`.
+      const reasons = (err as { errors?: Array<{ message?: string }> }).errors?.map((e) => e.message).filter(Boolean);
+      if (!reasons?.length) throw err;
+      throw new Error(`creating topic ${this.topic}: ${reasons.join('; ')}`, { cause: err });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   private async connected(): Promise<Producer> {
     if (this.producer) return this.producer;
+    await this.ensureTopic();
     const producer = this.kafka.producer({
       maxInFlightRequests: 1,
-      idempotent: false,
+      idempotent: this.options.idempotent,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
       // Fail fast to the relay, whose own back-off retries forever without reordering.

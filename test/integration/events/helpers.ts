@@ -26,13 +26,14 @@ export interface EventsSuite {
 }
 
 /**
- * A broker and one fresh migrated MySQL database for the file, and per-test clean-up. Each test starts with an
- * empty outbox, so no relay of a later test publishes what an earlier one left. Call inside `describe`.
+ * A broker (the run's shared one unless `brokers` says otherwise) and one fresh migrated MySQL database for the
+ * file, and per-test clean-up. Each test starts with an empty outbox, so no relay of a later test publishes what
+ * an earlier one left. Call inside `describe`.
  */
-export function eventsSuite(): EventsSuite {
+export function eventsSuite(brokers: (ctx: Mocha.Context) => Promise<TestKafka> = kafkaFor): EventsSuite {
   const suite = { defer: cleanups() } as EventsSuite;
   before(async function () {
-    suite.kafka = await kafkaFor(this);
+    suite.kafka = await brokers(this);
     Object.assign(suite, await migratedMySql(this));
   });
   beforeEach(() => suite.db('outbox').delete());
@@ -65,7 +66,7 @@ export async function freshTopic(kafka: TestKafka, prefix: string): Promise<stri
 
 export function relayEnv(kafka: TestKafka, topic: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    KAFKA_BROKERS: kafka.brokers.join(','),
+    ...kafka.env,
     KAFKA_TOPIC: topic,
     KAFKA_EVENT_SOURCE: EVENT_SOURCE,
     OUTBOX_POLL_INTERVAL_MS: '100',

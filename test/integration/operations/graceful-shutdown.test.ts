@@ -85,7 +85,7 @@ describe('graceful shutdown of the real process under load', function () {
     topic = `ops-shutdown-${randomBytes(4).toString('hex')}`;
     await kafka.createTopic(topic, 3);
     service = startServiceProcess({
-      DATABASE_URL: mysql.url, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '100',
+      DATABASE_URL: mysql.url, ...kafka.env, KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '100',
       PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOGIN_LIMITS_ACCOUNT: '1000/60', LOGIN_LIMITS_CLIENT: '1000000/60',
       REGISTER_LIMITS_CLIENT: '1000000/60', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'info', LOG_FORMAT: 'json',
     });
@@ -157,7 +157,7 @@ describe('graceful shutdown of the real process under load', function () {
   it('loses no event: every outbox row reaches Kafka, once a relay runs again', async () => {
     const rows = (await db('outbox').select('id', 'publishedAt')) as Array<{ id: string; publishedAt: Date | null }>;
     expect(rows.length).to.be.at.least(outcomes.filter((o) => o.kind === 'register' && o.status === 201).length);
-    const env = testEnv({ KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '50' });
+    const env = testEnv({ ...kafka.env, KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '50' });
     const relay = buildContainer(env, db, createLogger(env.logLevel)).get(OutboxRelay); // lock in process: this database only
     const consumer = await collect(kafka.brokers, topic);
     cleanups.push(() => consumer.stop());

@@ -107,7 +107,7 @@ describe('health endpoints with an in-process relay', function () {
   it("reports 'connected' with a running relay that publishes, and the outbox drains", async () => {
     const topic = `ops-health-${randomBytes(4).toString('hex')}`;
     await kafka.createTopic(topic, 1);
-    const { app } = withRunningRelay(suite, { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic });
+    const { app } = withRunningRelay(suite, { ...kafka.env, KAFKA_TOPIC: topic });
     await register(app);
     await waitFor('the outbox to drain', async () => (await unpublishedCount(suite.db)) === 0);
     const res = await ready(app).expect(200);

@@ -120,7 +120,7 @@ describe('GET /metrics with an in-process relay', function () {
   it('counts the events the relay published in outbox_events_published_total', async () => {
     const topic = `ops-metrics-${randomBytes(4).toString('hex')}`;
     await kafka.createTopic(topic, 1);
-    const { app, relay } = withRunningRelay(suite, { KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: topic });
+    const { app, relay } = withRunningRelay(suite, { ...kafka.env, KAFKA_TOPIC: topic });
     const published = async () => valueOf((await scrape(app)).samples, 'outbox_events_published_total') ?? 0;
 
     await waitFor('the outbox to drain', async () => (await unpublishedCount(suite.db)) === 0);

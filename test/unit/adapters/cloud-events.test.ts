@@ -175,13 +175,66 @@ describe('KafkaEventPublisher', () => {
     expect(kafka.sent()).to.have.length(1);
   });
 
-  it('creates one producer, with one request in flight and no idempotence, and keeps it across batches', async () => {
+  it('creates one idempotent producer, with one request in flight, and keeps it across batches', async () => {
     await publisher.publish([loggedIn(1, USER_ID)]);
     await publisher.publish([loggedIn(2, USER_ID)]);
 
     expect(kafka.producers).to.have.length(1);
-    expect(kafka.producers[0]!.config).to.include({ maxInFlightRequests: 1, idempotent: false });
+    expect(kafka.producers[0]!.config).to.include({ maxInFlightRequests: 1, idempotent: true, allowAutoTopicCreation: false });
     expect(kafka.producers[0]!.sent).to.have.length(2);
+  });
+
+  it('turns idempotence off when configured so (KAFKA_IDEMPOTENT=false)', async () => {
+    const plain = new KafkaEventPublisher(kafka.asKafka(), TOPIC, SOURCE, { idempotent: false });
+    await plain.publish([loggedIn(1, USER_ID)]);
+    expect(kafka.producers[0]!.config).to.include({ maxInFlightRequests: 1, idempotent: false });
+  });
+
+  it('creates no topic unless configured to', async () => {
+    await publisher.publish([loggedIn(1, USER_ID)]);
+    expect(kafka.topicsCreated).to.deep.equal([]);
+  });
+
+  it('creates the topic with the configured partitions and replication factor once, before the first send', async () => {
+    const creating = new KafkaEventPublisher(kafka.asKafka(), TOPIC, SOURCE, {
+      idempotent: true,
+      createTopic: { partitions: 6, replicationFactor: 3 },
+    });
+    await creating.publish([loggedIn(1, USER_ID)]);
+    await creating.close();
+    await creating.publish([loggedIn(2, USER_ID)]);
+
+    expect(kafka.topicsCreated).to.have.length(1);
+    expect(kafka.topicsCreated[0]!.topics).to.deep.equal([{ topic: TOPIC, numPartitions: 6, replicationFactor: 3 }]);
+    expect(kafka.sent()).to.have.length(2);
+  });
+
+  it("leaves the replication factor to the broker's default when none is configured", async () => {
+    const creating = new KafkaEventPublisher(kafka.asKafka(), TOPIC, SOURCE, {
+      idempotent: true,
+      createTopic: { partitions: 3, replicationFactor: undefined },
+    });
+    await creating.publish([loggedIn(1, USER_ID)]);
+    expect(kafka.topicsCreated[0]!.topics).to.deep.equal([{ topic: TOPIC, numPartitions: 3 }]);
+  });
+
+  it('rejects with PublishFailed and sends nothing when the topic cannot be created, and tries again next time', async () => {
+    const creating = new KafkaEventPublisher(kafka.asKafka(), TOPIC, SOURCE, {
+      idempotent: true,
+      createTopic: { partitions: 3, replicationFactor: 3 },
+    });
+    kafka.createTopicsFailure = Object.assign(new Error('Topic creation errors'), {
+      errors: [{ message: 'Replication-factor is invalid' }],
+    });
+
+    const error = await creating.publish([loggedIn(1, USER_ID)]).catch((e: unknown) => e);
+
+    expect(error).to.be.instanceOf(PublishFailed);
+    expect((error as Error).message).to.equal(`Kafka: creating topic ${TOPIC}: Replication-factor is invalid`);
+    expect(kafka.sent()).to.deep.equal([]);
+    await creating.publish([loggedIn(1, USER_ID)]);
+    expect(kafka.topicsCreated).to.have.length(2);
+    expect(kafka.sent()).to.have.length(1);
   });
 
   it('close() disconnects the producer', async () => {

@@ -122,6 +122,49 @@ describe('parseEnv', () => {
     expect(problems.join('\n')).to.include('SESSION_SECRET');
     expect(problems.join('\n')).to.include('ADMIN_PASSWORD');
   });
+
+  describe('Kafka producer and topic', () => {
+    const BROKERS = { KAFKA_BROKERS: 'k1:9092,k2:9092' };
+
+    it('uses an idempotent producer and creates no topic by default', () => {
+      expect(parseEnv(BROKERS).kafka).to.deep.include({ idempotent: true, createTopic: undefined });
+    });
+
+    it('turns idempotence off with KAFKA_IDEMPOTENT=false', () => {
+      expect(parseEnv({ ...BROKERS, KAFKA_IDEMPOTENT: 'false' }).kafka!.idempotent).to.equal(false);
+    });
+
+    it("creates the topic with 3 partitions and the broker's replication factor when only KAFKA_CREATE_TOPIC is set", () => {
+      expect(parseEnv({ ...BROKERS, KAFKA_CREATE_TOPIC: 'true' }).kafka!.createTopic).to.deep.equal({
+        partitions: 3,
+        replicationFactor: undefined,
+      });
+    });
+
+    it('reads the partitions and replication factor of the topic to create', () => {
+      const env = parseEnv({ ...BROKERS, KAFKA_CREATE_TOPIC: '1', KAFKA_TOPIC_PARTITIONS: '12', KAFKA_TOPIC_REPLICATION_FACTOR: '3' });
+      expect(env.kafka!.createTopic).to.deep.equal({ partitions: 12, replicationFactor: 3 });
+    });
+
+    it('refuses partitions or a replication factor without KAFKA_CREATE_TOPIC=true, each by name', () => {
+      const problems = problemsOf({ ...BROKERS, KAFKA_TOPIC_PARTITIONS: '6', KAFKA_TOPIC_REPLICATION_FACTOR: '3' });
+      expect(names(problems)).to.deep.equal(['KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_REPLICATION_FACTOR']);
+      expect(problems[0]).to.contain('KAFKA_CREATE_TOPIC=true');
+    });
+
+    it('refuses malformed values', () => {
+      const problems = problemsOf({
+        ...BROKERS,
+        KAFKA_CREATE_TOPIC: 'yes',
+        KAFKA_IDEMPOTENT: 'maybe',
+        KAFKA_TOPIC_PARTITIONS: '0',
+        KAFKA_TOPIC_REPLICATION_FACTOR: 'three',
+      });
+      expect(names(problems).sort()).to.deep.equal(
+        ['KAFKA_CREATE_TOPIC', 'KAFKA_IDEMPOTENT', 'KAFKA_TOPIC_PARTITIONS', 'KAFKA_TOPIC_REPLICATION_FACTOR'].sort(),
+      );
+    });
+  });
 });
 
 describe('parseEnv: registration limits, the bcrypt share of new hashes, HTTP timeouts', () => {
