@@ -16,7 +16,9 @@ import { EnsureAdmin } from '../application/ensure-admin.js';
 import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
-import { UserRepository } from '../application/ports.js';
+import { Clock, UserRepository } from '../application/ports.js';
+import { secondFactorHttp } from '../adapters/http/mfa/index.js';
+import { mfaUseCases } from './modules/mfa.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import { Db, migrateToLatest } from '../adapters/persistence/db.js';
@@ -99,6 +101,13 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       relay,
       relayElsewhere: env.kafka ? 'external' : 'disabled',
       shuttingDown: runtime.shuttingDown ?? (() => false),
+    }),
+    secondFactors: secondFactorHttp({
+      useCases: mfaUseCases(container),
+      users: container.get<UserRepository>(UserRepository),
+      clock: container.get<Clock>(Clock),
+      reauthWindowMs: env.mfa.reauthWindowMs,
+      requiredForAdmins: env.mfa.requiredForAdmins,
     }),
     metrics: {
       bcryptDepth: () => hasher.depth,

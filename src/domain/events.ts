@@ -20,7 +20,12 @@ export type RoleChanged = EventOf<'user.role_changed', { userId: string; from: R
 export type UserDeleted = EventOf<'user.deleted', { userId: string; username: string; deletedBy: string }>;
 export type LoggedIn = EventOf<'user.logged_in', { userId: string }>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn;
+/** A kind of second factor, as events and the API name it. */
+export type MfaMethod = 'totp' | 'webauthn';
+export type MfaEnabled = EventOf<'user.mfa_enabled', { userId: string; method: MfaMethod }>;
+export type MfaDisabled = EventOf<'user.mfa_disabled', { userId: string; method: MfaMethod }>;
+
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | MfaEnabled | MfaDisabled;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -46,3 +51,14 @@ export const userDeleted = (user: User, deletedBy: string, stamp: EventStamp): U
   about(user, stamp, 'user.deleted', { userId: user.id, username: user.username, deletedBy });
 
 export const loggedIn = (user: User, stamp: EventStamp): LoggedIn => about(user, stamp, 'user.logged_in', { userId: user.id });
+
+/** Events about second factors name only the user, never the user object: they are written without loading it. */
+function aboutId<T extends MfaEnabled | MfaDisabled>(userId: string, stamp: EventStamp, type: T['type'], payload: T['payload']): T {
+  return { id: stamp.id, type, aggregateType: 'user', aggregateId: userId, occurredAt: stamp.at, payload } as T;
+}
+
+export const mfaEnabled = (userId: string, method: MfaMethod, stamp: EventStamp): MfaEnabled =>
+  aboutId(userId, stamp, 'user.mfa_enabled', { userId, method });
+
+export const mfaDisabled = (userId: string, method: MfaMethod, stamp: EventStamp): MfaDisabled =>
+  aboutId(userId, stamp, 'user.mfa_disabled', { userId, method });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loginAnswers, mfaOperations } from './mfa/operations.js';
 import { SESSION_COOKIE } from './session.js';
 import {
   changePasswordBody,
@@ -18,7 +19,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'operations';
+  tag: 'users' | 'sessions' | 'second factor' | 'operations';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -29,7 +30,7 @@ export interface Operation {
   errors: number[];
 }
 
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'User id' };
+const idParam = (path: string) => ({ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: path.startsWith('/webauthn') ? 'Passkey id' : 'User id' });
 
 export const operations: Operation[] = [
   {
@@ -41,7 +42,7 @@ export const operations: Operation[] = [
   {
     method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',
     body: loginBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
-    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' },
+    success: { status: 200, schema: z.union(loginAnswers), description: 'Logged in; Set-Cookie carries the session. With a second factor: {mfaRequired, methods} and a session that can only finish the login (POST /login/mfa) within 5 minutes' },
     errors: [400, 401, 413, 415, 429, 503],
   },
   {
@@ -64,7 +65,7 @@ export const operations: Operation[] = [
     method: 'put', path: '/users/{id}/password', tag: 'users', summary: 'Change a password (own: with currentPassword; admin: any other without)',
     auth: 'session', body: changePasswordBody,
     example: { currentPassword: 'analytical engine 1843', newPassword: 'difference engine no 2' },
-    success: { status: 204, description: "Changed; the user's other sessions end" },
+    success: { status: 204, description: "Changed; the user's other sessions end. One's own password also needs an authentication within REAUTH_WINDOW_SECONDS (403 reauthentication-required)" },
     errors: [400, 401, 403, 404, 413, 415, 429, 503],
   },
   {
@@ -76,6 +77,7 @@ export const operations: Operation[] = [
     method: 'delete', path: '/users/{id}', tag: 'users', summary: 'Delete a user (admin, not itself)', auth: 'session',
     success: { status: 204, description: "Deleted; the user's sessions end" }, errors: [401, 403, 404, 409],
   },
+  ...mfaOperations,
   {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
     success: { status: 200, description: 'Alive' }, errors: [],
@@ -124,7 +126,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       summary: op.summary,
       ...(op.auth === 'session' && { security: [{ session: [] }] }),
       ...(op.auth === 'optional' && { security: [{}, { session: [] }] }),
-      ...(op.path.includes('{id}') && { parameters: [idParam] }),
+      ...(op.path.includes('{id}') && { parameters: [idParam(op.path)] }),
       ...(op.query && { parameters: queryParameters(op.query) }),
       ...(op.body && {
         requestBody: {
@@ -147,6 +149,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     tags: [
       { name: 'sessions', description: 'Log in and out (server-side sessions, cookie `' + SESSION_COOKIE + '`)' },
       { name: 'users', description: 'Accounts and their rules' },
+      { name: 'second factor', description: 'One-time codes (TOTP), recovery codes and passkeys (WebAuthn)' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,

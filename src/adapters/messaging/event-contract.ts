@@ -21,6 +21,8 @@ export const eventData = {
   'user.role_changed': z.object({ userId, from: role, to: role, changedBy: actorId }),
   'user.deleted': z.object({ userId, username: z.string(), deletedBy: actorId }),
   'user.logged_in': z.object({ userId }),
+  'user.mfa_enabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
+  'user.mfa_disabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
 } as const;
 
 export type UserEventType = keyof typeof eventData;

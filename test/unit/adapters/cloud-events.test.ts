@@ -15,6 +15,8 @@ const validPayloads: Record<UserEventType, object> = {
   'user.role_changed': { userId: USER_ID, from: 'user', to: 'admin', changedBy: ADMIN_ID },
   'user.deleted': { userId: USER_ID, username: 'ada', deletedBy: ADMIN_ID },
   'user.logged_in': { userId: USER_ID },
+  'user.mfa_enabled': { userId: USER_ID, method: 'totp' },
+  'user.mfa_disabled': { userId: USER_ID, method: 'webauthn' },
 };
 
 const refusal = (run: () => unknown): unknown => {

@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { toCloudEvent } from '../../../src/adapters/messaging/cloud-events.js';
 import { USER_EVENT_TYPES } from '../../../src/adapters/messaging/event-contract.js';
-import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
+import { loggedIn, mfaDisabled, mfaEnabled, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
 import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
 import { aUser } from '../../builders.js';
 
@@ -21,6 +21,8 @@ function sampleEvents(): DomainEvent[] {
     roleChanged(user, 'user', admin, stamp(3)),
     userDeleted(user, admin, stamp(4)),
     loggedIn(user, stamp(5)),
+    mfaEnabled(user.id, 'totp', stamp(6)),
+    mfaDisabled(user.id, 'webauthn', stamp(7)),
   ];
 }
 

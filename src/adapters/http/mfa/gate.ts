@@ -1,0 +1,52 @@
+import type { Context, Middleware } from 'koa';
+import type { SecondFactors } from '../../../application/mfa/second-factors.js';
+import type { UserRepository } from '../../../application/ports.js';
+import { MfaEnrolmentRequired, MfaRequired } from '../../../domain/errors.js';
+import { endSession } from '../session.js';
+import type { LoginSessions } from './session-state.js';
+
+const route = (ctx: Context) => `${ctx.method} ${ctx.path}`;
+
+/** What a half-done session may do: finish the login, or give up (log out, or start another login). */
+const WHILE_PENDING = new Set(['POST /login/mfa', 'POST /login/mfa/webauthn/options', 'POST /login', 'POST /logout', 'POST /webauthn/login/options', 'POST /webauthn/login']);
+
+/** What an admin without a second factor may do when MFA_REQUIRED_FOR_ADMINS is on: enrol one. */
+const ENROLMENT_ONLY = new Set([
+  'GET /mfa', 'POST /mfa/totp', 'POST /mfa/totp/confirm', 'POST /webauthn/register/options', 'POST /webauthn/register',
+  'POST /reauthenticate', 'POST /login', 'POST /logout',
+]);
+
+/** Changing one's own password is a sensitive change: it needs a recent authentication too. */
+const OWN_PASSWORD = /^\/users\/([^/]+)\/password$/;
+
+export interface GateOptions {
+  sessions: LoginSessions;
+  users: UserRepository;
+  secondFactors: SecondFactors;
+  requiredForAdmins: boolean;
+}
+
+/** Between the session middleware and the routes: enforces the half-done login, the admin policy and re-authentication. */
+export function mfaGate({ sessions, users, secondFactors, requiredForAdmins }: GateOptions): Middleware {
+  return async (ctx, next) => {
+    if (sessions.isExpiredPending(ctx)) endSession(ctx);
+    else if (sessions.isPending(ctx)) {
+      if (!WHILE_PENDING.has(route(ctx))) throw new MfaRequired();
+    } else if (requiredForAdmins && typeof ctx.session?.userId === 'string' && !ENROLMENT_ONLY.has(route(ctx))) {
+      // Read on every request (only with the policy on), like the role itself: a promotion applies at once.
+      const user = await users.findById(ctx.session.userId);
+      if (user?.isAdmin && (await secondFactors.methodsOf(user.id)).length === 0) throw new MfaEnrolmentRequired();
+    }
+    const own = ctx.method === 'PUT' && OWN_PASSWORD.exec(ctx.path);
+    if (own && safeDecode(own[1]!) === ctx.session?.userId) sessions.requireRecent(ctx);
+    await next();
+  };
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
