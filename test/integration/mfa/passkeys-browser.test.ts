@@ -85,9 +85,9 @@ for (const [name, open] of databases) {
     let passkeyId: string;
 
     const call = (method: string, path: string, body?: unknown): Promise<Result> =>
-      page.evaluate(([m, p, b]) => (window as never as { api: (...a: unknown[]) => Promise<Result> }).api(m, p, b), [method, path, body] as const);
+      page.evaluate(([m, p, b]) => (globalThis as never as { api: (...a: unknown[]) => Promise<Result> }).api(m, p, b), [method, path, body] as const);
     const assertion = (optionsPath: string, optionsBody?: unknown, userVerification?: string): Promise<unknown> =>
-      page.evaluate(([p, b, uv]) => (window as never as { assertion: (...a: unknown[]) => Promise<unknown> }).assertion(p, b, uv), [optionsPath, optionsBody, userVerification] as const);
+      page.evaluate(([p, b, uv]) => (globalThis as never as { assertion: (...a: unknown[]) => Promise<unknown> }).assertion(p, b, uv), [optionsPath, optionsBody, userVerification] as const);
 
     before(async function () {
       browser = await testBrowser(this);
@@ -112,7 +112,7 @@ for (const [name, open] of databases) {
       const login = await call('POST', '/login', { username, password: PASSWORD });
       expect(login.status).to.equal(200);
       userId = String(login.body.id);
-      const registered = (await page.evaluate((n) => (window as never as { register: (n: string) => Promise<Result> }).register(n), 'Laptop')) as Result;
+      const registered = (await page.evaluate((n) => (globalThis as never as { register: (n: string) => Promise<Result> }).register(n), 'Laptop')) as Result;
       expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
       expect(registered.body).to.have.all.keys('id', 'name', 'createdAt', 'lastUsedAt');
       expect(registered.body.name).to.equal('Laptop');
