@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
@@ -10,6 +9,7 @@ import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/service.js';
 import { testEnv } from '../../support/test-app.js';
 import type { OpenDb } from '../../support/test-database.js';
+import { codeForStep } from '../../support/totp.js';
 import { credentials, PASSWORD, uniqueName, type Account } from '../http/helpers.js';
 
 /** A clock the test moves: the service's Clock (TOTP steps, half-done sessions, the re-authentication window). */
@@ -57,24 +57,7 @@ export function mfaWorld(open: OpenDb, overrides: Record<string, string> = {}): 
   return world;
 }
 
-// ---- RFC 6238 computed here from the secret, independently of the service's library ----
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  return Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-}
-
-/** The 6-digit HMAC-SHA-1 code of a 30-second time step (RFC 6238 over RFC 4226). */
-export function codeForStep(secret: string, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
+export { codeForStep } from '../../support/totp.js';
 
 export const stepAt = (clock: MovableClock): number => Math.floor(clock.ms / 30_000);
 export const codeAt = (secret: string, clock: MovableClock, drift = 0): string => codeForStep(secret, stepAt(clock) + drift);
