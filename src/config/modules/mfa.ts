@@ -44,11 +44,8 @@ import type { Env } from '../env.js';
 
 /** Second factors: one-time codes, recovery codes, passkeys. Call after the shared ports are bound. */
 export function bindMfa(container: Container, env: Env, db: Knex, log: Logger): void {
-  let keySecret = env.mfa.keySecret;
-  if (!keySecret) {
-    keySecret = randomBytes(32).toString('hex');
-    log.warn('MFA_KEY_SECRET is not set: using a random one, so one-time-code secrets and recovery codes stop working when this process stops');
-  }
+  // Outside production a random key for this process (the API says so at start-up, see service.ts).
+  const keySecret = env.mfa.keySecret ?? randomBytes(32).toString('hex');
   const stores: MfaStores = { totp: new KnexTotpStore(db), recoveryCodes: new KnexRecoveryCodes(db), passkeys: new KnexPasskeys(db), challenges: new KnexChallenges(db) };
   container.bind<MfaStores>(MfaStores).toConstantValue(stores);
   container.bind<MfaUnitOfWork>(MfaUnitOfWork).toDynamicValue((c) => new KnexMfaUnitOfWork(db, c.get<OutboxSignal>(OutboxSignal)));

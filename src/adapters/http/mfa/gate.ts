@@ -16,8 +16,11 @@ const ENROLMENT_ONLY = new Set([
   'POST /reauthenticate', 'POST /login', 'POST /logout',
 ]);
 
-/** Changing one's own password is a sensitive change: it needs a recent authentication too. */
-const OWN_PASSWORD = /^\/users\/([^/]+)\/password$/;
+/**
+ * Changes to one's own account that need a recent authentication, besides the second-factor routes (which check
+ * it themselves): the method, and the path with the account id as its first group. An address change belongs here.
+ */
+const SENSITIVE_OWN_CHANGES: Array<{ method: string; path: RegExp }> = [{ method: 'PUT', path: /^\/users\/([^/]+)\/password$/ }];
 
 export interface GateOptions {
   sessions: LoginSessions;
@@ -37,10 +40,16 @@ export function mfaGate({ sessions, users, secondFactors, requiredForAdmins }: G
       const user = await users.findById(ctx.session.userId);
       if (user?.isAdmin && (await secondFactors.methodsOf(user.id)).length === 0) throw new MfaEnrolmentRequired();
     }
-    const own = ctx.method === 'PUT' && OWN_PASSWORD.exec(ctx.path);
-    if (own && safeDecode(own[1]!) === ctx.session?.userId) sessions.requireRecent(ctx);
+    if (isSensitiveOwnChange(ctx)) sessions.requireRecent(ctx);
     await next();
   };
+}
+
+function isSensitiveOwnChange(ctx: Context): boolean {
+  return SENSITIVE_OWN_CHANGES.some(({ method, path }) => {
+    const match = ctx.method === method && path.exec(ctx.path);
+    return Boolean(match) && safeDecode(match ? match[1]! : '') === ctx.session?.userId;
+  });
 }
 
 function safeDecode(value: string): string | undefined {
