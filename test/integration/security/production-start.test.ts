@@ -39,7 +39,6 @@ describe('production start-up checks (the real entry point)', function () {
     ['a published example SESSION_SECRET of 32+ bytes', { SESSION_SECRET: 'replace-with-32-or-more-random-characters' }, 'SESSION_SECRET'],
     ['the example secret of the tests, in capitals', { SESSION_SECRET: 'A TEST SESSION SECRET THAT IS LONG ENOUGH' }, 'SESSION_SECRET'],
     ['a repetitive SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(40) }, 'SESSION_SECRET'],
-    ['no MFA_KEY_SECRET', { SESSION_SECRET: randomBytes(32).toString('hex'), MFA_KEY_SECRET: '' }, 'MFA_KEY_SECRET'],
     ['SESSION_COOKIE_SECURE=false', { SESSION_SECRET: randomBytes(32).toString('hex'), SESSION_COOKIE_SECURE: 'false' }, 'SESSION_COOKIE_SECURE'],
   ];
 
