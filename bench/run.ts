@@ -148,6 +148,7 @@ function serviceEnv(cost: number, extra: Record<string, string> = {}): NodeJS.Pr
     HOST: '127.0.0.1',
     DATABASE_URL: database!.url,
     SESSION_SECRET: sessionSecret,
+    MFA_KEY_SECRET: randomBytes(32).toString('hex'),
     BCRYPT_COST: String(cost),
     BCRYPT_MAX_PENDING: '10000',
     LOGIN_LIMITS_ACCOUNT: '1000000/60',

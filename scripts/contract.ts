@@ -18,9 +18,11 @@ const SUMMARIES: Record<UserEventType, string> = {
   'user.password_changed': "A user's password was changed, by the user or reset by an admin.",
   'user.role_changed': "A user's role changed between user and admin.",
   'user.deleted': 'An account was deleted by an admin.',
-  'user.logged_in': 'A user logged in successfully.',
   'user.disabled': 'An admin disabled an account: it keeps its data but cannot sign in, and its sessions ended.',
   'user.enabled': 'An admin enabled a disabled account again.',
+  'user.logged_in': 'A user logged in successfully (with the second factor too, when the account has one).',
+  'user.mfa_enabled': 'A second factor was switched on: one-time codes confirmed, or the first passkey registered.',
+  'user.mfa_disabled': 'A second factor was switched off: one-time codes removed, or the last passkey deleted.',
 };
 
 /** JSON Schema (draft-07, as AsyncAPI 3.0 reads it) of the whole CloudEvent for one type. */

@@ -1,4 +1,4 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { AccountDisabled, Busy, InvalidCredentials, TooManyAttempts } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
@@ -7,9 +7,14 @@ import { parseUsername, type Username } from '../domain/username.js';
 import { noAudit } from './audit/entries.js';
 import type { RequestContext } from './audit/ports.js';
 import { SignInAudit } from './audit/sign-in-audit.js';
+import type { SignInMethod } from './mfa/ports.js';
+import { SecondFactors } from './mfa/second-factors.js';
 import { checkCounted } from './password-check.js';
 import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
+
+/** The user, or with `secondFactors` a login that waits for one of them: not recorded as a login yet. */
+export type LoginOutcome = UserView & { secondFactors?: SignInMethod[] };
 
 /** Longer names are cut for the throttle key only: they can never be valid usernames anyway. */
 const MAX_ACCOUNT_KEY = 128;
@@ -26,9 +31,10 @@ export class Authenticate {
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
     @inject(SignInAudit) private readonly audit: SignInAudit = new SignInAudit(noAudit, users, clock),
+    @inject(SecondFactors) @optional() private readonly secondFactors?: SecondFactors,
   ) {}
 
-  async execute(input: { username: string; password: string }, context: RequestContext = {}): Promise<UserView> {
+  async execute(input: { username: string; password: string }, context: RequestContext = {}): Promise<LoginOutcome> {
     const username = this.usernameOrUndefined(input.username);
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
     const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
@@ -61,12 +67,18 @@ export class Authenticate {
 
     // A hash made at a lower cost than today's is replaced now, while the password is at hand.
     const upgradedHash = this.hasher.needsRehash(found.passwordHash) ? await this.upgrade(password) : undefined;
-    const view = await this.uow.run(async ({ users, outbox, audit }) => {
+    const methods = (await this.secondFactors?.methodsOf(found.id)) ?? [];
+    const view = await this.uow.run(async ({ users, outbox, audit }): Promise<LoginOutcome | undefined> => {
       // Re-read inside the transaction: the account may have been deleted or disabled while bcrypt ran.
       const current = await users.findById(found.id);
       if (!current) throw new InvalidCredentials();
       if (!current.isActive) return undefined;
       if (upgradedHash && current.passwordHash === found.passwordHash) current.upgradePasswordHash(upgradedHash);
+      // With a second factor the login is recorded once that is proven too (CompleteLogin).
+      if (methods.length > 0) {
+        if (upgradedHash) await users.update(current);
+        return { ...viewOf(current), secondFactors: methods };
+      }
       current.recordLogin(this.clock.now());
       await users.update(current); // locks the row, so this event is ordered with the user's other changes
       await outbox.add(loggedIn(current, stamp(this.ids, this.clock)));

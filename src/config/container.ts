@@ -41,6 +41,7 @@ import { ObjectionUserRepository } from '../adapters/persistence/objection-user-
 import type { Env } from './env.js';
 import { bindAudit } from './audit-module.js';
 import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
+import { bindMfa } from './modules/mfa.js';
 
 /** The composition root: the only place that knows every concrete class. */
 export function buildContainer(env: Env, db: Knex, log: Logger): Container {
@@ -76,6 +77,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(LogOut).toSelf();
   container.bind(EnsureAdmin).toSelf();
   bindAudit(container, env, db, log);
+  bindMfa(container, env, db, log);
   bindRelay(container, env, db, log);
   return container;
 }

@@ -86,6 +86,14 @@ export interface Env {
     /** false only for the benchmark's comparison (the service warns at start-up). */
     enabled: boolean;
   };
+  mfa: {
+    /** undefined outside production: a random key is made for this process. */
+    keySecret: string | undefined;
+    /** The service's public URL: the WebAuthn relying party (its host name) and the origin passkeys answer from. */
+    publicUrl: string;
+    reauthWindowMs: number;
+    requiredForAdmins: boolean;
+  };
 }
 
 const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
@@ -160,6 +168,13 @@ const schema = z.object({
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
   AUDIT_RETENTION_DAYS: int(1, 100 * 365).default(365),
   AUDIT_ENABLED: bool.default(true),
+  MFA_KEY_SECRET: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
+  PUBLIC_URL: z
+    .url()
+    .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), 'must be an origin like https://auth.example.com (no path)')
+    .optional(),
+  REAUTH_WINDOW_SECONDS: int(1, 86_400).default(600),
+  MFA_REQUIRED_FOR_ADMINS: bool.default(false),
 });
 
 /** Every variable the service reads, by name (the container files are checked against it). */
@@ -189,6 +204,9 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   if (production && purpose === 'api') {
     const weak = given.SESSION_SECRET ? weakSecretReason(given.SESSION_SECRET) : 'is required';
     if (weak) problems.push(`SESSION_SECRET: ${weak} when NODE_ENV=production`);
+    const weakKey = given.MFA_KEY_SECRET ? weakSecretReason(given.MFA_KEY_SECRET) : 'is required';
+    if (weakKey) problems.push(`MFA_KEY_SECRET: ${weakKey} when NODE_ENV=production`);
+    else if (given.MFA_KEY_SECRET === given.SESSION_SECRET) problems.push('MFA_KEY_SECRET: must differ from SESSION_SECRET');
     if (given.SESSION_COOKIE_SECURE === 'false' || given.SESSION_COOKIE_SECURE === '0') {
       problems.push('SESSION_COOKIE_SECURE: cannot be false when NODE_ENV=production (session cookies need TLS)');
     }
@@ -262,6 +280,12 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
       retentionMs: e.OUTBOX_RETENTION_HOURS * 3_600_000,
     },
     audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000, enabled: e.AUDIT_ENABLED },
+    mfa: {
+      keySecret: e.MFA_KEY_SECRET,
+      publicUrl: new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin,
+      reauthWindowMs: e.REAUTH_WINDOW_SECONDS * 1000,
+      requiredForAdmins: e.MFA_REQUIRED_FOR_ADMINS,
+    },
   };
 }
 

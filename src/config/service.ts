@@ -21,7 +21,9 @@ import { SetAccountStatus } from '../application/accounts/set-account-status.js'
 import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
 import { ListAuditEntries } from '../application/audit/list-audit-entries.js';
 import { ListMyActivity } from '../application/audit/list-my-activity.js';
-import { UserRepository } from '../application/ports.js';
+import { Clock, UserRepository } from '../application/ports.js';
+import { secondFactorHttp } from '../adapters/http/mfa/index.js';
+import { mfaUseCases } from './modules/mfa.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import { Db, migrateToLatest } from '../adapters/persistence/db.js';
@@ -109,6 +111,13 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       relayElsewhere: env.kafka ? 'external' : 'disabled',
       shuttingDown: runtime.shuttingDown ?? (() => false),
     }),
+    secondFactors: secondFactorHttp({
+      useCases: mfaUseCases(container),
+      users: container.get<UserRepository>(UserRepository),
+      clock: container.get<Clock>(Clock),
+      reauthWindowMs: env.mfa.reauthWindowMs,
+      requiredForAdmins: env.mfa.requiredForAdmins,
+    }),
     metrics: {
       bcryptDepth: () => hasher.depth,
       outboxLag: () => queue.lag(new Date()),
@@ -134,6 +143,9 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   if (!sessionSecret) {
     sessionSecret = randomBytes(32).toString('hex');
     log.warn('SESSION_SECRET is not set: using a random one, so sessions end when this process stops');
+  }
+  if (!env.mfa.keySecret) {
+    log.warn('MFA_KEY_SECRET is not set: using a random one, so one-time codes and recovery codes enrolled now stop working when this process stops');
   }
   const relay = startRelay(env, container, log, env.outbox.relayInProcess);
   let shuttingDown = false;

@@ -31,9 +31,8 @@ export class InvalidCredentials extends DomainError {
 /** The current password given to confirm a change is wrong. */
 export class IncorrectCurrentPassword extends DomainError {
   readonly code = 'incorrect-current-password';
-  readonly field = 'currentPassword';
-  constructor() {
-    super('currentPassword: does not match the account password');
+  constructor(readonly field = 'currentPassword') {
+    super(`${field}: does not match the account password`);
   }
 }
 
@@ -113,5 +112,67 @@ export class CannotDisableSelf extends DomainError {
   readonly code = 'cannot-disable-self';
   constructor() {
     super('An account cannot disable itself');
+  }
+}
+
+/** The session has proven the password but not yet the second factor: it may only finish the login. */
+export class MfaRequired extends DomainError {
+  readonly code = 'mfa-required';
+  constructor() {
+    super('Finish the login with the second factor first (POST /login/mfa)');
+  }
+}
+
+/**
+ * A one-time code, recovery code or passkey assertion that is wrong, already used or expired. `variant`
+ * 'confirmation' is an enrolment proving the app has the secret (an input error), otherwise a sign-in.
+ */
+export class InvalidCode extends DomainError {
+  readonly code = 'invalid-code';
+  constructor(
+    readonly variant: 'sign-in' | 'confirmation' = 'sign-in',
+    readonly field?: string,
+  ) {
+    super(variant === 'confirmation' ? `${field ?? 'code'}: does not match the authenticator` : 'The code is wrong, expired or already used');
+  }
+}
+
+/** A sensitive change needs an authentication within the re-authentication window. */
+export class ReauthenticationRequired extends DomainError {
+  readonly code = 'reauthentication-required';
+  constructor() {
+    super('Authenticate again first (POST /reauthenticate)');
+  }
+}
+
+/** An admin must enrol a second factor before anything else (MFA_REQUIRED_FOR_ADMINS). */
+export class MfaEnrolmentRequired extends DomainError {
+  readonly code = 'mfa-enrolment-required';
+  constructor() {
+    super('Admins must enrol a second factor first (POST /mfa/totp or POST /webauthn/register/options)');
+  }
+}
+
+/** The second-factor state does not allow this (already enabled, nothing to confirm, none enabled). */
+export class MfaConflict extends DomainError {
+  readonly code = 'mfa-conflict';
+  constructor(reason: string) {
+    super(reason);
+  }
+}
+
+export class PasskeyNotFound extends DomainError {
+  readonly code = 'passkey-not-found';
+  constructor() {
+    super('No passkey of this account has this id');
+  }
+}
+
+/** A passkey registration that does not verify (wrong challenge, origin, RP, or a malformed response). */
+export class PasskeyRejected extends DomainError {
+  readonly code = 'passkey-rejected';
+  readonly field = 'response';
+  constructor(readonly reason: string) {
+    super(`response: ${reason}`);
   }
 }

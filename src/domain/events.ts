@@ -22,7 +22,12 @@ export type LoggedIn = EventOf<'user.logged_in', { userId: string }>;
 export type UserDisabled = EventOf<'user.disabled', { userId: string; reason: string | null; disabledBy: string }>;
 export type UserEnabled = EventOf<'user.enabled', { userId: string; reason: string | null; enabledBy: string }>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled;
+/** A kind of second factor, as events and the API name it. */
+export type MfaMethod = 'totp' | 'webauthn';
+export type MfaEnabled = EventOf<'user.mfa_enabled', { userId: string; method: MfaMethod }>;
+export type MfaDisabled = EventOf<'user.mfa_disabled', { userId: string; method: MfaMethod }>;
+
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled | MfaEnabled | MfaDisabled;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -54,3 +59,14 @@ export const userDisabled = (user: User, reason: string | null, disabledBy: stri
 
 export const userEnabled = (user: User, reason: string | null, enabledBy: string, stamp: EventStamp): UserEnabled =>
   about(user, stamp, 'user.enabled', { userId: user.id, reason, enabledBy });
+
+/** Events about second factors name only the user, never the user object: they are written without loading it. */
+function aboutId<T extends MfaEnabled | MfaDisabled>(userId: string, stamp: EventStamp, type: T['type'], payload: T['payload']): T {
+  return { id: stamp.id, type, aggregateType: 'user', aggregateId: userId, occurredAt: stamp.at, payload } as T;
+}
+
+export const mfaEnabled = (userId: string, method: MfaMethod, stamp: EventStamp): MfaEnabled =>
+  aboutId(userId, stamp, 'user.mfa_enabled', { userId, method });
+
+export const mfaDisabled = (userId: string, method: MfaMethod, stamp: EventStamp): MfaDisabled =>
+  aboutId(userId, stamp, 'user.mfa_disabled', { userId, method });

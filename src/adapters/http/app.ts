@@ -12,6 +12,7 @@ import { metrics, type MetricSources } from './metrics.js';
 import { problemDetails } from './problem-details.js';
 import { corsFor, securityHeaders } from './security-headers.js';
 import { requestLog } from './request-log.js';
+import type { SecondFactorHttp } from './mfa/index.js';
 import { callers, sessions } from './session.js';
 import { userRouter, type UserRoutes } from './user-router.js';
 
@@ -31,13 +32,16 @@ export interface AppOptions {
   version: string;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricSources;
+  /** Second factors: the login with a second factor, re-authentication, and their routes. */
+  secondFactors?: SecondFactorHttp;
 }
 
 export function createApp(options: AppOptions): Koa {
   const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy > 0, maxIpsCount: options.trustProxy });
   app.on('error', (err, ctx) => (ctx?.state.log ?? options.log).error({ err }, 'unhandled error'));
   const who = callers(options.users);
-  const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who)];
+  const mfa = options.secondFactors;
+  const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who, mfa?.sessions), ...(mfa?.routers(who) ?? [])];
   routers.push(statusRouter(options.useCases, who), auditRouter(options.useCases, who));
   const measured = metrics(options.metrics);
   // Operational routes come before sessions and the cross-site check: they need neither.
@@ -53,6 +57,7 @@ export function createApp(options: AppOptions): Koa {
   for (const m of sessions(app, { store: options.sessionStore, idleMs: options.sessionIdleMs, secure: options.cookieSecure })) {
     app.use(m);
   }
+  if (mfa) app.use(mfa.gate);
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

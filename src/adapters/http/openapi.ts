@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loginAnswers, mfaOperations } from './mfa/operations.js';
 import { SESSION_COOKIE } from './session.js';
 import { CANONICAL_ID } from './user-router.js';
 import {
@@ -21,7 +22,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'operations' | 'audit';
+  tag: 'users' | 'sessions' | 'second factor' | 'operations' | 'audit';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -32,13 +33,14 @@ export interface Operation {
   errors: number[];
 }
 
-const idParam = {
+const userIdParam = {
   name: 'id',
   in: 'path',
   required: true,
   schema: { type: 'string', format: 'uuid', pattern: CANONICAL_ID.source, minLength: 36, maxLength: 36 },
   description: 'User id, a UUID in lower case as the service gives it; any other spelling is answered 404 like an unknown id',
 };
+const idParam = (path: string) => (path.startsWith('/webauthn') ? { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Passkey id' } : userIdParam);
 
 export const operations: Operation[] = [
   {
@@ -50,7 +52,7 @@ export const operations: Operation[] = [
   {
     method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',
     body: loginBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
-    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' },
+    success: { status: 200, schema: z.union(loginAnswers), description: 'Logged in; Set-Cookie carries the session. With a second factor: {mfaRequired, methods} and a session that can only finish the login (POST /login/mfa) within 5 minutes' },
     errors: [400, 401, 403, 413, 415, 429, 503],
   },
   {
@@ -73,7 +75,7 @@ export const operations: Operation[] = [
     method: 'put', path: '/users/{id}/password', tag: 'users', summary: 'Change a password (own: with currentPassword; admin: any other without)',
     auth: 'session', body: changePasswordBody,
     example: { currentPassword: 'analytical engine 1843', newPassword: 'difference engine no 2' },
-    success: { status: 204, description: "Changed; the user's other sessions end" },
+    success: { status: 204, description: "Changed; the user's other sessions end. One's own password also needs an authentication within REAUTH_WINDOW_SECONDS (403 reauthentication-required)" },
     errors: [400, 401, 403, 404, 413, 415, 429, 503],
   },
   {
@@ -86,6 +88,7 @@ export const operations: Operation[] = [
     success: { status: 204, description: "Deleted; the user's sessions end" }, errors: [401, 403, 404, 409],
   },
   ...auditOperations,
+  ...mfaOperations,
   {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
     success: { status: 200, description: 'Alive' }, errors: [],
@@ -134,7 +137,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       summary: op.summary,
       ...(op.auth === 'session' && { security: [{ session: [] }] }),
       ...(op.auth === 'optional' && { security: [{}, { session: [] }] }),
-      ...(op.path.includes('{id}') && { parameters: [idParam] }),
+      ...(op.path.includes('{id}') && { parameters: [idParam(op.path)] }),
       ...(op.query && { parameters: queryParameters(op.query) }),
       ...(op.body && {
         requestBody: {
@@ -158,6 +161,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       { name: 'sessions', description: 'Log in and out (server-side sessions, cookie `' + SESSION_COOKIE + '`)' },
       { name: 'users', description: 'Accounts and their rules' },
       { name: 'audit', description: 'What happened to accounts and sessions' },
+      { name: 'second factor', description: 'One-time codes (TOTP), recovery codes and passkeys (WebAuthn)' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,

@@ -44,6 +44,15 @@ const byCode: Record<string, { status: number; title: string }> = {
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'too-many-attempts': { status: 429, title: 'Too many attempts' },
+  'mfa-required': { status: 401, title: 'Second factor required' },
+  'invalid-code': { status: 401, title: 'Invalid code' },
+  // The same code when an enrolment's first code is wrong: an input error, the session is fine.
+  'invalid-code@confirmation': { status: 400, title: 'Invalid code' },
+  'reauthentication-required': { status: 403, title: 'Re-authentication required' },
+  'mfa-enrolment-required': { status: 403, title: 'Second factor enrolment required' },
+  'passkey-not-found': { status: 404, title: 'Passkey not found' },
+  'passkey-rejected': { status: 400, title: 'Passkey rejected' },
+  'mfa-conflict': { status: 409, title: 'Second factor state conflict' },
   'not-implemented': { status: 501, title: 'Method not implemented' },
   busy: { status: 503, title: 'Service busy' },
 };
@@ -70,8 +79,8 @@ interface Problem {
 }
 
 function problemFor(err: unknown, typeBase: string): Problem | undefined {
-  const answer = (code: string, detail: string, errors?: FieldIssue[]): Problem => {
-    const { status, title } = byCode[code]!;
+  const answer = (code: string, detail: string, errors?: FieldIssue[], variant?: string): Problem => {
+    const { status, title } = byCode[`${code}@${variant}`] ?? byCode[code]!;
     return { type: `${typeBase}/${code}`, title, status, detail, code, ...(errors && { errors }) };
   };
   if (err instanceof InvalidRequest) return answer(err.code, err.message, err.issues);
@@ -79,7 +88,7 @@ function problemFor(err: unknown, typeBase: string): Problem | undefined {
     if (!byCode[err.code]) return undefined; // a DomainError missing from the table is a 500 on purpose
     const field = (err as { field?: string }).field;
     const reason = (err as { reason?: string }).reason ?? err.message;
-    return answer(err.code, err.message, field ? [{ field, reason }] : undefined);
+    return answer(err.code, err.message, field ? [{ field, reason }] : undefined, (err as { variant?: string }).variant);
   }
   // Client errors raised by Koa's stack (body parser, router, ctx.throw) are answered by status with our own
   // wording: their messages may quote the request body, so they are never echoed.

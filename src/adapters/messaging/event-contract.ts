@@ -31,6 +31,8 @@ export const eventData = {
     reason: z.string().max(256).nullable().describe('Why the admin enabled the account again; null when none was given'),
     enabledBy: actorId,
   }),
+  'user.mfa_enabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
+  'user.mfa_disabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
 } as const;
 
 export type UserEventType = keyof typeof eventData;

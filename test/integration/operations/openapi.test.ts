@@ -101,7 +101,12 @@ describe('the OpenAPI document', function () {
     await send('put', '/users/{id}/password', user, created.body.id);
     await send('put', '/users/{id}/role', admin, created.body.id);
     await send('put', '/users/{id}/status', admin, created.body.id);
+    await send('post', '/reauthenticate', user);
+    await send('post', '/webauthn/login/options', user);
+    // A one-time code depends on the time and a secret, a passkey answer on an authenticator: those examples
+    // show the shape only (they pass their schema above); the MFA suites send real ones.
+    const unreplayable = ['post /mfa/totp/confirm', 'post /login/mfa', 'post /webauthn/register', 'post /webauthn/login'];
     const withExample = operations.filter((op) => op.example !== undefined).map((op) => `${op.method} ${op.path}`);
-    expect(sent.sort(), 'every example was sent').to.deep.equal(withExample.sort());
+    expect([...sent, ...unreplayable].sort(), 'every example was sent').to.deep.equal(withExample.sort());
   });
 });

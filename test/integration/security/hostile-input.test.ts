@@ -91,6 +91,24 @@ const hostileBody: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(undefined) },
 );
 
+const sixDigits = fc.stringMatching(/^\d{6}$/);
+/** Shaped like a PublicKeyCredential's JSON, with hostile values in it. */
+const webauthnJson = fc.record(
+  {
+    id: mostlyRight(fc.base64String({ maxLength: 64 })),
+    rawId: fieldValue,
+    type: mostlyRight(fc.constant('public-key')),
+    response: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ clientDataJSON: fieldValue, authenticatorData: fieldValue, signature: fieldValue, attestationObject: fieldValue }, { requiredKeys: [] })),
+    clientExtensionResults: fc.jsonValue({ maxDepth: 1 }),
+  },
+  { requiredKeys: [] },
+);
+const secondFactor = fc.oneof(
+  fc.record({ code: mostlyRight(sixDigits) }),
+  fc.record({ recoveryCode: mostlyRight(fc.stringMatching(/^[0-9a-z]{5}-[0-9a-z]{5}$/)) }),
+  fc.record({ webauthn: mostlyRight(webauthnJson) }),
+);
+
 interface Endpoint {
   method: Method;
   path(id: string): string;
@@ -112,6 +130,22 @@ const endpoints: Endpoint[] = [
   },
   { method: 'PUT', path: (id) => `/users/${id}/role`, plausible: fc.record({ role: mostlyRight(role) }) },
   { method: 'DELETE', path: (id) => `/users/${id}` },
+  // Second factors
+  { method: 'GET', path: () => '/mfa' },
+  { method: 'POST', path: () => '/mfa/totp' },
+  { method: 'POST', path: () => '/mfa/totp/confirm', plausible: fc.record({ code: mostlyRight(sixDigits) }) },
+  { method: 'DELETE', path: () => '/mfa/totp' },
+  { method: 'POST', path: () => '/mfa/recovery-codes' },
+  { method: 'POST', path: () => '/login/mfa', plausible: secondFactor },
+  { method: 'POST', path: () => '/login/mfa/webauthn/options' },
+  { method: 'POST', path: () => '/reauthenticate', plausible: fc.oneof(fc.record({ password: mostlyRight(fc.constant(FUZZ_PASSWORD)) }), secondFactor) },
+  { method: 'POST', path: () => '/reauthenticate/webauthn/options' },
+  { method: 'POST', path: () => '/webauthn/register/options' },
+  { method: 'POST', path: () => '/webauthn/register', plausible: fc.record({ response: mostlyRight(webauthnJson), name: mostlyRight(validName) }) },
+  { method: 'GET', path: () => '/webauthn/credentials' },
+  { method: 'DELETE', path: (id) => `/webauthn/credentials/${id}` },
+  { method: 'POST', path: () => '/webauthn/login/options', plausible: fc.record({ username: mostlyRight(validName) }, { requiredKeys: [] }) },
+  { method: 'POST', path: () => '/webauthn/login', plausible: fc.record({ response: mostlyRight(webauthnJson) }) },
 ];
 
 const target: fc.Arbitrary<{ method: Method; path: string; body: string | undefined }> = fc.oneof(
@@ -260,7 +294,8 @@ describe('hostile input at every endpoint (property-based)', function () {
         if (res.status < 300 && callerRole !== 'admin') {
           const listing = req.method === 'GET' && /^\/users\/?(\?|$)/.test(url);
           const roleChange = req.method === 'PUT' && /\/role(\?|$)/.test(url);
-          expect(listing || roleChange || req.method === 'DELETE', `a non-admin got ${label}`).to.equal(false);
+          const deletion = req.method === 'DELETE' && /^\/users\//.test(url);
+          expect(listing || roleChange || deletion, `a non-admin got ${label}`).to.equal(false);
           if (req.method === 'POST' && res.status === 201) expect(res.body.role, `${label}: role of a new account`).to.equal('user');
         }
       }),

@@ -18,6 +18,7 @@ describe('production start-up checks (the real entry point)', function () {
       HOST: '127.0.0.1',
       SQLITE_FILE: join(dir, `${randomBytes(4).toString('hex')}.sqlite`),
       BCRYPT_COST: '4',
+      MFA_KEY_SECRET: randomBytes(32).toString('hex'),
       ...env,
     });
     started.push(service);

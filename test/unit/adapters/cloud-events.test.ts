@@ -17,6 +17,8 @@ const validPayloads: Record<UserEventType, object> = {
   'user.logged_in': { userId: USER_ID },
   'user.disabled': { userId: USER_ID, reason: 'left the company', disabledBy: ADMIN_ID },
   'user.enabled': { userId: USER_ID, reason: null, enabledBy: ADMIN_ID },
+  'user.mfa_enabled': { userId: USER_ID, method: 'totp' },
+  'user.mfa_disabled': { userId: USER_ID, method: 'webauthn' },
 };
 
 const refusal = (run: () => unknown): unknown => {

@@ -16,7 +16,8 @@ function problemsOf(source: NodeJS.ProcessEnv): string[] {
 
 /** The variables named, without the index zod adds for a list item (`ALLOWED_ORIGINS.0`). */
 const names = (problems: string[]) => [...new Set(problems.map((p) => p.split(':')[0]!.split('.')[0]))];
-const production = (vars: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', SESSION_SECRET: GOOD_SECRET, ...vars });
+const GOOD_KEY = 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ'; // another 32 varied characters, for MFA_KEY_SECRET
+const production = (vars: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', SESSION_SECRET: GOOD_SECRET, MFA_KEY_SECRET: GOOD_KEY, ...vars });
 
 describe('parseEnv in production', () => {
   it('accepts a good random secret', () => {
@@ -62,6 +63,16 @@ describe('parseEnv in production', () => {
       expect(names(problems), value).to.deep.equal(['SESSION_COOKIE_SECURE']);
     }
     expect(parseEnv(production({ SESSION_COOKIE_SECURE: 'true' })).sessionCookieSecure).to.equal(true);
+  });
+
+  it('requires a strong MFA_KEY_SECRET of the API, different from SESSION_SECRET', () => {
+    expect(names(problemsOf(production({ MFA_KEY_SECRET: undefined })))).to.deep.equal(['MFA_KEY_SECRET']);
+    for (const weak of ['short', 'replace-with-32-or-more-random-characters', 'x'.repeat(40), GOOD_SECRET]) {
+      expect(names(problemsOf(production({ MFA_KEY_SECRET: weak }))), weak).to.deep.equal(['MFA_KEY_SECRET']);
+    }
+    expect(parseEnv(production({})).mfa.keySecret).to.equal(GOOD_KEY);
+    // The relay and the command line hold no second-factor secrets.
+    expect(parseEnv(production({ MFA_KEY_SECRET: undefined }), 'tool').mfa.keySecret).to.equal(undefined);
   });
 
   it('leaves development alone: no secret needed, insecure cookies allowed', () => {

@@ -3,6 +3,7 @@ import { InvalidEnvironment, parseEnv } from '../../../src/config/env.js';
 
 /** 32 random characters: long, no published example, not repetitive. */
 const SECRET = 'kq3VZp9Xw2LrT8sYb5NcHj4FmD7aGe6U';
+const MFA_KEY = 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ';
 
 function problemsOf(source: NodeJS.ProcessEnv): string[] {
   try {
@@ -59,7 +60,7 @@ describe('parseEnv', () => {
   });
 
   it('makes the cookie secure in production, and lets it be insecure only outside production', () => {
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).sessionCookieSecure).to.equal(true);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }).sessionCookieSecure).to.equal(true);
     // Production no longer accepts SESSION_COOKIE_SECURE=false (see env-production.test.ts): told otherwise outside it.
     expect(parseEnv({ NODE_ENV: 'test', SESSION_SECRET: SECRET, SESSION_COOKIE_SECURE: 'false' }).sessionCookieSecure).to.equal(false);
     expect(parseEnv({ SESSION_COOKIE_SECURE: 'true' }).sessionCookieSecure).to.equal(true);
@@ -85,8 +86,21 @@ describe('parseEnv', () => {
 
   it('requires SESSION_SECRET, of at least 32 characters, in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).join()).to.include('SESSION_SECRET');
-    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short' }))).to.deep.equal(['SESSION_SECRET']);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET }).sessionSecret).to.equal(SECRET);
+    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MFA_KEY_SECRET: MFA_KEY }))).to.deep.equal(['SESSION_SECRET']);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }).sessionSecret).to.equal(SECRET);
+  });
+
+  it('reads the second-factor settings: PUBLIC_URL (default http://localhost:PORT), REAUTH_WINDOW_SECONDS, MFA_REQUIRED_FOR_ADMINS', () => {
+    expect(parseEnv({}).mfa).to.deep.equal({ keySecret: undefined, publicUrl: 'http://localhost:3000', reauthWindowMs: 600_000, requiredForAdmins: false });
+    expect(parseEnv({ PORT: '8080' }).mfa.publicUrl).to.equal('http://localhost:8080');
+    const set = parseEnv({ PUBLIC_URL: 'https://auth.example.com/', REAUTH_WINDOW_SECONDS: '1', MFA_REQUIRED_FOR_ADMINS: 'true', MFA_KEY_SECRET: MFA_KEY });
+    expect(set.mfa).to.deep.equal({ keySecret: MFA_KEY, publicUrl: 'https://auth.example.com', reauthWindowMs: 1000, requiredForAdmins: true });
+    for (const url of ['auth.example.com', 'https://auth.example.com/login', 'ftp://auth.example.com']) {
+      expect(names(problemsOf({ PUBLIC_URL: url })), url).to.deep.equal(['PUBLIC_URL']);
+    }
+    expect(names(problemsOf({ REAUTH_WINDOW_SECONDS: '0' }))).to.deep.equal(['REAUTH_WINDOW_SECONDS']);
+    expect(names(problemsOf({ MFA_REQUIRED_FOR_ADMINS: 'yes' }))).to.deep.equal(['MFA_REQUIRED_FOR_ADMINS']);
+    expect(names(problemsOf({ MFA_KEY_SECRET: 'too short' }))).to.deep.equal(['MFA_KEY_SECRET']);
   });
 
   it('requires ADMIN_USERNAME and ADMIN_PASSWORD together', () => {

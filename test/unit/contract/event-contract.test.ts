@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { toCloudEvent } from '../../../src/adapters/messaging/cloud-events.js';
 import { USER_EVENT_TYPES } from '../../../src/adapters/messaging/event-contract.js';
-import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, userDisabled, userEnabled, type DomainEvent } from '../../../src/domain/events.js';
+import { loggedIn, mfaDisabled, mfaEnabled, passwordChanged, roleChanged, userCreated, userDeleted, userDisabled, userEnabled, type DomainEvent } from '../../../src/domain/events.js';
 import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
 import { aUser } from '../../builders.js';
 
@@ -23,6 +23,8 @@ function sampleEvents(): DomainEvent[] {
     loggedIn(user, stamp(5)),
     userDisabled(user, 'left the company', admin, stamp(6)),
     userEnabled(user, null, admin, stamp(7)),
+    mfaEnabled(user.id, 'totp', stamp(8)),
+    mfaDisabled(user.id, 'webauthn', stamp(9)),
   ];
 }
 

@@ -1,0 +1,61 @@
+import type { Context, Middleware } from 'koa';
+import type { SecondFactors } from '../../../application/mfa/second-factors.js';
+import type { UserRepository } from '../../../application/ports.js';
+import { MfaEnrolmentRequired, MfaRequired } from '../../../domain/errors.js';
+import { endSession } from '../session.js';
+import type { LoginSessions } from './session-state.js';
+
+const route = (ctx: Context) => `${ctx.method} ${ctx.path}`;
+
+/** What a half-done session may do: finish the login, or give up (log out, or start another login). */
+const WHILE_PENDING = new Set(['POST /login/mfa', 'POST /login/mfa/webauthn/options', 'POST /login', 'POST /logout', 'POST /webauthn/login/options', 'POST /webauthn/login']);
+
+/** What an admin without a second factor may do when MFA_REQUIRED_FOR_ADMINS is on: enrol one. */
+const ENROLMENT_ONLY = new Set([
+  'GET /mfa', 'POST /mfa/totp', 'POST /mfa/totp/confirm', 'POST /webauthn/register/options', 'POST /webauthn/register',
+  'POST /reauthenticate', 'POST /login', 'POST /logout',
+]);
+
+/**
+ * Changes to one's own account that need a recent authentication, besides the second-factor routes (which check
+ * it themselves): the method, and the path with the account id as its first group. An address change belongs here.
+ */
+const SENSITIVE_OWN_CHANGES: Array<{ method: string; path: RegExp }> = [{ method: 'PUT', path: /^\/users\/([^/]+)\/password$/ }];
+
+export interface GateOptions {
+  sessions: LoginSessions;
+  users: UserRepository;
+  secondFactors: SecondFactors;
+  requiredForAdmins: boolean;
+}
+
+/** Between the session middleware and the routes: enforces the half-done login, the admin policy and re-authentication. */
+export function mfaGate({ sessions, users, secondFactors, requiredForAdmins }: GateOptions): Middleware {
+  return async (ctx, next) => {
+    if (sessions.isExpiredPending(ctx)) endSession(ctx);
+    else if (sessions.isPending(ctx)) {
+      if (!WHILE_PENDING.has(route(ctx))) throw new MfaRequired();
+    } else if (requiredForAdmins && typeof ctx.session?.userId === 'string' && !ENROLMENT_ONLY.has(route(ctx))) {
+      // Read on every request (only with the policy on), like the role itself: a promotion applies at once.
+      const user = await users.findById(ctx.session.userId);
+      if (user?.isAdmin && (await secondFactors.methodsOf(user.id)).length === 0) throw new MfaEnrolmentRequired();
+    }
+    if (isSensitiveOwnChange(ctx)) sessions.requireRecent(ctx);
+    await next();
+  };
+}
+
+function isSensitiveOwnChange(ctx: Context): boolean {
+  return SENSITIVE_OWN_CHANGES.some(({ method, path }) => {
+    const match = ctx.method === method && path.exec(ctx.path);
+    return Boolean(match) && safeDecode(match ? match[1]! : '') === ctx.session?.userId;
+  });
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

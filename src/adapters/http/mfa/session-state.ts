@@ -1,0 +1,65 @@
+import type { Context } from 'koa';
+import type { Clock } from '../../../application/ports.js';
+import { NotAuthenticated, ReauthenticationRequired } from '../../../domain/errors.js';
+import { startSession } from '../session.js';
+
+/** How long a session that proved the password may take to prove the second factor. */
+export const HALF_DONE_MS = 5 * 60_000;
+
+/**
+ * The second-factor state kept in the session record (server side, never in the cookie):
+ * - `mfaPendingUntil` (epoch ms): the password is proven, the second factor not yet; until then the session can
+ *   only finish the login (the gate refuses everything else), after it the session is ended.
+ * - `authenticatedAt` (epoch ms): the last time the user proved who they are (a full login, or re-authentication);
+ *   sensitive changes need it within the re-authentication window.
+ */
+export class LoginSessions {
+  constructor(
+    private readonly clock: Clock,
+    private readonly reauthWindowMs: number,
+  ) {}
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** A new session, under a new id, that can only finish the login. */
+  async startHalfDone(ctx: Context, userId: string): Promise<void> {
+    ctx.session!.mfaPendingUntil = this.now() + HALF_DONE_MS;
+    delete ctx.session!.authenticatedAt;
+    await startSession(ctx, userId);
+  }
+
+  /** A new session, under a new id (also when a half-done one finishes), fully logged in. */
+  async startFull(ctx: Context, userId: string): Promise<void> {
+    delete ctx.session!.mfaPendingUntil;
+    ctx.session!.authenticatedAt = this.now();
+    await startSession(ctx, userId);
+  }
+
+  /** The user of a live half-done session. @throws NotAuthenticated when there is none. */
+  pendingUserId(ctx: Context): string {
+    const { userId, mfaPendingUntil } = ctx.session ?? {};
+    if (typeof userId !== 'string' || typeof mfaPendingUntil !== 'number' || mfaPendingUntil <= this.now()) throw new NotAuthenticated();
+    return userId;
+  }
+
+  isPending(ctx: Context): boolean {
+    return typeof ctx.session?.mfaPendingUntil === 'number';
+  }
+
+  isExpiredPending(ctx: Context): boolean {
+    const until = ctx.session?.mfaPendingUntil;
+    return typeof until === 'number' && until <= this.now();
+  }
+
+  markReauthenticated(ctx: Context): void {
+    ctx.session!.authenticatedAt = this.now();
+  }
+
+  /** @throws ReauthenticationRequired unless the session authenticated within the window. */
+  requireRecent(ctx: Context): void {
+    const at = ctx.session?.authenticatedAt;
+    if (typeof at !== 'number' || this.now() - at > this.reauthWindowMs) throw new ReauthenticationRequired();
+  }
+}

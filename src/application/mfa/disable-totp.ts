@@ -1,0 +1,24 @@
+import { inject, injectable } from 'inversify';
+import { MfaConflict } from '../../domain/errors.js';
+import { mfaDisabled } from '../../domain/events.js';
+import { Clock, IdGenerator } from '../ports.js';
+import { stamp } from '../user-view.js';
+import { MfaUnitOfWork } from './ports.js';
+
+/** Switches one-time codes off. Recovery codes go too when no passkey is left: they stand in for a second factor. */
+@injectable()
+export class DisableTotp {
+  constructor(
+    @inject(MfaUnitOfWork) private readonly uow: MfaUnitOfWork,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { userId: string }): Promise<void> {
+    await this.uow.run(async ({ totp, passkeys, recoveryCodes, outbox }) => {
+      if (!(await totp.remove(input.userId))) throw new MfaConflict('One-time codes are not on');
+      if ((await passkeys.listOf(input.userId)).length === 0) await recoveryCodes.removeAll(input.userId);
+      await outbox.add(mfaDisabled(input.userId, 'totp', stamp(this.ids, this.clock)));
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { CreateUser } from '../../../src/application/create-user.js';
+import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
+import { credentials, expectProblem, PASSWORD, uniqueName } from '../http/helpers.js';
+import { codeAt, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, MovableClock, registerUser } from './helpers.js';
+
+const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
+
+/** A code that is not the current one, nor one step either side. */
+const wrongCode = (right: string) => String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+
+for (const [name, open] of databases) {
+  describe(`Signing in with a second factor on ${name}`, function () {
+    const w = mfaWorld(open);
+
+    describe('throttling', () => {
+      it('refuses a sixth code within five minutes, even a right one (429 with Retry-After)', async () => {
+        const account = await registerUser(w.app);
+        const { secret } = await enrolTotp(await loggedIn(w.app, account), w.clock);
+        const half = await halfLoggedIn(w.app, account);
+        for (let i = 0; i < 5; i += 1) expectProblem(await half.post('/login/mfa').send({ code: wrongCode(codeAt(secret, w.clock)) }), 401, 'invalid-code');
+        const refused = await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) });
+        expectProblem(refused, 429, 'too-many-attempts');
+        expect(Number(refused.headers['retry-after'])).to.be.within(1, 300);
+        // Other accounts are not affected.
+        const other = await registerUser(w.app);
+        const { secret: otherSecret } = await enrolTotp(await loggedIn(w.app, other), w.clock);
+        await (await halfLoggedIn(w.app, other)).post('/login/mfa').send({ code: codeAt(otherSecret, w.clock) }).expect(200);
+      });
+
+      it('counts wrong codes against the login throttle of the account too', async () => {
+        const strict = w.appWith({ LOGIN_LIMITS_ACCOUNT: '3/60' }, w.clock);
+        const account = await registerUser(strict.app);
+        const { secret } = await enrolTotp(await loggedIn(strict.app, account), w.clock);
+        const half = await halfLoggedIn(strict.app, account); // a right password clears the account's count
+        for (let i = 0; i < 3; i += 1) expectProblem(await half.post('/login/mfa').send({ code: wrongCode(codeAt(secret, w.clock)) }), 401, 'invalid-code');
+        // The login throttle (3 a minute) now refuses both the next code and a password login.
+        expectProblem(await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }), 429, 'too-many-attempts');
+        expectProblem(await request(strict.app.callback()).post('/login').send(credentials(account)), 429, 'too-many-attempts');
+      });
+    });
+
+    describe('recovery codes', () => {
+      it('finish a login once each, normalised for case and dashes; a used one is 401 invalid-code', async () => {
+        const account = await registerUser(w.app);
+        const agent = await loggedIn(w.app, account);
+        const { recoveryCodes } = await enrolTotp(agent, w.clock);
+        const [first, second] = recoveryCodes as [string, string];
+        await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: first }).expect(200);
+        expectProblem(await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: first }), 401, 'invalid-code');
+        await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: second.toUpperCase().replace('-', '') }).expect(200);
+        expect((await agent.get('/mfa').expect(200)).body.recoveryCodesRemaining).to.equal(8);
+        const stored = await w.db('mfa_recovery_codes').where({ userId: account.id }).select('codeHash');
+        for (const row of stored) expect(recoveryCodes.map((c) => c.replace('-', ''))).to.not.include(row.codeHash);
+      });
+
+      it('used at the same instant, one code finishes exactly one login', async () => {
+        const account = await registerUser(w.app);
+        const { recoveryCodes } = await enrolTotp(await loggedIn(w.app, account), w.clock);
+        const agents = await Promise.all([halfLoggedIn(w.app, account), halfLoggedIn(w.app, account), halfLoggedIn(w.app, account)]);
+        const results = await Promise.all(agents.map((a) => a.post('/login/mfa').send({ recoveryCode: recoveryCodes[0] })));
+        expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401, 401]);
+      });
+
+      it('regenerating (recent authentication) voids every old code', async () => {
+        const account = await registerUser(w.app);
+        const agent = await loggedIn(w.app, account);
+        const { recoveryCodes: old } = await enrolTotp(agent, w.clock);
+        const { body } = await agent.post('/mfa/recovery-codes').expect(200);
+        expect(body.recoveryCodes).to.have.length(10);
+        expect(body.recoveryCodes.filter((c: string) => old.includes(c))).to.deep.equal([]);
+        expectProblem(await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: old[1] }), 401, 'invalid-code');
+        await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: body.recoveryCodes[0] }).expect(200);
+      });
+
+      it('cannot be made without a second factor (409)', async () => {
+        const agent = await loggedIn(w.app, await registerUser(w.app));
+        expectProblem(await agent.post('/mfa/recovery-codes'), 409, 'mfa-conflict');
+      });
+    });
+
+    describe('the half-done session', () => {
+      it('is refused everywhere but finishing the login: 401 mfa-required', async () => {
+        const account = await registerUser(w.app);
+        const { secret } = await enrolTotp(await loggedIn(w.app, account), w.clock);
+        const half = await halfLoggedIn(w.app, account);
+        const attempts = [
+          half.get('/users/me'),
+          half.get(`/users/${account.id}`),
+          half.get('/users'),
+          half.put(`/users/${account.id}/password`).send({ currentPassword: PASSWORD, newPassword: 'another long password 7' }),
+          half.delete(`/users/${account.id}`),
+          half.get('/mfa'),
+          half.post('/mfa/totp'),
+          half.delete('/mfa/totp'),
+          half.post('/mfa/recovery-codes'),
+          half.post('/reauthenticate').send({ password: PASSWORD }),
+          half.get('/webauthn/credentials'),
+          half.post('/webauthn/register/options'),
+          half.post('/users').send({ username: uniqueName(), password: PASSWORD }),
+        ];
+        for (const res of await Promise.all(attempts)) expectProblem(res, 401, 'mfa-required');
+        // Nothing was changed, and it can still finish.
+        await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+        await half.get('/users/me').expect(200);
+        expect((await half.get('/mfa').expect(200)).body).to.deep.include({ totp: true, recoveryCodesRemaining: 10 });
+      });
+
+      it('ends after 5 minutes: the code no longer finishes it', async () => {
+        const account = await registerUser(w.app);
+        const { secret } = await enrolTotp(await loggedIn(w.app, account), w.clock);
+        const half = await halfLoggedIn(w.app, account);
+        w.clock.advance(4 * 60 + 50);
+        const stillOk = await halfLoggedIn(w.app, account);
+        w.clock.advance(15); // the first one is now 5 min 5 s old, the second 15 s
+        expectProblem(await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }), 401, 'not-authenticated');
+        expectProblem(await half.get('/users/me'), 401, 'not-authenticated');
+        await stillOk.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+      });
+
+      it('finishing a login without one is 401 not-authenticated', async () => {
+        expectProblem(await request(w.app.callback()).post('/login/mfa').send({ code: '123456' }), 401, 'not-authenticated');
+        const full = await loggedIn(w.app, await registerUser(w.app));
+        expectProblem(await full.post('/login/mfa').send({ code: '123456' }), 401, 'not-authenticated');
+      });
+    });
+
+    describe('MFA_REQUIRED_FOR_ADMINS', () => {
+      it('lets an admin without a second factor do nothing but enrol one; then everything', async () => {
+        const clock = new MovableClock(w.clock.ms);
+        const policy = w.appWith({ MFA_REQUIRED_FOR_ADMINS: 'true' }, clock);
+        const username = uniqueName('admin');
+        await policy.container.get(CreateUser).execute({ username, password: PASSWORD, role: 'admin' }, 'system');
+        const admin = request.agent(policy.app.callback());
+        await admin.post('/login').send({ username, password: PASSWORD }).expect(200);
+        expectProblem(await admin.get('/users'), 403, 'mfa-enrolment-required');
+        expectProblem(await admin.get('/users/me'), 403, 'mfa-enrolment-required');
+        expectProblem(await admin.post('/users').send({ username: uniqueName(), password: PASSWORD }), 403, 'mfa-enrolment-required');
+        await enrolTotp(admin, clock);
+        await admin.get('/users').expect(200);
+        // A plain user is not concerned.
+        const user = await registerUser(policy.app);
+        await (await loggedIn(policy.app, user)).get('/users/me').expect(200);
+      });
+    });
+  });
+}

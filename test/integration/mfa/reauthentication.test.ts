@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
+import { expectProblem, PASSWORD } from '../http/helpers.js';
+import { codeAt, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, MovableClock, registerUser } from './helpers.js';
+
+const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
+const NEW_PASSWORD = 'a brand new passphrase 42';
+
+for (const [name, open] of databases) {
+  describe(`Re-authentication before sensitive changes on ${name}`, function () {
+    const w = mfaWorld(open, { REAUTH_WINDOW_SECONDS: '600' });
+
+    it('allows second-factor and password changes within 600 s of the login, and refuses them after (403 reauthentication-required)', async () => {
+      const account = await registerUser(w.app);
+      const agent = await loggedIn(w.app, account);
+      w.clock.advance(590);
+      await agent.post('/mfa/totp').expect(200);
+      w.clock.advance(11);
+      for (const res of await Promise.all([
+        agent.post('/mfa/totp'),
+        agent.post('/mfa/totp/confirm').send({ code: '123456' }),
+        agent.delete('/mfa/totp'),
+        agent.post('/mfa/recovery-codes'),
+        agent.post('/webauthn/register/options'),
+        agent.post('/webauthn/register').send({ response: {}, name: 'key' }),
+        agent.delete('/webauthn/credentials/0190a000-0000-7000-8000-000000000000'),
+        agent.put(`/users/${account.id}/password`).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }),
+      ])) {
+        expectProblem(res, 403, 'reauthentication-required');
+      }
+      // Reading is not a change.
+      await agent.get('/mfa').expect(200);
+      await agent.get('/webauthn/credentials').expect(200);
+      await agent.get('/users/me').expect(200);
+    });
+
+    it('renews the window with the password (a wrong one is refused)', async () => {
+      const account = await registerUser(w.app);
+      const agent = await loggedIn(w.app, account);
+      w.clock.advance(601);
+      expectProblem(await agent.post('/reauthenticate').send({ password: 'not the password at all' }), 403, 'incorrect-current-password');
+      expectProblem(await agent.post('/mfa/totp'), 403, 'reauthentication-required');
+      await agent.post('/reauthenticate').send({ password: PASSWORD }).expect(204);
+      await agent.put(`/users/${account.id}/password`).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }).expect(204);
+      w.clock.advance(601);
+      expectProblem(await agent.put(`/users/${account.id}/password`).send({ currentPassword: NEW_PASSWORD, newPassword: PASSWORD }), 403, 'reauthentication-required');
+    });
+
+    it('renews the window with a one-time code or a recovery code', async () => {
+      const account = await registerUser(w.app);
+      const setup = await loggedIn(w.app, account);
+      const { secret, recoveryCodes } = await enrolTotp(setup, w.clock);
+      const agent = await halfLoggedIn(w.app, account);
+      await agent.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+      w.clock.advance(601);
+      expectProblem(await agent.post('/mfa/recovery-codes'), 403, 'reauthentication-required');
+      expectProblem(await agent.post('/reauthenticate').send({ code: codeAt(secret, w.clock, -20) }), 401, 'invalid-code');
+      await agent.post('/reauthenticate').send({ code: codeAt(secret, w.clock) }).expect(204);
+      const fresh = (await agent.post('/mfa/recovery-codes').expect(200)).body.recoveryCodes as string[];
+      w.clock.advance(601);
+      expectProblem(await agent.post('/reauthenticate').send({ code: codeAt(secret, w.clock, -20) }), 401, 'invalid-code');
+      expectProblem(await agent.post('/reauthenticate').send({ recoveryCode: recoveryCodes[0] }), 401, 'invalid-code'); // voided by the new set
+      await agent.post('/reauthenticate').send({ recoveryCode: fresh[0] }).expect(204);
+      await agent.delete('/mfa/totp').expect(204);
+    });
+
+    it('applies to one\'s own password however its id is written, and not to someone else\'s', async () => {
+      const clock = new MovableClock(w.clock.ms);
+      const other = w.appWith({}, clock);
+      const account = await registerUser(other.app);
+      const agent = await loggedIn(other.app, account);
+      clock.advance(601);
+      expectProblem(await agent.put(`/users/${account.id}/password`).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }), 403, 'reauthentication-required');
+      // The same request, url-encoded id: still the caller's own password.
+      expectProblem(await agent.put(`/users/${encodeURIComponent(account.id)}/password`).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }), 403, 'reauthentication-required');
+      // Another user's password: the usual rules answer (403 forbidden for a plain user), not the window.
+      const stranger = await registerUser(other.app);
+      expectProblem(await agent.put(`/users/${stranger.id}/password`).send({ newPassword: NEW_PASSWORD }), 403, 'forbidden');
+    });
+
+    it('follows REAUTH_WINDOW_SECONDS', async () => {
+      const clock = new MovableClock(w.clock.ms);
+      const short = w.appWith({ REAUTH_WINDOW_SECONDS: '60' }, clock);
+      const agent = await loggedIn(short.app, await registerUser(short.app));
+      clock.advance(59);
+      await agent.post('/mfa/totp').expect(200);
+      clock.advance(2);
+      expectProblem(await agent.post('/mfa/totp'), 403, 'reauthentication-required');
+    });
+  });
+}
