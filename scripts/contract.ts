@@ -19,6 +19,9 @@ const SUMMARIES: Record<UserEventType, string> = {
   'user.role_changed': "A user's role changed between user and admin.",
   'user.deleted': 'An account was deleted by an admin.',
   'user.logged_in': 'A user logged in successfully.',
+  'user.sessions_ended':
+    'Sessions of a user ended (logout, ended by the user or an admin, password change, deletion), in the same transaction: ' +
+    'drop whatever was derived from them, such as cached access tokens whose `sid` is listed, before they expire.',
 };
 
 /** JSON Schema (draft-07, as AsyncAPI 3.0 reads it) of the whole CloudEvent for one type. */

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { mustConfirmPasswordChange, type Caller } from '../domain/access-policy.js';
 import { IncorrectCurrentPassword, UserNotFound, ValidationFailed } from '../domain/errors.js';
-import { passwordChanged } from '../domain/events.js';
+import { passwordChanged, sessionsEnded } from '../domain/events.js';
 import { candidatePassword, parseNewPassword } from '../domain/password.js';
 import type { User } from '../domain/user.js';
 import { checkCounted } from './password-check.js';
@@ -21,13 +21,13 @@ export class ChangePassword {
   ) {}
 
   /**
-   * `sessionKey` is the caller's own session: it survives when the caller changes its own password.
+   * `sessionId` is the caller's own session (public id): it survives when the caller changes its own password.
    * `client` is the caller's address, for throttling guesses of the current password.
    */
   async execute(
     input: { userId: string; currentPassword?: string; newPassword: string },
     caller: Caller,
-    context: { sessionKey?: string; client?: string } = {},
+    context: { sessionId?: string; client?: string } = {},
   ): Promise<void> {
     const mustConfirm = mustConfirmPasswordChange(caller, input.userId);
     const user = await this.users.findById(input.userId);
@@ -46,8 +46,9 @@ export class ChangePassword {
       target.changePassword(newHash, this.clock.now());
       await users.update(target);
       // Whoever knew the old password may hold a session: end them all but the caller's own.
-      await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionKey : undefined);
+      const ended = await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionId : undefined);
       await outbox.add(passwordChanged(target, caller.userId, stamp(this.ids, this.clock)));
+      if (ended.length) await outbox.add(sessionsEnded(target.id, ended, 'password-changed', caller.userId, stamp(this.ids, this.clock)));
     });
   }
 

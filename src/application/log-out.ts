@@ -1,12 +1,24 @@
 import { inject, injectable } from 'inversify';
-import { Sessions } from './ports.js';
+import { sessionsEnded, type SessionEndReason } from '../domain/events.js';
+import { Clock, IdGenerator, UnitOfWork } from './ports.js';
+import { stamp } from './user-view.js';
 
 @injectable()
 export class LogOut {
-  constructor(@inject(Sessions) private readonly sessions: Sessions) {}
+  constructor(
+    @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
 
-  /** Ends the session on the server, so a copy of its cookie stops working. */
-  async execute(input: { sessionKey: string }): Promise<void> {
-    await this.sessions.end(input.sessionKey);
+  /**
+   * Ends the session on the server, so a copy of its secret stops working, and records it for downstream
+   * services. `login-replaced`: a new login on the same client took its place.
+   */
+  async execute(input: { userId: string; sessionId: string }, reason: Extract<SessionEndReason, 'logout' | 'login-replaced'> = 'logout'): Promise<void> {
+    await this.uow.run(async ({ sessions, outbox }) => {
+      const ended = await sessions.endOne(input.userId, input.sessionId);
+      if (ended.length) await outbox.add(sessionsEnded(input.userId, ended, reason, input.userId, stamp(this.ids, this.clock)));
+    });
   }
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseLimits, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { tokenEnv, tokenVariables, type TokenEnv } from './env-tokens.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
 const KNOWN_EXAMPLE_SECRETS = new Set([
@@ -24,7 +25,7 @@ export function weakSecretReason(secret: string): string | undefined {
 }
 
 /** The service's configuration, read from the environment once, at start-up. */
-export interface Env {
+export interface Env extends TokenEnv {
   nodeEnv: string;
   port: number;
   host: string;
@@ -122,6 +123,7 @@ const schema = z.object({
   OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
+  ...tokenVariables,
 });
 
 /** Every variable the service reads, by name (the container files are checked against it). */
@@ -151,6 +153,8 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   if (production && purpose === 'api') {
     const weak = given.SESSION_SECRET ? weakSecretReason(given.SESSION_SECRET) : 'is required';
     if (weak) problems.push(`SESSION_SECRET: ${weak} when NODE_ENV=production`);
+    const weakKey = given.TOKEN_KEY_SECRET ? weakSecretReason(given.TOKEN_KEY_SECRET) : 'is required';
+    if (weakKey) problems.push(`TOKEN_KEY_SECRET: ${weakKey} when NODE_ENV=production`);
     if (given.SESSION_COOKIE_SECURE === 'false' || given.SESSION_COOKIE_SECURE === '0') {
       problems.push('SESSION_COOKIE_SECURE: cannot be false when NODE_ENV=production (session cookies need TLS)');
     }
@@ -165,6 +169,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   const e = parsed.data;
 
   return {
+    ...tokenEnv(e),
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,

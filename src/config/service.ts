@@ -22,6 +22,7 @@ import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hashe
 import { Db, migrateToLatest } from '../adapters/persistence/db.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
 import { readiness } from './readiness.js';
+import { tokenRoutes } from './service-tokens.js';
 import { packageVersion } from './version.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import { buildContainer } from './container.js';
@@ -82,7 +83,9 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       changeRole: container.get(ChangeRole),
       deleteUser: container.get(DeleteUser),
       logOut: container.get(LogOut),
+      ...tokenRoutes(container).useCases,
     },
+    ...tokenRoutes(container).options,
     users: container.get<UserRepository>(UserRepository),
     sessionStore: container.get(KnexSessionStore),
     log,

@@ -100,3 +100,11 @@ export class Busy extends DomainError {
     super('The service is busy: try again shortly');
   }
 }
+
+/** No session of the caller has this id: whether it exists for someone else is not told. */
+export class SessionNotFound extends DomainError {
+  readonly code = 'session-not-found';
+  constructor() {
+    super('You have no session with this id');
+  }
+}

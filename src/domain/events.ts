@@ -19,8 +19,12 @@ export type PasswordChanged = EventOf<'user.password_changed', { userId: string;
 export type RoleChanged = EventOf<'user.role_changed', { userId: string; from: Role; to: Role; changedBy: string }>;
 export type UserDeleted = EventOf<'user.deleted', { userId: string; username: string; deletedBy: string }>;
 export type LoggedIn = EventOf<'user.logged_in', { userId: string }>;
+/** Why sessions ended: downstream services drop what they derived from them (cached tokens, sockets). */
+export const SESSION_END_REASONS = ['logout', 'login-replaced', 'ended-by-user', 'ended-by-admin', 'password-changed', 'user-deleted'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+export type SessionsEnded = EventOf<'user.sessions_ended', { userId: string; sessionIds: string[]; reason: SessionEndReason; endedBy: string }>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn;
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | SessionsEnded;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -46,3 +50,13 @@ export const userDeleted = (user: User, deletedBy: string, stamp: EventStamp): U
   about(user, stamp, 'user.deleted', { userId: user.id, username: user.username, deletedBy });
 
 export const loggedIn = (user: User, stamp: EventStamp): LoggedIn => about(user, stamp, 'user.logged_in', { userId: user.id });
+
+/** Sessions, by their public ids, ended in the transaction that writes this event. */
+export const sessionsEnded = (userId: string, sessionIds: string[], reason: SessionEndReason, endedBy: string, stamp: EventStamp): SessionsEnded => ({
+  id: stamp.id,
+  type: 'user.sessions_ended',
+  aggregateType: 'user',
+  aggregateId: userId,
+  occurredAt: stamp.at,
+  payload: { userId, sessionIds, reason, endedBy },
+});

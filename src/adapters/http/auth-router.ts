@@ -3,7 +3,7 @@ import type { Authenticate } from '../../application/authenticate.js';
 import type { LogOut } from '../../application/log-out.js';
 import { jsonBody } from './json-body.js';
 import { loginBody } from './schemas.js';
-import { endSession, sessionKeyOf, startSession, type Callers } from './session.js';
+import { endSession, startSession, type Callers } from './session.js';
 import { bodyOf } from './validate.js';
 
 export interface AuthRoutes {
@@ -16,14 +16,16 @@ export function authRouter(uc: AuthRoutes, callers: Callers): Router {
 
   router.post('/login', ...jsonBody(), async (ctx) => {
     // ctx.ip honours X-Forwarded-For only as far as TRUST_PROXY says (app.proxy, app.maxIpsCount).
-    const user = await uc.authenticate.execute(bodyOf(ctx, loginBody), { client: ctx.ip });
-    await startSession(ctx, user.id);
-    ctx.body = { id: user.id, username: user.username, role: user.role };
+    const { session = 'cookie', ...credentials } = bodyOf(ctx, loginBody);
+    const user = await uc.authenticate.execute(credentials, { client: ctx.ip });
+    const sessionToken = await startSession(ctx, user.id, session);
+    if (sessionToken) ctx.set('Cache-Control', 'no-store');
+    ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });
 
   router.post('/logout', async (ctx) => {
-    await callers.required(ctx);
-    await uc.logOut.execute({ sessionKey: sessionKeyOf(ctx)! });
+    const caller = await callers.required(ctx);
+    if (caller.sessionId) await uc.logOut.execute({ userId: caller.userId, sessionId: caller.sessionId });
     endSession(ctx);
     ctx.status = 204;
   });

@@ -7,7 +7,7 @@ import type { GetUser } from '../../application/get-user.js';
 import type { ListUsers } from '../../application/list-users.js';
 import { jsonBody } from './json-body.js';
 import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
-import { sessionKeyOf, type Callers } from './session.js';
+import type { Callers } from './session.js';
 import { bodyOf, queryOf } from './validate.js';
 
 export interface UserRoutes {
@@ -50,7 +50,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, { sessionKey: sessionKeyOf(ctx), client: ctx.ip });
+    await uc.changePassword.execute({ userId: ctx.params.id!, ...body }, caller, { sessionId: caller.sessionId, client: ctx.ip });
     ctx.status = 204;
   });
 

@@ -15,6 +15,7 @@ const validPayloads: Record<UserEventType, object> = {
   'user.role_changed': { userId: USER_ID, from: 'user', to: 'admin', changedBy: ADMIN_ID },
   'user.deleted': { userId: USER_ID, username: 'ada', deletedBy: ADMIN_ID },
   'user.logged_in': { userId: USER_ID },
+  'user.sessions_ended': { userId: USER_ID, sessionIds: ['5f0c7f43-3c8e-4a55-9d0e-2b8e3c1f7a10'], reason: 'logout', endedBy: USER_ID },
 };
 
 const refusal = (run: () => unknown): unknown => {

@@ -5,7 +5,8 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { toCloudEvent } from '../../../src/adapters/messaging/cloud-events.js';
 import { USER_EVENT_TYPES } from '../../../src/adapters/messaging/event-contract.js';
-import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
+import { loggedIn,
+  sessionsEnded, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
 import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
 import { aUser } from '../../builders.js';
 
@@ -21,6 +22,7 @@ function sampleEvents(): DomainEvent[] {
     roleChanged(user, 'user', admin, stamp(3)),
     userDeleted(user, admin, stamp(4)),
     loggedIn(user, stamp(5)),
+    sessionsEnded(user.id, ['5f0c7f43-3c8e-4a55-9d0e-2b8e3c1f7a10'], 'password-changed', admin, stamp(6)),
   ];
 }
 
