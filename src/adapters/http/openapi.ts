@@ -11,6 +11,8 @@ import {
   userPage,
   userView,
 } from './schemas.js';
+import { sessionList } from './sessions/schemas.js';
+import { accessTokenResult, jwks } from './tokens/schemas.js';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -18,7 +20,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'operations';
+  tag: 'users' | 'sessions' | 'tokens' | 'operations';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -30,6 +32,7 @@ export interface Operation {
 }
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'User id' };
+const sessionIdParam = { ...idParam, description: 'Session id (public)' };
 
 export const operations: Operation[] = [
   {
@@ -39,9 +42,9 @@ export const operations: Operation[] = [
     errors: [400, 403, 409, 413, 415, 503],
   },
   {
-    method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',
+    method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie, or a session token with "session": "token")', auth: 'none',
     body: loginBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
-    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' },
+    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session, or `sessionToken` (shown once, no cookie)' },
     errors: [400, 401, 413, 415, 429, 503],
   },
   {
@@ -75,6 +78,35 @@ export const operations: Operation[] = [
   {
     method: 'delete', path: '/users/{id}', tag: 'users', summary: 'Delete a user (admin, not itself)', auth: 'session',
     success: { status: 204, description: "Deleted; the user's sessions end" }, errors: [401, 403, 404, 409],
+  },
+  {
+    method: 'get', path: '/sessions', tag: 'sessions', summary: "The caller's live sessions, newest first", auth: 'session',
+    success: { status: 200, schema: sessionList, description: 'Sessions; `current` marks the one of this request' }, errors: [401],
+  },
+  {
+    method: 'delete', path: '/sessions', tag: 'sessions', summary: "End all the caller's sessions but the current one", auth: 'session',
+    success: { status: 204, description: 'Ended; user.sessions_ended is written' }, errors: [401, 403],
+  },
+  {
+    method: 'delete', path: '/sessions/{id}', tag: 'sessions', summary: "End one of the caller's own sessions", auth: 'session',
+    success: { status: 204, description: 'Ended; user.sessions_ended is written' }, errors: [401, 403, 404],
+  },
+  {
+    method: 'get', path: '/users/{id}/sessions', tag: 'sessions', summary: "A user's live sessions (admin, or the user itself)", auth: 'session',
+    success: { status: 200, schema: sessionList, description: 'Sessions, newest first' }, errors: [401, 403, 404],
+  },
+  {
+    method: 'delete', path: '/users/{id}/sessions', tag: 'sessions', summary: 'End every session of a user (admin, or the user itself)', auth: 'session',
+    success: { status: 204, description: 'Ended; user.sessions_ended is written' }, errors: [401, 403, 404],
+  },
+  {
+    method: 'post', path: '/token', tag: 'tokens', summary: 'A short-lived signed access token for the caller’s session (cookie or session token; not an access token)',
+    auth: 'session', success: { status: 200, schema: accessTokenResult, description: 'The token; verify it with /.well-known/jwks.json' },
+    errors: [401, 403],
+  },
+  {
+    method: 'get', path: '/.well-known/jwks.json', tag: 'tokens', summary: 'The public keys that verify access tokens (JWKS)', auth: 'none',
+    success: { status: 200, schema: jwks, description: 'Current, next and recently retired keys; Cache-Control max-age 600' }, errors: [],
   },
   {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
@@ -122,9 +154,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
     paths[op.path]![op.method] = {
       tags: [op.tag],
       summary: op.summary,
-      ...(op.auth === 'session' && { security: [{ session: [] }] }),
-      ...(op.auth === 'optional' && { security: [{}, { session: [] }] }),
-      ...(op.path.includes('{id}') && { parameters: [idParam] }),
+      ...(op.auth === 'session' && { security: [{ session: [] }, { bearer: [] }] }),
+      ...(op.auth === 'optional' && { security: [{}, { session: [] }, { bearer: [] }] }),
+      ...(op.path.includes('{id}') && { parameters: [op.path.startsWith('/sessions/') ? sessionIdParam : idParam] }),
       ...(op.query && { parameters: queryParameters(op.query) }),
       ...(op.body && {
         requestBody: {
@@ -147,11 +179,21 @@ export function openApiDocument(version: string): Record<string, unknown> {
     tags: [
       { name: 'sessions', description: 'Log in and out (server-side sessions, cookie `' + SESSION_COOKIE + '`)' },
       { name: 'users', description: 'Accounts and their rules' },
+      { name: 'tokens', description: 'Signed access tokens for other services, and the keys that verify them' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,
     components: {
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A session token (POST /login with "session": "token"): accepted wherever the cookie is. Or an access token ' +
+            '(POST /token): accepted for reads; a state change also needs its session still live.',
+        },
+      },
       responses: {
         Problem: { description: 'An error', content: { 'application/problem+json': { schema: jsonSchema(problem) } } },
       },

@@ -74,7 +74,7 @@ onBothDatabases('the example downstream verifier (examples/verify-access-token.t
 
     const { keys } = (await request(svc.app.callback()).get('/.well-known/jwks.json')).body;
     const publicJwk = keys.find((k: { kid: string }) => k.kid === header.kid);
-    const pem = await exportSPKI((await importJWK(publicJwk, 'ES256')) as CryptoKey);
+    const pem = await exportSPKI((await importJWK(publicJwk, 'ES256')) as Parameters<typeof exportSPKI>[0]);
     for (const secret of [pem, JSON.stringify(publicJwk)]) {
       const hs256 = await new SignJWT(payload)
         .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: header.kid as string })
