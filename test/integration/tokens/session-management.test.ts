@@ -122,7 +122,23 @@ onBothDatabases('sessions users can see and end', (suite) => {
     expect((await request(svc.app.callback()).get(`/users/${ada.id}/sessions`).set('Cookie', admin).expect(200)).body.sessions).to.deep.equal([]);
   });
 
-  it('writes user.sessions_ended on logout, password change, deletion and a login over an old session', async () => {
+  it('ends no session when its event cannot be written: both are in one transaction', async () => {
+    const ada = await register(svc.app);
+    const [one, two] = [await browser(ada, 'one'), await browser(ada, 'two')];
+    const target = (await list(cookie(one))).body.sessions.find((s: { current: boolean }) => !s.current).id;
+    await suite.db.schema.renameTable('outbox', 'outbox_away');
+    try {
+      expect((await request(svc.app.callback()).delete(`/sessions/${target}`).set('Cookie', one)).status).to.equal(500);
+      expect((await request(svc.app.callback()).delete('/sessions').set('Cookie', one)).status).to.equal(500);
+      expect((await request(svc.app.callback()).post('/logout').set('Cookie', two)).status).to.equal(500);
+    } finally {
+      await suite.db.schema.renameTable('outbox_away', 'outbox');
+    }
+    await whoAmI(svc.app, two).expect(200);
+    expect((await list(cookie(one))).body.sessions).to.have.length(2);
+  });
+
+  it('writes user.sessions_ended on logout, password change and a login over an old session', async () => {
     const ada = await register(svc.app);
     const first = await browser(ada, 'first');
     const firstId = (await list(cookie(first))).body.sessions[0].id;
