@@ -19,12 +19,9 @@ export function bindTokens(container: Container, env: Env, db: Knex, log: Logger
   container.bind(ListSessions).toSelf();
   container.bind(EndSession).toSelf();
   container.bind(EndSessions).toSelf();
-  let secret = env.tokens.keySecret;
-  if (!secret) {
-    // Keys sealed under a random secret cannot be opened by the next process: it retires them and makes its own.
-    secret = randomBytes(32).toString('hex');
-    log.warn('TOKEN_KEY_SECRET is not set: using a random one, so token signing keys are replaced when this process stops');
-  }
+  // Outside production, a random secret (the service warns at start-up): keys sealed under it cannot be opened
+  // by the next process, which retires them and makes its own.
+  const secret = env.tokens.keySecret ?? randomBytes(32).toString('hex');
   const { issuer, audience, ttlSeconds, alg, rotationMs } = env.tokens;
   container.bind<TokenSettings>(TokenSettings).toConstantValue({ issuer, audience, ttlSeconds, alg, rotationMs });
   container.bind<TokenKeyStore>(TokenKeyStore).toConstantValue(new KnexTokenKeyStore(db));

@@ -129,6 +129,9 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     sessionSecret = randomBytes(32).toString('hex');
     log.warn('SESSION_SECRET is not set: using a random one, so sessions end when this process stops');
   }
+  if (!env.tokens.keySecret) {
+    log.warn('TOKEN_KEY_SECRET is not set: using a random one, so token signing keys are replaced when this process stops');
+  }
   const relay = startRelay(env, container, log, env.outbox.relayInProcess);
   let shuttingDown = false;
   const app = wireApp(env, container, log, [sessionSecret], { relay, shuttingDown: () => shuttingDown });
