@@ -67,8 +67,9 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
           return ctx.cookies.get(SESSION_COOKIE, { signed: true }) as string;
         },
         set: (ctx: Context, key: string) => {
-          // A token client is handed its secret once, in the login answer; it never gets a cookie.
-          if (issued.has(ctx) || hasBearer(ctx)) return;
+          // A token client is handed its secret once, in the login answer; it never gets a cookie. A bearer request
+          // gets none either, unless it is a login that asked for a cookie session.
+          if (issued.has(ctx) || (hasBearer(ctx) && !created.has(ctx))) return;
           ctx.cookies.set(SESSION_COOKIE, key, cookieOptions);
         },
       },
