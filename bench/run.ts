@@ -1,7 +1,7 @@
 /**
  * The benchmark harness: `npm run bench` (full, ~15 min) or `npm run bench -- --smoke` (seconds, for CI).
  * Options: --smoke (or BENCH_SMOKE=1), --only <phase,...> (logins, reads, isolation, events, growth, backlog,
- * footprint, audit). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
+ * footprint, audit, tokens). Environment: BENCH_DATABASE_URL (a MySQL/MariaDB server; default mysql://root@127.0.0.1:3306/test),
  * BENCH_KAFKA_BROKERS (else an Apache Kafka broker from Maven Central's jars; BENCH_KAFKA=mock: librdkafka's mock
  * cluster), UV_THREADPOOL_SIZE (passed to every child),
  * BENCH_CPU_PROF_DIR (run the main service under --cpu-prof), BENCH_STRICT=1 (exit 2 when a target is missed).
@@ -18,6 +18,7 @@ import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import { measureAudit } from './audit.js';
 import { cannon, type CannonResult } from './cannon.js';
+import { measureTokens } from './tokens.js';
 import { startConsumer } from './consumer.js';
 import { cpuMeter, describeCpu } from './cpu.js';
 import { countOf, createBenchDatabase, insertOutbox, insertSessions, insertUser, insertUsers, openKnex, pendingOutbox, serverVersion, username, type BenchDatabase } from './db.js';
@@ -32,7 +33,7 @@ import { ratio, round, summarize, type LatencySummary } from './stats.js';
 // ---------------------------------------------------------------------------------------------------------------
 // Options and configuration
 
-const PHASES = ['logins', 'reads', 'isolation', 'events', 'growth', 'backlog', 'footprint', 'audit'] as const;
+const PHASES = ['logins', 'reads', 'isolation', 'events', 'growth', 'backlog', 'footprint', 'audit', 'tokens'] as const;
 type Phase = (typeof PHASES)[number];
 
 const { values: argv } = parseArgs({
@@ -77,6 +78,7 @@ const raw: Record<string, unknown> = {};
 const cleanups: Array<{ name: string; run: () => Promise<unknown> }> = [];
 const logDir = mkdtempSync(join(os.tmpdir(), 'authsvc-bench-'));
 const sessionSecret = randomBytes(32).toString('hex');
+const tokenKeySecret = randomBytes(32).toString('hex');
 const serverUrl = process.env.BENCH_DATABASE_URL || 'mysql://root@127.0.0.1:3306/test';
 const started = performance.now();
 
@@ -149,6 +151,7 @@ function serviceEnv(cost: number, extra: Record<string, string> = {}): NodeJS.Pr
     DATABASE_URL: database!.url,
     SESSION_SECRET: sessionSecret,
     MFA_KEY_SECRET: randomBytes(32).toString('hex'),
+    TOKEN_KEY_SECRET: tokenKeySecret,
     BCRYPT_COST: String(cost),
     BCRYPT_MAX_PENDING: '10000',
     LOGIN_LIMITS_ACCOUNT: '1000000/60',
@@ -689,7 +692,7 @@ async function main(): Promise<number> {
     }
 
     // Everything else on one service at the primary cost.
-    const onPrimary = (['logins', 'reads', 'isolation', 'events', 'growth', 'footprint'] as const).some(want);
+    const onPrimary = (['logins', 'reads', 'isolation', 'events', 'growth', 'footprint', 'tokens'] as const).some(want);
     let service: Service | undefined;
     if (onPrimary) {
       service = await bootService(`service-cost${primaryCost}`, primaryCost, true);
@@ -710,6 +713,10 @@ async function main(): Promise<number> {
       else if (want('footprint')) await phase('footprint under load', () => measureFootprintLoad(s));
       if (want('isolation')) await phase('isolation', () => measureIsolation(s));
       if (want('events')) await phase('event latency', () => measureEventLatency(s, userIds));
+      if (want('tokens')) {
+        const bench = { durationS: cfg.durationS, warmS: cfg.warmS, connections: cfg.readConnections, row, raw };
+        await phase('tokens', async () => measureTokens(s, { ...bench, cookie: await loginCookie(s.base, username(2)) }));
+      }
       if (want('growth')) await phase('growth', () => measureGrowth(s, userIds));
 
       // Let the in-process relay finish before it stops, so the backlog starts from an empty queue.

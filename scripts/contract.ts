@@ -23,6 +23,9 @@ const SUMMARIES: Record<UserEventType, string> = {
   'user.logged_in': 'A user logged in successfully (with the second factor too, when the account has one).',
   'user.mfa_enabled': 'A second factor was switched on: one-time codes confirmed, or the first passkey registered.',
   'user.mfa_disabled': 'A second factor was switched off: one-time codes removed, or the last passkey deleted.',
+  'user.sessions_ended':
+    'Sessions of a user ended (logout, ended by the user or an admin, password change, deletion), in the same transaction: ' +
+    'drop whatever was derived from them, such as cached access tokens whose `sid` is listed, before they expire.',
 };
 
 /** JSON Schema (draft-07, as AsyncAPI 3.0 reads it) of the whole CloudEvent for one type. */

@@ -8,6 +8,7 @@ import type {
   Outbox,
   PasswordHasher,
   RegistrationThrottle,
+  SessionInfo,
   Sessions,
   TxScope,
   UnitOfWork,
@@ -87,30 +88,41 @@ export class InMemoryUserRepository implements UserRepository {
   }
 }
 
-/** Live sessions by key, and the keys ended so far, in order. */
+/** Live sessions by public id (with their owner), and the ids ended so far, in order. */
 export class InMemorySessions implements Sessions {
   private live = new Map<string, string>();
   ended: string[] = [];
 
-  start(userId: string, sessionKey: string): string {
-    this.live.set(sessionKey, userId);
-    return sessionKey;
-  }
-
-  isLive(sessionKey: string): boolean {
-    return this.live.has(sessionKey);
+  start(userId: string, sessionId: string): string {
+    this.live.set(sessionId, userId);
+    return sessionId;
   }
 
   keysOf(userId: string): string[] {
-    return [...this.live].filter(([, owner]) => owner === userId).map(([key]) => key);
+    return [...this.live].filter(([, owner]) => owner === userId).map(([id]) => id);
   }
 
-  async end(sessionKey: string): Promise<void> {
-    if (this.live.delete(sessionKey)) this.ended.push(sessionKey);
+  async listOf(userId: string, now: Date): Promise<SessionInfo[]> {
+    return this.keysOf(userId)
+      .reverse()
+      .map((id) => ({ id, userId, type: 'cookie', createdAt: now, lastSeenAt: now, expiresAt: now, ip: null, userAgent: null }));
   }
 
-  async endAllOf(userId: string, keep?: string): Promise<void> {
-    for (const key of this.keysOf(userId)) if (key !== keep) await this.end(key);
+  async isLive(userId: string, sessionId: string): Promise<boolean> {
+    return this.live.get(sessionId) === userId;
+  }
+
+  async endOne(userId: string, sessionId: string): Promise<string[]> {
+    if (this.live.get(sessionId) !== userId) return [];
+    this.live.delete(sessionId);
+    this.ended.push(sessionId);
+    return [sessionId];
+  }
+
+  async endAllOf(userId: string, keep?: string): Promise<string[]> {
+    const ended: string[] = [];
+    for (const id of this.keysOf(userId)) if (id !== keep) ended.push(...(await this.endOne(userId, id)));
+    return ended;
   }
 
   saveState(): { live: Map<string, string>; ended: string[] } {

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { mustConfirmPasswordChange, type Caller } from '../domain/access-policy.js';
 import { IncorrectCurrentPassword, UserNotFound, ValidationFailed } from '../domain/errors.js';
-import { passwordChanged } from '../domain/events.js';
+import { passwordChanged, sessionsEnded } from '../domain/events.js';
 import { candidatePassword, parseNewPassword } from '../domain/password.js';
 import type { User } from '../domain/user.js';
 import { checkCounted } from './password-check.js';
@@ -23,13 +23,13 @@ export class ChangePassword {
   ) {}
 
   /**
-   * `sessionKey` is the caller's own session: it survives when the caller changes its own password.
+   * `sessionId` is the caller's own session (public id): it survives when the caller changes its own password.
    * `client` is the caller's address, for throttling guesses of the current password.
    */
   async execute(
     input: { userId: string; currentPassword?: string; newPassword: string },
     caller: Caller,
-    context: RequestContext & { sessionKey?: string } = {},
+    context: RequestContext & { sessionId?: string } = {},
   ): Promise<void> {
     const mustConfirm = mustConfirmPasswordChange(caller, input.userId);
     const user = await this.users.findById(input.userId);
@@ -48,16 +48,17 @@ export class ChangePassword {
       target.changePassword(newHash, this.clock.now());
       await users.update(target);
       // Whoever knew the old password may hold a session: end them all but the caller's own.
-      await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionKey : undefined);
+      const ended = await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionId : undefined);
       await outbox.add(passwordChanged(target, caller.userId, stamp(this.ids, this.clock)));
-      // By its owner a change, by an admin a reset. Never the password or its hash; the session key stays out too.
+      if (ended.length) await outbox.add(sessionsEnded(target.id, ended, 'password-changed', caller.userId, stamp(this.ids, this.clock)));
+      // By its owner a change, by an admin a reset. Never the password or its hash, nor a session's secret.
       const { client, userAgent, requestId } = context;
       await audit.record({
         type: mustConfirm ? 'password.changed' : 'password.reset',
         outcome: 'success',
         actor: actorOf(caller),
         subjectId: target.id,
-        details: { otherSessionsEnded: true },
+        details: { otherSessionsEnded: ended.length },
         context: { client, userAgent, requestId },
       });
     });

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { assertAnotherAdminRemains, assertMayDelete, type Caller } from '../domain/access-policy.js';
 import { UserNotFound } from '../domain/errors.js';
-import { userDeleted } from '../domain/events.js';
+import { sessionsEnded, userDeleted } from '../domain/events.js';
 import { actorOf } from './audit/entries.js';
 import type { RequestContext } from './audit/ports.js';
 import { Clock, IdGenerator, UnitOfWork } from './ports.js';
@@ -23,8 +23,9 @@ export class DeleteUser {
       const user = await users.findForUpdate(input.userId);
       if (!user) throw new UserNotFound();
       if (user.isAdmin && user.isActive) assertAnotherAdminRemains(await users.lockAdmins());
+      const ended = await sessions.endAllOf(user.id);
+      if (ended.length) await outbox.add(sessionsEnded(user.id, ended, 'user-deleted', caller.userId, stamp(this.ids, this.clock)));
       await users.remove(user.id);
-      await sessions.endAllOf(user.id);
       await outbox.add(userDeleted(user, caller.userId, stamp(this.ids, this.clock)));
       // The entry outlives the account: its name is kept in the details.
       await audit.record({ type: 'user.deleted', outcome: 'success', actor: actorOf(caller), subjectId: user.id, details: { username: user.username }, context });

@@ -34,14 +34,33 @@ export interface Outbox {
   add(event: DomainEvent): Promise<void>;
 }
 
+/** A live session as its owner (or an admin) sees it: never its secret. */
+export interface SessionInfo {
+  /** The public id: names the session in the API and in events; the secret is never shown again. */
+  id: string;
+  userId: string;
+  type: 'cookie' | 'token';
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** The earlier of the idle and the absolute deadline. */
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /**
- * Server-side sessions, seen from the use cases. `sessionKey` is the opaque value the client holds; the
- * adapter stores only a hash of it.
+ * Server-side sessions, seen from the use cases, by their public ids. The adapter stores only a hash of the
+ * secret the client holds. Every method that ends sessions returns the public ids it ended, for the event.
  */
 export interface Sessions {
-  end(sessionKey: string): Promise<void>;
-  /** Ends every session of the user, except `keep` when given (the caller's own). */
-  endAllOf(userId: string, keep?: string): Promise<void>;
+  /** The user's live sessions at `now`, newest first. */
+  listOf(userId: string, now: Date): Promise<SessionInfo[]>;
+  /** Whether the session is live at `now` and belongs to the user. */
+  isLive(userId: string, sessionId: string, now: Date): Promise<boolean>;
+  /** Ends the user's session with this public id; [] when the user has none by that id. */
+  endOne(userId: string, sessionId: string): Promise<string[]>;
+  /** Ends every session of the user, except `keep` (a public id) when given. */
+  endAllOf(userId: string, keep?: string): Promise<string[]>;
 }
 
 export interface TxScope {

@@ -42,6 +42,7 @@ import type { Env } from './env.js';
 import { bindAudit } from './audit-module.js';
 import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
 import { bindMfa } from './modules/mfa.js';
+import { bindTokens } from './container-tokens.js';
 
 /** The composition root: the only place that knows every concrete class. */
 export function buildContainer(env: Env, db: Knex, log: Logger): Container {
@@ -78,6 +79,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(EnsureAdmin).toSelf();
   bindAudit(container, env, db, log);
   bindMfa(container, env, db, log);
+  bindTokens(container, env, db, log);
   bindRelay(container, env, db, log);
   return container;
 }

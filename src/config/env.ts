@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultHashShare } from '../adapters/crypto/bounded-password-hasher.js';
 import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { tokenEnv, tokenVariables, type TokenEnv } from './env-tokens.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
 const KNOWN_EXAMPLE_SECRETS = new Set([
@@ -25,7 +26,7 @@ export function weakSecretReason(secret: string): string | undefined {
 }
 
 /** The service's configuration, read from the environment once, at start-up. */
-export interface Env {
+export interface Env extends TokenEnv {
   nodeEnv: string;
   port: number;
   host: string;
@@ -169,12 +170,9 @@ const schema = z.object({
   AUDIT_RETENTION_DAYS: int(1, 100 * 365).default(365),
   AUDIT_ENABLED: bool.default(true),
   MFA_KEY_SECRET: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
-  PUBLIC_URL: z
-    .url()
-    .refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), 'must be an origin like https://auth.example.com (no path)')
-    .optional(),
   REAUTH_WINDOW_SECONDS: int(1, 86_400).default(600),
   MFA_REQUIRED_FOR_ADMINS: bool.default(false),
+  ...tokenVariables,
 });
 
 /** Every variable the service reads, by name (the container files are checked against it). */
@@ -204,9 +202,11 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   if (production && purpose === 'api') {
     const weak = given.SESSION_SECRET ? weakSecretReason(given.SESSION_SECRET) : 'is required';
     if (weak) problems.push(`SESSION_SECRET: ${weak} when NODE_ENV=production`);
-    const weakKey = given.MFA_KEY_SECRET ? weakSecretReason(given.MFA_KEY_SECRET) : 'is required';
-    if (weakKey) problems.push(`MFA_KEY_SECRET: ${weakKey} when NODE_ENV=production`);
+    const weakMfaKey = given.MFA_KEY_SECRET ? weakSecretReason(given.MFA_KEY_SECRET) : 'is required';
+    if (weakMfaKey) problems.push(`MFA_KEY_SECRET: ${weakMfaKey} when NODE_ENV=production`);
     else if (given.MFA_KEY_SECRET === given.SESSION_SECRET) problems.push('MFA_KEY_SECRET: must differ from SESSION_SECRET');
+    const weakTokenKey = given.TOKEN_KEY_SECRET ? weakSecretReason(given.TOKEN_KEY_SECRET) : 'is required';
+    if (weakTokenKey) problems.push(`TOKEN_KEY_SECRET: ${weakTokenKey} when NODE_ENV=production`);
     if (given.SESSION_COOKIE_SECURE === 'false' || given.SESSION_COOKIE_SECURE === '0') {
       problems.push('SESSION_COOKIE_SECURE: cannot be false when NODE_ENV=production (session cookies need TLS)');
     }
@@ -232,6 +232,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   const e = parsed.data;
 
   return {
+    ...tokenEnv(e),
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,

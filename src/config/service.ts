@@ -29,6 +29,7 @@ import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hashe
 import { Db, migrateToLatest } from '../adapters/persistence/db.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
 import { readiness } from './readiness.js';
+import { tokenRoutes } from './service-tokens.js';
 import { packageVersion } from './version.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import { buildContainer } from './container.js';
@@ -93,7 +94,9 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       setAccountStatus: container.get(SetAccountStatus),
       listAuditEntries: container.get(ListAuditEntries),
       listMyActivity: container.get(ListMyActivity),
+      ...tokenRoutes(container).useCases,
     },
+    ...tokenRoutes(container).options,
     users: container.get<UserRepository>(UserRepository),
     sessionStore: container.get(KnexSessionStore),
     log,
@@ -146,6 +149,9 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   }
   if (!env.mfa.keySecret) {
     log.warn('MFA_KEY_SECRET is not set: using a random one, so one-time codes and recovery codes enrolled now stop working when this process stops');
+  }
+  if (!env.tokens.keySecret) {
+    log.warn('TOKEN_KEY_SECRET is not set: using a random one, so token signing keys are replaced when this process stops');
   }
   const relay = startRelay(env, container, log, env.outbox.relayInProcess);
   let shuttingDown = false;

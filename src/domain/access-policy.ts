@@ -69,3 +69,8 @@ export function assertMayReadAuditTrail(caller: Caller): void {
 export function assertAnotherAdminRemains(admins: number): void {
   if (admins <= 1) throw new LastAdmin();
 }
+
+/** Another user's sessions are an admin's to list and end; a user manages its own through /sessions. */
+export function assertMayManageSessionsOf(caller: Caller): void {
+  if (!isAdmin(caller)) throw new Forbidden("Only an admin may manage another user's sessions");
+}

@@ -176,3 +176,11 @@ export class PasskeyRejected extends DomainError {
     super(`response: ${reason}`);
   }
 }
+
+/** No session of the caller has this id: whether it exists for someone else is not told. */
+export class SessionNotFound extends DomainError {
+  readonly code = 'session-not-found';
+  constructor() {
+    super('You have no session with this id');
+  }
+}

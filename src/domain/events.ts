@@ -27,7 +27,12 @@ export type MfaMethod = 'totp' | 'webauthn';
 export type MfaEnabled = EventOf<'user.mfa_enabled', { userId: string; method: MfaMethod }>;
 export type MfaDisabled = EventOf<'user.mfa_disabled', { userId: string; method: MfaMethod }>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled | MfaEnabled | MfaDisabled;
+/** Why sessions ended: downstream services drop what they derived from them (cached tokens, sockets). */
+export const SESSION_END_REASONS = ['logout', 'login-replaced', 'ended-by-user', 'ended-by-admin', 'password-changed', 'user-deleted', 'account-disabled'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+export type SessionsEnded = EventOf<'user.sessions_ended', { userId: string; sessionIds: string[]; reason: SessionEndReason; endedBy: string }>;
+
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled | MfaEnabled | MfaDisabled | SessionsEnded;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -70,3 +75,13 @@ export const mfaEnabled = (userId: string, method: MfaMethod, stamp: EventStamp)
 
 export const mfaDisabled = (userId: string, method: MfaMethod, stamp: EventStamp): MfaDisabled =>
   aboutId(userId, stamp, 'user.mfa_disabled', { userId, method });
+
+/** Sessions, by their public ids, ended in the transaction that writes this event. */
+export const sessionsEnded = (userId: string, sessionIds: string[], reason: SessionEndReason, endedBy: string, stamp: EventStamp): SessionsEnded => ({
+  id: stamp.id,
+  type: 'user.sessions_ended',
+  aggregateType: 'user',
+  aggregateId: userId,
+  occurredAt: stamp.at,
+  payload: { userId, sessionIds, reason, endedBy },
+});

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { UserRepository } from '../../application/ports.js';
 import type { Logger } from '../logging/logger.js';
-import type { KnexSessionStore } from '../persistence/knex-session-store.js';
+import type { KnexSessionStore, LoadedSession } from '../persistence/knex-session-store.js';
 import { statusRouter, type StatusRoutes } from './accounts/status-router.js';
 import { auditRouter, type AuditRoutes } from './audit/audit-router.js';
 import { authRouter, type AuthRoutes } from './auth-router.js';
@@ -14,10 +14,17 @@ import { corsFor, securityHeaders } from './security-headers.js';
 import { requestLog } from './request-log.js';
 import type { SecondFactorHttp } from './mfa/index.js';
 import { callers, sessions } from './session.js';
+import type { AccessTokens } from './sessions/access-caller.js';
+import { sessionsRouter, type SessionRoutes } from './sessions/sessions-router.js';
+import { jwksRouter, tokensRouter, type TokenRoutes } from './tokens/tokens-router.js';
+import type { PublicJwk } from '../../application/tokens/ports.js';
 import { userRouter, type UserRoutes } from './user-router.js';
 
 export interface AppOptions {
-  useCases: UserRoutes & AuthRoutes & StatusRoutes & AuditRoutes;
+  useCases: UserRoutes & AuthRoutes & SessionRoutes & TokenRoutes & StatusRoutes & AuditRoutes;
+  /** Access tokens as credentials for this service's own endpoints. */
+  accessTokens: AccessTokens;
+  jwks: { published: () => Promise<PublicJwk[]>; maxAgeSeconds: number };
   users: UserRepository;
   sessionStore: KnexSessionStore;
   log: Logger;
@@ -39,13 +46,20 @@ export interface AppOptions {
 export function createApp(options: AppOptions): Koa {
   const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy > 0, maxIpsCount: options.trustProxy });
   app.on('error', (err, ctx) => (ctx?.state.log ?? options.log).error({ err }, 'unhandled error'));
-  const who = callers(options.users);
+  const who = callers(options.users, options.accessTokens);
+  const uc = options.useCases;
   const mfa = options.secondFactors;
-  const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who, mfa?.sessions), ...(mfa?.routers(who) ?? [])];
-  routers.push(statusRouter(options.useCases, who), auditRouter(options.useCases, who));
+  const routers = [userRouter(uc, who), authRouter(uc, who, mfa?.sessions), sessionsRouter(uc, who), tokensRouter(uc, who), ...(mfa?.routers(who) ?? [])];
+  routers.push(statusRouter(uc, who), auditRouter(uc, who));
+  const onReplaced = ({ userId, publicId }: LoadedSession) => uc.logOut.execute({ userId: userId!, sessionId: publicId }, 'login-replaced');
   const measured = metrics(options.metrics);
   // Operational routes come before sessions and the cross-site check: they need neither.
-  const operational = [healthRouter(options.readiness), measured.router, docsRouter(options.version)];
+  const operational = [
+    healthRouter(options.readiness),
+    measured.router,
+    docsRouter(options.version),
+    jwksRouter(options.jwks.published, options.jwks.maxAgeSeconds),
+  ];
 
   app.use(requestLog(options.log));
   app.use(measured.middleware);
@@ -54,7 +68,7 @@ export function createApp(options: AppOptions): Koa {
   for (const router of operational) app.use(router.routes()).use(router.allowedMethods());
   for (const m of corsFor(options.allowedOrigins)) app.use(m);
   app.use(refuseCrossSite(options.allowedOrigins));
-  for (const m of sessions(app, { store: options.sessionStore, idleMs: options.sessionIdleMs, secure: options.cookieSecure })) {
+  for (const m of sessions(app, { store: options.sessionStore, idleMs: options.sessionIdleMs, secure: options.cookieSecure, onReplaced })) {
     app.use(m);
   }
   if (mfa) app.use(mfa.gate);

@@ -5,7 +5,7 @@ import { jsonBody } from './json-body.js';
 import { requestContext } from './request-context.js';
 import type { LoginSessions } from './mfa/session-state.js';
 import { loginBody } from './schemas.js';
-import { endSession, sessionKeyOf, startSession, type Callers } from './session.js';
+import { endSession, startSession, type Callers } from './session.js';
 import { bodyOf } from './validate.js';
 
 export interface AuthRoutes {
@@ -19,20 +19,22 @@ export function authRouter(uc: AuthRoutes, callers: Callers, logins?: LoginSessi
 
   router.post('/login', ...jsonBody(), async (ctx) => {
     // ctx.ip honours X-Forwarded-For only as far as TRUST_PROXY says (app.proxy, app.maxIpsCount).
-    const user = await uc.authenticate.execute(bodyOf(ctx, loginBody), requestContext(ctx));
+    const { session = 'cookie', ...credentials } = bodyOf(ctx, loginBody);
+    const user = await uc.authenticate.execute(credentials, requestContext(ctx));
     if (logins && user.secondFactors) {
-      await logins.startHalfDone(ctx, user.id);
-      ctx.body = { mfaRequired: true, methods: user.secondFactors };
+      const sessionToken = await logins.startHalfDone(ctx, user.id, session);
+      if (sessionToken) ctx.set('Cache-Control', 'no-store');
+      ctx.body = { mfaRequired: true, methods: user.secondFactors, ...(sessionToken && { sessionToken }) };
       return;
     }
-    if (logins) await logins.startFull(ctx, user.id);
-    else await startSession(ctx, user.id);
-    ctx.body = { id: user.id, username: user.username, role: user.role };
+    const sessionToken = logins ? await logins.startFull(ctx, user.id, session) : await startSession(ctx, user.id, session);
+    if (sessionToken) ctx.set('Cache-Control', 'no-store');
+    ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });
 
   router.post('/logout', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.logOut.execute({ sessionKey: sessionKeyOf(ctx)!, userId: caller.userId }, requestContext(ctx));
+    if (caller.sessionId) await uc.logOut.execute({ userId: caller.userId, sessionId: caller.sessionId }, 'logout', requestContext(ctx));
     endSession(ctx);
     ctx.status = 204;
   });

@@ -13,6 +13,8 @@ import {
   userPage,
   userView,
 } from './schemas.js';
+import { sessionList } from './sessions/schemas.js';
+import { accessTokenResult, jwks } from './tokens/schemas.js';
 
 import { auditOperations } from './audit/audit-operations.js';
 
@@ -22,7 +24,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'second factor' | 'operations' | 'audit';
+  tag: 'users' | 'sessions' | 'tokens' | 'second factor' | 'operations' | 'audit';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -41,6 +43,7 @@ const userIdParam = {
   description: 'User id, a UUID in lower case as the service gives it; any other spelling is answered 404 like an unknown id',
 };
 const idParam = (path: string) => (path.startsWith('/webauthn') ? { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Passkey id' } : userIdParam);
+const sessionIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: 'Session id (public)' };
 
 export const operations: Operation[] = [
   {
@@ -50,9 +53,9 @@ export const operations: Operation[] = [
     errors: [400, 403, 409, 413, 415, 429, 503],
   },
   {
-    method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie)', auth: 'none',
+    method: 'post', path: '/login', tag: 'sessions', summary: 'Log in: starts a session (cookie, or a session token with "session": "token")', auth: 'none',
     body: loginBody, example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
-    success: { status: 200, schema: z.union(loginAnswers), description: 'Logged in; Set-Cookie carries the session. With a second factor: {mfaRequired, methods} and a session that can only finish the login (POST /login/mfa) within 5 minutes' },
+    success: { status: 200, schema: z.union(loginAnswers), description: 'Logged in; Set-Cookie carries the session, or `sessionToken` (shown once, no cookie). With a second factor: {mfaRequired, methods} and a session that can only finish the login (POST /login/mfa) within 5 minutes' },
     errors: [400, 401, 403, 413, 415, 429, 503],
   },
   {
@@ -89,6 +92,35 @@ export const operations: Operation[] = [
   },
   ...auditOperations,
   ...mfaOperations,
+  {
+    method: 'get', path: '/sessions', tag: 'sessions', summary: "The caller's live sessions, newest first", auth: 'session',
+    success: { status: 200, schema: sessionList, description: 'Sessions; `current` marks the one of this request' }, errors: [401],
+  },
+  {
+    method: 'delete', path: '/sessions', tag: 'sessions', summary: "End all the caller's sessions but the current one", auth: 'session',
+    success: { status: 204, description: 'Ended; user.sessions_ended is written' }, errors: [401, 403],
+  },
+  {
+    method: 'delete', path: '/sessions/{id}', tag: 'sessions', summary: "End one of the caller's own sessions", auth: 'session',
+    success: { status: 204, description: 'Ended; user.sessions_ended is written' }, errors: [401, 403, 404],
+  },
+  {
+    method: 'get', path: '/users/{id}/sessions', tag: 'sessions', summary: "A user's live sessions (admin, or the user itself)", auth: 'session',
+    success: { status: 200, schema: sessionList, description: 'Sessions, newest first' }, errors: [401, 403, 404],
+  },
+  {
+    method: 'delete', path: '/users/{id}/sessions', tag: 'sessions', summary: 'End every session of a user (admin, or the user itself)', auth: 'session',
+    success: { status: 204, description: 'Ended; user.sessions_ended is written' }, errors: [401, 403, 404],
+  },
+  {
+    method: 'post', path: '/token', tag: 'tokens', summary: 'A short-lived signed access token for the caller’s session (cookie or session token; not an access token)',
+    auth: 'session', success: { status: 200, schema: accessTokenResult, description: 'The token; verify it with /.well-known/jwks.json' },
+    errors: [401, 403],
+  },
+  {
+    method: 'get', path: '/.well-known/jwks.json', tag: 'tokens', summary: 'The public keys that verify access tokens (JWKS)', auth: 'none',
+    success: { status: 200, schema: jwks, description: 'Current, next and recently retired keys; Cache-Control max-age 600' }, errors: [],
+  },
   {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
     success: { status: 200, description: 'Alive' }, errors: [],
@@ -135,9 +167,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
     paths[op.path]![op.method] = {
       tags: [op.tag],
       summary: op.summary,
-      ...(op.auth === 'session' && { security: [{ session: [] }] }),
-      ...(op.auth === 'optional' && { security: [{}, { session: [] }] }),
-      ...(op.path.includes('{id}') && { parameters: [idParam(op.path)] }),
+      ...(op.auth === 'session' && { security: [{ session: [] }, { bearer: [] }] }),
+      ...(op.auth === 'optional' && { security: [{}, { session: [] }, { bearer: [] }] }),
+      ...(op.path.includes('{id}') && { parameters: [op.path.startsWith('/sessions/') ? sessionIdParam : idParam(op.path)] }),
       ...(op.query && { parameters: queryParameters(op.query) }),
       ...(op.body && {
         requestBody: {
@@ -162,11 +194,21 @@ export function openApiDocument(version: string): Record<string, unknown> {
       { name: 'users', description: 'Accounts and their rules' },
       { name: 'audit', description: 'What happened to accounts and sessions' },
       { name: 'second factor', description: 'One-time codes (TOTP), recovery codes and passkeys (WebAuthn)' },
+      { name: 'tokens', description: 'Signed access tokens for other services, and the keys that verify them' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,
     components: {
-      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A session token (POST /login with "session": "token"): accepted wherever the cookie is. Or an access token ' +
+            '(POST /token): accepted for reads; a state change also needs its session still live.',
+        },
+      },
       responses: {
         Problem: { description: 'An error', content: { 'application/problem+json': { schema: jsonSchema(problem) } } },
       },

@@ -38,6 +38,7 @@ const byCode: Record<string, { status: number; title: string }> = {
   'cannot-disable-self': { status: 403, title: 'An account cannot disable itself' },
   'user-not-found': { status: 404, title: 'User not found' },
   'not-found': { status: 404, title: 'Not found' },
+  'session-not-found': { status: 404, title: 'Session not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'username-taken': { status: 409, title: 'Username already taken' },
   'last-admin': { status: 409, title: 'Last admin' },

@@ -17,6 +17,7 @@ export const createUserBody = z.strictObject({
 export const loginBody = z.strictObject({
   username: text(256),
   password: text(1024),
+  session: z.enum(['cookie', 'token']).optional().describe('cookie (default): Set-Cookie; token: the answer carries sessionToken, no cookie'),
 });
 
 export const changePasswordBody = z.strictObject({
@@ -44,7 +45,9 @@ export const userView = z.object({
   updatedAt: z.iso.datetime(),
 });
 
-export const loginResult = userView.pick({ id: true, username: true, role: true });
+export const loginResult = userView.pick({ id: true, username: true, role: true }).extend({
+  sessionToken: z.string().optional().describe('Only for "session": "token": the session secret, shown once; send as Authorization: Bearer'),
+});
 
 export const userPage = z.object({
   users: z.array(userView),

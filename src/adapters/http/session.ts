@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import session from 'koa-session';
@@ -6,15 +6,19 @@ import type { UserRepository } from '../../application/ports.js';
 import { viewOf, type UserView } from '../../application/user-view.js';
 import type { Caller } from '../../domain/access-policy.js';
 import { NotAuthenticated } from '../../domain/errors.js';
-import type { KnexSessionStore, SessionData } from '../persistence/knex-session-store.js';
+import type { KnexSessionStore, LoadedSession, SessionData, SessionType } from '../persistence/knex-session-store.js';
+import { accessCaller, type AccessTokens } from './sessions/access-caller.js';
+import { bearerOf, hasBearer } from './sessions/bearer.js';
 
 export const SESSION_COOKIE = 'authsvc.sid';
-/** Requests that are logging in: the only ones allowed to create a session record. */
-const starting = new WeakSet<Context>();
-/** The session record each request's cookie found, as loaded (its `_expire` is the idle deadline it had). */
-const loaded = new WeakMap<Context, SessionData>();
-/** What a logging-in request stored when it created its session. */
-const created = new WeakMap<Context, string>();
+/** Requests that are logging in, with the kind of session they start: the only ones allowed to create a record. */
+const starting = new WeakMap<Context, SessionType>();
+/** The session record each request's cookie or token found, as loaded (its `_expire` is the idle deadline it had). */
+const loaded = new WeakMap<Context, LoadedSession>();
+/** What a logging-in request stored when it created its session, and the session's public id. */
+const created = new WeakMap<Context, { content: string; publicId: string }>();
+/** The secret of a token session this request started: shown once, in the login answer. */
+const issued = new WeakMap<Context, string>();
 /** The session's own data, without koa-session's bookkeeping of its deadline. */
 const contentOf = ({ _expire: _e, _maxAge: _m, ...content }: SessionData): string => JSON.stringify(content);
 /** A rolling save that would move the idle deadline by less than this is skipped: one write a minute, not one a request. */
@@ -24,6 +28,8 @@ export interface SessionOptions {
   store: KnexSessionStore;
   idleMs: number;
   secure: boolean;
+  /** Ends a session a request replaced (a new login over an old session), through the use case that records it. */
+  onReplaced: (session: LoadedSession) => Promise<void>;
 }
 
 /**
@@ -32,7 +38,8 @@ export interface SessionOptions {
  * touch interval).
  */
 export function sessions(app: Koa, options: SessionOptions): Middleware[] {
-  const { store, idleMs, secure } = options;
+  const { store, idleMs, secure, onReplaced } = options;
+  const cookieOptions = { maxAge: idleMs, httpOnly: true, sameSite: 'lax' as const, secure, signed: true, overwrite: true };
   const touchIntervalMs = Math.min(MAX_TOUCH_INTERVAL_MS, idleMs / 10);
   // TLS ends at the proxy in front of the service: when cookies are to be Secure, send them as such even though
   // the hop to us is plain HTTP (the cookies library would otherwise refuse to set them).
@@ -50,32 +57,56 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
       secure,
       signed: true,
       genid: () => randomBytes(32).toString('base64url'),
+      // The secret comes from the bearer header when there is one (cookies are then ignored), else the cookie.
+      externalKey: {
+        get: (ctx: Context) => {
+          if (hasBearer(ctx)) {
+            const bearer = bearerOf(ctx);
+            return (bearer?.kind === 'session' ? bearer.value : undefined) as string;
+          }
+          return ctx.cookies.get(SESSION_COOKIE, { signed: true }) as string;
+        },
+        set: (ctx: Context, key: string) => {
+          // A token client is handed its secret once, in the login answer; it never gets a cookie. A bearer request
+          // gets none either, unless it is a login that asked for a cookie session.
+          if (issued.has(ctx) || (hasBearer(ctx) && !created.has(ctx))) return;
+          ctx.cookies.set(SESSION_COOKIE, key, cookieOptions);
+        },
+      },
       store: {
         get: async (key: string, _maxAge: number, { ctx }: { ctx?: Context }) => {
-          const data = await store.load(key);
-          if (ctx && data) loaded.set(ctx, data);
-          return data;
+          const record = await store.loadRecord(key, ctx && hasBearer(ctx) ? 'token' : 'cookie');
+          if (ctx && record) loaded.set(ctx, record);
+          return record?.data;
         },
         set: async (key: string, data: SessionData, maxAge: number, { ctx, changed }: { ctx?: Context; changed?: boolean }) => {
           // Only a login creates a record. Any other save updates one, and never resurrects a session that was
           // ended (logout, password change, deletion) while this request was running.
-          if (ctx && starting.delete(ctx)) {
-            created.set(ctx, contentOf(data));
-            return store.create(key, data, maxAge);
+          const type = ctx && starting.get(ctx);
+          if (ctx && type) {
+            starting.delete(ctx);
+            const publicId = randomUUID();
+            created.set(ctx, { content: contentOf(data), publicId });
+            if (type === 'token') issued.set(ctx, key);
+            return store.create(key, data, maxAge, { publicId, type, ip: ctx.ip || null, userAgent: ctx.get('User-Agent') || null });
           }
           // The login's own final save repeats what it just created.
-          if (ctx && created.get(ctx) === contentOf(data)) return;
+          if (ctx && created.get(ctx)?.content === contentOf(data)) return;
           // The idle timeout rolls with use, but pushing it on every request would cost a write per read: the
           // deadline moves when it has aged by the touch interval (the session may end up to that much early).
-          const before = ctx && loaded.get(ctx)?._expire;
+          const before = ctx && loaded.get(ctx)?.data._expire;
           const after = data._expire;
           if (!changed && typeof before === 'number' && typeof after === 'number' && after - before < touchIntervalMs) return;
           await store.save(key, data, maxAge);
         },
-        // A key that found no record in this request (a visitor's first, random one) has nothing to delete.
+        // A key that found no record in this request (a visitor's first, random one) has nothing to delete. A
+        // session with an owner ends through the use case, so that its end is recorded as an event.
         destroy: async (key: string, { ctx }: { ctx?: Context } = {}) => {
-          if (ctx && !loaded.has(ctx)) return;
-          await store.end(key);
+          const record = ctx ? loaded.get(ctx) : undefined;
+          if (ctx && !record) return;
+          if (ctx) loaded.delete(ctx);
+          if (record?.userId) await onReplaced(record);
+          else await store.end(key);
         },
       },
     },
@@ -84,33 +115,45 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
   return [trustTls, middleware];
 }
 
-/** Starts a new session for the user under a new id: any session id the client had before is dropped (no fixation). */
-export async function startSession(ctx: Context, userId: string): Promise<void> {
-  starting.add(ctx);
+/**
+ * Starts a new session for the user under a new secret: any session the client had before is ended (no
+ * fixation). A `token` session's secret is returned, to be shown once; a `cookie` session's goes in the cookie.
+ */
+export async function startSession(ctx: Context, userId: string, type: SessionType = 'cookie'): Promise<string | undefined> {
+  starting.set(ctx, type);
   ctx.session!.userId = userId;
   await ctx.session!.regenerate();
+  return issued.get(ctx); // regenerate() has written the record: the secret handed out is already live
 }
 
+/** Forgets the request's session (its record was ended by a use case) and clears the cookie. */
 export function endSession(ctx: Context): void {
+  loaded.delete(ctx);
   ctx.session = null;
 }
 
-/** The opaque key of the caller's session, as the client holds it. */
-export function sessionKeyOf(ctx: Context): string | undefined {
-  return ctx.session?.externalKey;
+/** The public id of the session the request's cookie or session token opened, if any. */
+export function sessionIdOf(ctx: Context): string | undefined {
+  return loaded.get(ctx)?.publicId ?? created.get(ctx)?.publicId;
 }
 
-/** The caller, with the account as read on this request. */
+/** The caller, with the account as read on this request, and how it proved who it is. */
 export interface Identified extends Caller {
   user: UserView;
+  /** The public id of the caller's session (for an access token: the session it was issued from). */
+  sessionId: string | undefined;
+  via: 'cookie' | 'session-token' | 'access-token';
 }
 
 /**
- * Resolves the caller from the session. The role is read from the database on every request, never from the
- * cookie or the session record, so a role change or a deletion applies at once.
+ * Resolves the caller from the session (cookie or session token) or from an access token. The role is read
+ * from the database on every request, never from the cookie, the session record or the token, so a role
+ * change or a deletion applies at once.
  */
-export function callers(users: UserRepository) {
+export function callers(users: UserRepository, accessTokens?: AccessTokens) {
   async function optional(ctx: Context): Promise<Identified | undefined> {
+    const bearer = bearerOf(ctx);
+    if (bearer?.kind === 'access') return accessTokens ? accessCaller(ctx, bearer.value, users, accessTokens) : undefined;
     const userId = ctx.session?.userId;
     if (typeof userId !== 'string') return undefined;
     const user = await users.findById(userId);
@@ -119,13 +162,20 @@ export function callers(users: UserRepository) {
       endSession(ctx);
       return undefined;
     }
-    return { userId: user.id, role: user.role, user: viewOf(user) };
+    const via = bearer ? 'session-token' : 'cookie';
+    return { userId: user.id, role: user.role, user: viewOf(user), sessionId: sessionIdOf(ctx), via };
   }
   async function required(ctx: Context): Promise<Identified> {
     const caller = await optional(ctx);
     if (!caller) throw new NotAuthenticated();
     return caller;
   }
-  return { optional, required };
+  /** A caller holding the session itself (cookie or session token), not a token derived from it. */
+  async function withSession(ctx: Context): Promise<Identified & { sessionId: string }> {
+    const caller = await required(ctx);
+    if (caller.via === 'access-token' || caller.sessionId === undefined) throw new NotAuthenticated();
+    return caller as Identified & { sessionId: string };
+  }
+  return { optional, required, withSession };
 }
 export type Callers = ReturnType<typeof callers>;

@@ -9,7 +9,7 @@ import { UserNotFound } from '../../domain/errors.js';
 import { jsonBody } from './json-body.js';
 import { requestContext } from './request-context.js';
 import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
-import { sessionKeyOf, type Callers } from './session.js';
+import type { Callers } from './session.js';
 import { bodyOf, queryOf } from './validate.js';
 
 export interface UserRoutes {
@@ -66,7 +66,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: targetId(ctx), ...body }, caller, { sessionKey: sessionKeyOf(ctx), ...requestContext(ctx) });
+    await uc.changePassword.execute({ userId: targetId(ctx), ...body }, caller, { sessionId: caller.sessionId, ...requestContext(ctx) });
     ctx.status = 204;
   });
 

@@ -4,7 +4,7 @@
  * `contract/`, which are generated from these definitions (`npm run contract`).
  */
 import { z } from 'zod';
-import type { DomainEvent } from '../../domain/events.js';
+import { SESSION_END_REASONS, type DomainEvent } from '../../domain/events.js';
 
 const userId = z.string().uuid().describe('The user the event is about (UUIDv7)');
 const actorId = z.string().uuid().describe('The user who made the change; the nil UUID for an operator at the command line');
@@ -33,6 +33,12 @@ export const eventData = {
   }),
   'user.mfa_enabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
   'user.mfa_disabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
+  'user.sessions_ended': z.object({
+    userId,
+    sessionIds: z.array(z.string().uuid()).min(1).describe('Public ids of the sessions ended (the `sid` claim of access tokens issued from them)'),
+    reason: z.enum(SESSION_END_REASONS).describe('Why they ended'),
+    endedBy: actorId,
+  }),
 } as const;
 
 export type UserEventType = keyof typeof eventData;

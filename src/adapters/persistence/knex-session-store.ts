@@ -1,11 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { KnexSessions, sessionRowId } from './knex-sessions.js';
 
 export type SessionData = Record<string, unknown> & { userId?: string };
+export type SessionType = 'cookie' | 'token';
+
+/** A session record as a request found it. */
+export interface LoadedSession {
+  data: SessionData;
+  publicId: string;
+  userId: string | null;
+  type: SessionType;
+}
+
+/** What a login records about the session it starts. */
+export interface NewSession {
+  publicId: string;
+  type: SessionType;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const MAX_USER_AGENT = 512;
 
 /**
- * The session records behind the cookie. A session expires when idle past its rolling deadline, and in any
- * case at its absolute deadline, fixed when it was created and never extended.
+ * The session records behind the cookie or the session token. A session expires when idle past its rolling
+ * deadline, and in any case at its absolute deadline, fixed when it was created and never extended.
  */
 export class KnexSessionStore extends KnexSessions {
   constructor(
@@ -16,37 +36,59 @@ export class KnexSessionStore extends KnexSessions {
     super(db);
   }
 
-  async load(sessionKey: string): Promise<SessionData | undefined> {
+  /**
+   * The live session under this secret, if it was made for this kind of client: a cookie's secret is not
+   * accepted as a bearer token, nor a token's as a cookie.
+   */
+  async loadRecord(sessionKey: string, type: SessionType = 'cookie'): Promise<LoadedSession | undefined> {
     const now = this.now();
     const row = await this.db('sessions')
-      .first('data')
+      .first('data', 'publicId', 'userId', 'type')
       .where({ id: sessionRowId(sessionKey) })
       .andWhere('expiresAt', '>', now)
       .andWhere('absoluteExpiresAt', '>', now);
-    return row ? (JSON.parse(row.data) as SessionData) : undefined;
+    if (!row || row.type !== type) return undefined;
+    return { data: JSON.parse(row.data) as SessionData, publicId: row.publicId, userId: row.userId, type: row.type };
   }
 
-  async create(sessionKey: string, data: SessionData, idleMs: number): Promise<void> {
+  /** The data of the live cookie session under this secret. */
+  async load(sessionKey: string): Promise<SessionData | undefined> {
+    return (await this.loadRecord(sessionKey))?.data;
+  }
+
+  async create(sessionKey: string, data: SessionData, idleMs: number, given: Partial<NewSession> = {}): Promise<void> {
+    const session: NewSession = { publicId: randomUUID(), type: 'cookie', ip: null, userAgent: null, ...given };
     const now = this.now();
     await this.db('sessions').insert({
       id: sessionRowId(sessionKey),
       userId: data.userId ?? null,
       data: JSON.stringify(data),
       createdAt: now,
+      lastSeenAt: now,
       expiresAt: now + idleMs,
       absoluteExpiresAt: now + this.absoluteMs,
+      publicId: session.publicId,
+      type: session.type,
+      ip: session.ip?.slice(0, 64) ?? null,
+      userAgent: session.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
     });
   }
 
   /**
-   * Saves an existing session and pushes its idle deadline. Returns false when the session no longer exists
-   * (logged out, or ended by a password change or deletion while this request ran): it is not brought back.
+   * Saves an existing session, pushes its idle deadline and records it as seen now. Returns false when the
+   * session no longer exists (ended while this request ran): it is not brought back.
    */
   async save(sessionKey: string, data: SessionData, idleMs: number): Promise<boolean> {
+    const now = this.now();
     const updated = await this.db('sessions')
       .where({ id: sessionRowId(sessionKey) })
-      .update({ userId: data.userId ?? null, data: JSON.stringify(data), expiresAt: this.now() + idleMs });
+      .update({ userId: data.userId ?? null, data: JSON.stringify(data), expiresAt: now + idleMs, lastSeenAt: now });
     return Number(updated) > 0;
+  }
+
+  /** Deletes one record by its secret (a session that never got an owner). */
+  async end(sessionKey: string): Promise<void> {
+    await this.db('sessions').where({ id: sessionRowId(sessionKey) }).delete();
   }
 
   /** Deletes expired records; returns how many. */

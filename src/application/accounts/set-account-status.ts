@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { assertAnotherAdminRemains, assertMayChangeStatus, type Caller } from '../../domain/access-policy.js';
 import { parseAccountStatus, parseStatusReason } from '../../domain/account-status.js';
 import { UserNotFound } from '../../domain/errors.js';
-import { userDisabled, userEnabled } from '../../domain/events.js';
+import { sessionsEnded, userDisabled, userEnabled } from '../../domain/events.js';
 import { actorOf } from '../audit/entries.js';
 import type { RequestContext } from '../audit/ports.js';
 import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
@@ -36,8 +36,9 @@ export class SetAccountStatus {
       const actor = actorOf(caller);
       if (status === 'disabled') {
         // In this transaction: no request on a session of this account succeeds once the change is committed.
-        await sessions.endAllOf(user.id);
+        const ended = await sessions.endAllOf(user.id);
         await outbox.add(userDisabled(user, reason, caller.userId, stamp(this.ids, this.clock)));
+        if (ended.length) await outbox.add(sessionsEnded(user.id, ended, 'account-disabled', caller.userId, stamp(this.ids, this.clock)));
       } else {
         await outbox.add(userEnabled(user, reason, caller.userId, stamp(this.ids, this.clock)));
       }

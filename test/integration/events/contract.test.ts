@@ -63,7 +63,9 @@ describe('user events on the broker: one per use case, CloudEvents, no secrets',
     const hash = (await suite.db('users').where({ id: ada.id }).first()).passwordHash as string;
     const sessionIds = (await suite.db('sessions').select('id')).map((r: { id: string }) => r.id);
     expect(sessionIds).to.have.length(sessions.length);
+    const adaSessions = (await suite.db('sessions').where({ userId: ada.id }).select('publicId')).map((r: { publicId: string }) => r.publicId);
     expect(await eventsOf(() => adminSession.agent.delete(`/users/${ada.id}`).expect(204)), 'delete').to.deep.equal([
+      ['user.sessions_ended', ada.id],
       ['user.deleted', ada.id],
     ]);
 
@@ -84,6 +86,10 @@ describe('user events on the broker: one per use case, CloudEvents, no secrets',
     expect(dataOf('user.password_changed', ada.id)).to.deep.equal([{ userId: ada.id, changedBy: ada.id }]);
     expect(dataOf('user.role_changed', ada.id)).to.deep.equal([{ userId: ada.id, from: 'user', to: 'admin', changedBy: admin.id }]);
     expect(dataOf('user.deleted', ada.id)).to.deep.equal([{ userId: ada.id, username: 'ada', deletedBy: admin.id }]);
+    const [ended] = dataOf('user.sessions_ended', ada.id) as Array<{ sessionIds: string[] }>;
+    expect(ended).to.deep.include({ userId: ada.id, reason: 'user-deleted', endedBy: admin.id });
+    expect(adaSessions).to.not.be.empty;
+    expect(ended!.sessionIds).to.have.members(adaSessions);
 
     expectNoSecrets(received, [
       firstPassword,

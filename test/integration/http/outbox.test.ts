@@ -16,7 +16,7 @@ import {
 describe('every change writes its outbox row', function () {
   const suite = httpSuite();
 
-  it("records a user's life in order: created, logged in, password, role, deleted", async () => {
+  it("records a user's life in order: created, logged in, password, role, sessions ended, deleted", async () => {
     const admin = await logIn(suite.app, await createAdmin(suite));
     const user = await register(suite.app);
     expect(await outboxTypes(suite.db, user.id)).to.deep.equal(['user.created']);
@@ -41,6 +41,7 @@ describe('every change writes its outbox row', function () {
       'user.logged_in',
       'user.password_changed',
       'user.role_changed',
+      'user.sessions_ended', // the session the user still had
       'user.deleted',
     ]);
   });

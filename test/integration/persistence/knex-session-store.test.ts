@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
@@ -104,17 +104,50 @@ function sessionStoreCases(database: string, open: OpenDb): void {
     it('ends all sessions of a user, or all but the one to keep, and no one else’s', async () => {
       const [ada, bob] = [await aUserId('ada'), await aUserId('bob')];
       const adas = [aKey(), aKey(), aKey()];
-      for (const key of adas) await store.create(key, { userId: ada }, IDLE);
+      const ids = adas.map(() => randomUUID());
+      for (const [i, key] of adas.entries()) await store.create(key, { userId: ada }, IDLE, { publicId: ids[i] });
       const bobs = aKey();
       await store.create(bobs, { userId: bob }, IDLE);
 
-      await new KnexSessions(db).endAllOf(ada, adas[1]);
+      expect(await new KnexSessions(db).endAllOf(ada, ids[1])).to.have.members([ids[0], ids[2]]);
       const loaded = await Promise.all(adas.map((key) => store.load(key)));
       expect(loaded).to.deep.equal([undefined, { userId: ada }, undefined]);
 
-      await store.endAllOf(ada);
+      expect(await store.endAllOf(ada)).to.deep.equal([ids[1]]);
       expect(await store.load(adas[1]!)).to.equal(undefined);
       expect(await store.load(bobs)).to.deep.equal({ userId: bob });
+    });
+
+    it("lists a user's live sessions newest first, with what the login recorded, and ends one only for its owner", async () => {
+      const [ada, bob] = [await aUserId('ada'), await aUserId('bob')];
+      const [first, second, expired] = [randomUUID(), randomUUID(), randomUUID()];
+      await store.create(aKey(), { userId: ada }, IDLE, { publicId: first, type: 'cookie', ip: '192.0.2.1', userAgent: 'Firefox' });
+      now = T0 + 1_000;
+      const tokenKey = aKey();
+      await store.create(tokenKey, { userId: ada }, IDLE, { publicId: second, type: 'token', ip: '192.0.2.2', userAgent: 'x'.repeat(600) });
+      await store.create(aKey(), { userId: ada }, 500, { publicId: expired });
+      now = T0 + 2_000;
+      const sessions = new KnexSessions(db);
+      const listed = await sessions.listOf(ada, new Date(now));
+      expect(listed.map((s) => s.id)).to.deep.equal([second, first]);
+      expect(listed[0]).to.deep.include({ userId: ada, type: 'token', ip: '192.0.2.2', createdAt: new Date(T0 + 1_000), lastSeenAt: new Date(T0 + 1_000) });
+      expect(listed[0]!.userAgent).to.have.length(512);
+      expect(listed[1]).to.deep.include({ type: 'cookie', ip: '192.0.2.1', userAgent: 'Firefox', expiresAt: new Date(T0 + IDLE) });
+      // A token session's secret opens it only as a token, never as a cookie.
+      expect(await store.load(tokenKey)).to.equal(undefined);
+      expect((await store.loadRecord(tokenKey, 'token'))?.publicId).to.equal(second);
+      // Saving records it as seen.
+      now = T0 + 5_000;
+      await store.save(tokenKey, { userId: ada }, IDLE);
+      expect((await sessions.listOf(ada, new Date(now)))[0]!.lastSeenAt).to.deep.equal(new Date(T0 + 5_000));
+
+      expect(await sessions.isLive(ada, first, new Date(now))).to.equal(true);
+      expect(await sessions.isLive(bob, first, new Date(now)), "another user's").to.equal(false);
+      expect(await sessions.isLive(ada, expired, new Date(now)), 'expired').to.equal(false);
+      expect(await sessions.endOne(bob, first), "another user's").to.deep.equal([]);
+      expect(await sessions.endOne(ada, first)).to.deep.equal([first]);
+      expect(await sessions.endOne(ada, first), 'already ended').to.deep.equal([]);
+      expect((await sessions.listOf(ada, new Date(now))).map((s) => s.id)).to.deep.equal([second]);
     });
 
     it('purges the sessions past either deadline, and only those', async () => {

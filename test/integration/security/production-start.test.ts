@@ -40,6 +40,7 @@ describe('production start-up checks (the real entry point)', function () {
     ['the example secret of the tests, in capitals', { SESSION_SECRET: 'A TEST SESSION SECRET THAT IS LONG ENOUGH' }, 'SESSION_SECRET'],
     ['a repetitive SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(40) }, 'SESSION_SECRET'],
     ['SESSION_COOKIE_SECURE=false', { SESSION_SECRET: randomBytes(32).toString('hex'), SESSION_COOKIE_SECURE: 'false' }, 'SESSION_COOKIE_SECURE'],
+    ['no TOKEN_KEY_SECRET', { SESSION_SECRET: randomBytes(32).toString('hex') }, 'TOKEN_KEY_SECRET'],
   ];
 
   describe('refuses to start, exiting non-zero and naming the variable on stderr', () => {
@@ -63,8 +64,8 @@ describe('production start-up checks (the real entry point)', function () {
     }
   });
 
-  it('starts with a strong secret, and its session cookie after login is Secure', async () => {
-    const service = production({ SESSION_SECRET: randomBytes(32).toString('base64url') });
+  it('starts with strong secrets, and its session cookie after login is Secure', async () => {
+    const service = production({ SESSION_SECRET: randomBytes(32).toString('base64url'), TOKEN_KEY_SECRET: randomBytes(32).toString('base64url') });
     const listening = await service.until('listening');
     const base = `http://127.0.0.1:${(listening.address as { port: number }).port}`;
     const json = { 'content-type': 'application/json' };

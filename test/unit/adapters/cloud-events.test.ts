@@ -19,6 +19,7 @@ const validPayloads: Record<UserEventType, object> = {
   'user.enabled': { userId: USER_ID, reason: null, enabledBy: ADMIN_ID },
   'user.mfa_enabled': { userId: USER_ID, method: 'totp' },
   'user.mfa_disabled': { userId: USER_ID, method: 'webauthn' },
+  'user.sessions_ended': { userId: USER_ID, sessionIds: ['5f0c7f43-3c8e-4a55-9d0e-2b8e3c1f7a10'], reason: 'logout', endedBy: USER_ID },
 };
 
 const refusal = (run: () => unknown): unknown => {

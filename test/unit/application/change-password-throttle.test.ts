@@ -50,7 +50,7 @@ describe('ChangePassword with a login throttle', () => {
     await changePassword.execute(
       { userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD },
       callerOf(ada),
-      { sessionKey: 'ada-laptop', client: CLIENT },
+      { sessionId: 'ada-laptop', client: CLIENT },
     );
     expect(throttle.calls.map((c) => [c.method, c.attempt])).to.deep.equal([
       ['begin', { account: 'ada', client: CLIENT }],

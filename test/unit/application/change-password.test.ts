@@ -22,9 +22,9 @@ import {
 const NEW_PASSWORD = 'a brand new secret';
 const LATER = new Date(T0.getTime() + 60_000);
 /** The caller's own session, as the HTTP edge passes it. */
-const ADA_LAPTOP = { sessionKey: 'ada-laptop' };
-const ADMIN_LAPTOP = { sessionKey: 'admin-laptop' };
-const ADMIN_PHONE = { sessionKey: 'admin-phone' };
+const ADA_LAPTOP = { sessionId: 'ada-laptop' };
+const ADMIN_LAPTOP = { sessionId: 'admin-laptop' };
+const ADMIN_PHONE = { sessionId: 'admin-phone' };
 
 async function setup() {
   const uow = new InMemoryUnitOfWork();
@@ -62,11 +62,12 @@ describe('ChangePassword', () => {
       expect(err).to.be.instanceOf(InvalidCredentials);
     });
 
-    it('emits one user.password_changed, with no password or hash in it', async () => {
+    it('emits one user.password_changed, with no password or hash in it, and the sessions it ended', async () => {
       const { uow, changePassword, ada } = await setup();
       await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP);
 
-      expect(uow.events).to.have.length(1);
+      expect(uow.events).to.have.length(2);
+      expect(uow.events[1]!.payload).to.deep.equal({ userId: 'ada-id', sessionIds: ['ada-phone'], reason: 'password-changed', endedBy: 'ada-id' });
       expect(uow.events[0]).to.deep.include({ type: 'user.password_changed', aggregateId: 'ada-id', occurredAt: LATER });
       expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', changedBy: 'ada-id' });
       const serialized = JSON.stringify(uow.events);
@@ -148,6 +149,7 @@ describe('ChangePassword', () => {
       expect(uow.sessions.keysOf('admin-id')).to.have.length(2);
       expect(uow.events.map((e) => [e.type, e.aggregateId, e.payload])).to.deep.equal([
         ['user.password_changed', 'ada-id', { userId: 'ada-id', changedBy: 'admin-id' }],
+        ['user.sessions_ended', 'ada-id', { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'password-changed', endedBy: 'admin-id' }],
       ]);
     });
 

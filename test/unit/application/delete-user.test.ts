@@ -18,7 +18,7 @@ async function setup() {
 }
 
 describe('DeleteUser', () => {
-  it('lets an admin delete a user, ending all its sessions and emitting one user.deleted', async () => {
+  it('lets an admin delete a user, ending all its sessions (one user.sessions_ended) and emitting one user.deleted', async () => {
     const { uow, deleteUser, admin } = await setup();
     await deleteUser.execute({ userId: 'ada-id' }, callerOf(admin));
 
@@ -26,9 +26,11 @@ describe('DeleteUser', () => {
     expect(uow.sessions.keysOf('ada-id')).to.deep.equal([]);
     expect(uow.sessions.keysOf('bob-id')).to.deep.equal(['bob-laptop']);
     expect(uow.sessions.keysOf('admin-id')).to.deep.equal(['admin-laptop']);
-    expect(uow.events).to.have.length(1);
-    expect(uow.events[0]).to.deep.include({ type: 'user.deleted', aggregateId: 'ada-id', occurredAt: T0 });
-    expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', username: 'ada', deletedBy: 'admin-id' });
+    expect(uow.events).to.have.length(2);
+    expect(uow.events[0]).to.deep.include({ type: 'user.sessions_ended', aggregateId: 'ada-id', occurredAt: T0 });
+    expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'user-deleted', endedBy: 'admin-id' });
+    expect(uow.events[1]).to.deep.include({ type: 'user.deleted', aggregateId: 'ada-id', occurredAt: T0 });
+    expect(uow.events[1]!.payload).to.deep.equal({ userId: 'ada-id', username: 'ada', deletedBy: 'admin-id' });
     expect(JSON.stringify(uow.events)).not.to.include('hashed:');
   });
 

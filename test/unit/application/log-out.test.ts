@@ -1,26 +1,31 @@
 import { expect } from 'chai';
 import { LogOut } from '../../../src/application/log-out.js';
-import { InMemorySessions } from '../../fakes.js';
+import { FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../fakes.js';
 
 describe('LogOut', () => {
-  it('ends the given session and only that one', async () => {
-    const sessions = new InMemorySessions();
-    sessions.start('ada-id', 'laptop');
-    sessions.start('ada-id', 'phone');
-    sessions.start('bob-id', 'bob-laptop');
+  it('ends the given session and only that one, and records it in the same unit of work', async () => {
+    const uow = new InMemoryUnitOfWork();
+    uow.sessions.start('ada-id', 'laptop');
+    uow.sessions.start('ada-id', 'phone');
+    uow.sessions.start('bob-id', 'bob-laptop');
 
-    await new LogOut(sessions).execute({ sessionKey: 'laptop' });
+    await new LogOut(uow, new SequentialIds(), new FixedClock()).execute({ userId: 'ada-id', sessionId: 'laptop' });
 
-    expect(sessions.isLive('laptop')).to.equal(false);
-    expect(sessions.keysOf('ada-id')).to.deep.equal(['phone']);
-    expect(sessions.keysOf('bob-id')).to.deep.equal(['bob-laptop']);
+    expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['phone']);
+    expect(uow.sessions.keysOf('bob-id')).to.deep.equal(['bob-laptop']);
+    expect(uow.events.map((e) => [e.type, e.payload])).to.deep.equal([
+      ['user.sessions_ended', { userId: 'ada-id', sessionIds: ['laptop'], reason: 'logout', endedBy: 'ada-id' }],
+    ]);
   });
 
-  it('does nothing for a session that has already ended', async () => {
-    const sessions = new InMemorySessions();
-    sessions.start('ada-id', 'phone');
-    await new LogOut(sessions).execute({ sessionKey: 'gone' });
-    expect(sessions.keysOf('ada-id')).to.deep.equal(['phone']);
-    expect(sessions.ended).to.deep.equal([]);
+  it("does nothing for a session that has already ended, nor for another user's session", async () => {
+    const uow = new InMemoryUnitOfWork();
+    uow.sessions.start('ada-id', 'phone');
+    const logOut = new LogOut(uow, new SequentialIds(), new FixedClock());
+    await logOut.execute({ userId: 'ada-id', sessionId: 'gone' });
+    await logOut.execute({ userId: 'bob-id', sessionId: 'phone' });
+    expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['phone']);
+    expect(uow.sessions.ended).to.deep.equal([]);
+    expect(uow.events).to.deep.equal([]);
   });
 });

@@ -4,6 +4,7 @@ import { InvalidEnvironment, parseEnv } from '../../../src/config/env.js';
 /** 32 random characters: long, no published example, not repetitive. */
 const SECRET = 'kq3VZp9Xw2LrT8sYb5NcHj4FmD7aGe6U';
 const MFA_KEY = 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ';
+const KEY_SECRET = 'Qm8w2Rt5Yz1Xc4Vb7Nk0Lp3Hs6Jd9FgT';
 
 function problemsOf(source: NodeJS.ProcessEnv): string[] {
   try {
@@ -60,7 +61,7 @@ describe('parseEnv', () => {
   });
 
   it('makes the cookie secure in production, and lets it be insecure only outside production', () => {
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }).sessionCookieSecure).to.equal(true);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).sessionCookieSecure).to.equal(true);
     // Production no longer accepts SESSION_COOKIE_SECURE=false (see env-production.test.ts): told otherwise outside it.
     expect(parseEnv({ NODE_ENV: 'test', SESSION_SECRET: SECRET, SESSION_COOKIE_SECURE: 'false' }).sessionCookieSecure).to.equal(false);
     expect(parseEnv({ SESSION_COOKIE_SECURE: 'true' }).sessionCookieSecure).to.equal(true);
@@ -86,8 +87,8 @@ describe('parseEnv', () => {
 
   it('requires SESSION_SECRET, of at least 32 characters, in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).join()).to.include('SESSION_SECRET');
-    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MFA_KEY_SECRET: MFA_KEY }))).to.deep.equal(['SESSION_SECRET']);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }).sessionSecret).to.equal(SECRET);
+    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }))).to.deep.equal(['SESSION_SECRET']);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).sessionSecret).to.equal(SECRET);
   });
 
   it('reads the second-factor settings: PUBLIC_URL (default http://localhost:PORT), REAUTH_WINDOW_SECONDS, MFA_REQUIRED_FOR_ADMINS', () => {
@@ -101,6 +102,29 @@ describe('parseEnv', () => {
     expect(names(problemsOf({ REAUTH_WINDOW_SECONDS: '0' }))).to.deep.equal(['REAUTH_WINDOW_SECONDS']);
     expect(names(problemsOf({ MFA_REQUIRED_FOR_ADMINS: 'yes' }))).to.deep.equal(['MFA_REQUIRED_FOR_ADMINS']);
     expect(names(problemsOf({ MFA_KEY_SECRET: 'too short' }))).to.deep.equal(['MFA_KEY_SECRET']);
+  });
+
+  it('requires TOKEN_KEY_SECRET, at least 32 bytes and not weak, in production only', () => {
+    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }))).to.deep.equal(['TOKEN_KEY_SECRET']);
+    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: 'changeme' }))).to.deep.equal(['TOKEN_KEY_SECRET']);
+    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: 'a'.repeat(40) }))).to.deep.equal(['TOKEN_KEY_SECRET']);
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).tokens.keySecret).to.equal(KEY_SECRET);
+    expect(parseEnv({}).tokens.keySecret).to.equal(undefined);
+    expect(names(problemsOf({ TOKEN_KEY_SECRET: 'short' }))).to.deep.equal(['TOKEN_KEY_SECRET']);
+  });
+
+  it('reads the token settings, with their defaults and bounds', () => {
+    expect(parseEnv({}).publicUrl).to.equal('http://localhost:3000');
+    expect(parseEnv({ PORT: '8080' }).tokens).to.deep.include({ issuer: 'http://localhost:8080', audience: 'authsvc', ttlSeconds: 300, alg: 'ES256' });
+    expect(parseEnv({}).tokens.rotationMs).to.equal(30 * 86_400_000);
+    const env = parseEnv({ PUBLIC_URL: 'https://auth.example.com/', TOKEN_AUDIENCE: 'api', TOKEN_ALG: 'EdDSA', TOKEN_TTL_SECONDS: '3600', TOKEN_KEY_ROTATION_DAYS: '7' });
+    expect(env.publicUrl).to.equal('https://auth.example.com');
+    expect(env.tokens).to.deep.include({ issuer: 'https://auth.example.com', audience: 'api', alg: 'EdDSA', ttlSeconds: 3600, rotationMs: 7 * 86_400_000 });
+    expect(parseEnv({ TOKEN_ISSUER: 'urn:example:auth' }).tokens.issuer).to.equal('urn:example:auth');
+    for (const [name, value] of [['TOKEN_TTL_SECONDS', '0'], ['TOKEN_TTL_SECONDS', '3601'], ['TOKEN_ALG', 'HS256'], ['TOKEN_ALG', 'none'],
+      ['TOKEN_KEY_ROTATION_DAYS', '0'], ['PUBLIC_URL', 'ftp://x'], ['PUBLIC_URL', 'not a url']] as const) {
+      expect(names(problemsOf({ [name]: value })), `${name}=${value}`).to.deep.equal([name]);
+    }
   });
 
   it('requires ADMIN_USERNAME and ADMIN_PASSWORD together', () => {

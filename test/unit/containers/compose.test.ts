@@ -35,6 +35,7 @@ const CALLER: Record<string, string> = {
   SESSION_SECRET: 'Zk3v9QpL2xW7nR4tY8mB1cD6fH0jS5gA', // 32 characters, varied, not a published example
   ADMIN_PASSWORD: 'a long and unusual admin passphrase',
   MFA_KEY_SECRET: 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ',
+  TOKEN_KEY_SECRET: 'Qm8w2Rt5Yz1Xc4Vb7Nk0Lp3Hs6Jd9FgT', // 32 characters, varied, not a published example
 };
 
 /** The environment a container of the service really gets: the image's ENV, then compose's, interpolated. */
@@ -158,11 +159,11 @@ describe('docker-compose.yml', () => {
       for (const text of allStrings(compose)) expect(() => interpolate(text, CALLER), text).to.not.throw();
     });
 
-    it('refuses to start without SESSION_SECRET and MFA_KEY_SECRET (API and relay) and ADMIN_PASSWORD (API), and needs nothing else', () => {
+    it('refuses to start without SESSION_SECRET, MFA_KEY_SECRET and TOKEN_KEY_SECRET (API and relay) and ADMIN_PASSWORD (API), and needs nothing else', () => {
       const required = (s: ComposeService) => Object.values(rawEnvironment(s)).flatMap(requiredVariables);
-      expect(required(service(compose, 'authsvc'))).to.have.members(['SESSION_SECRET', 'ADMIN_PASSWORD', 'MFA_KEY_SECRET']);
-      expect(required(service(compose, 'relay'))).to.have.members(['SESSION_SECRET', 'MFA_KEY_SECRET']);
-      expect([...new Set(allStrings(compose).flatMap(requiredVariables))]).to.have.members(['SESSION_SECRET', 'ADMIN_PASSWORD', 'MFA_KEY_SECRET']);
+      expect(required(service(compose, 'authsvc'))).to.have.members(['SESSION_SECRET', 'ADMIN_PASSWORD', 'MFA_KEY_SECRET', 'TOKEN_KEY_SECRET']);
+      expect(required(service(compose, 'relay'))).to.have.members(['SESSION_SECRET', 'MFA_KEY_SECRET', 'TOKEN_KEY_SECRET']);
+      expect([...new Set(allStrings(compose).flatMap(requiredVariables))]).to.have.members(['SESSION_SECRET', 'ADMIN_PASSWORD', 'MFA_KEY_SECRET', 'TOKEN_KEY_SECRET']);
       try {
         effectiveEnv('relay', {});
         expect.fail('expected a missing SESSION_SECRET to stop compose');

@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { toCloudEvent } from '../../../src/adapters/messaging/cloud-events.js';
 import { USER_EVENT_TYPES } from '../../../src/adapters/messaging/event-contract.js';
-import { loggedIn, mfaDisabled, mfaEnabled, passwordChanged, roleChanged, userCreated, userDeleted, userDisabled, userEnabled, type DomainEvent } from '../../../src/domain/events.js';
+import { loggedIn, mfaDisabled, mfaEnabled, passwordChanged, roleChanged, sessionsEnded, userCreated, userDeleted, userDisabled, userEnabled, type DomainEvent } from '../../../src/domain/events.js';
 import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
 import { aUser } from '../../builders.js';
 
@@ -25,6 +25,7 @@ function sampleEvents(): DomainEvent[] {
     userEnabled(user, null, admin, stamp(7)),
     mfaEnabled(user.id, 'totp', stamp(8)),
     mfaDisabled(user.id, 'webauthn', stamp(9)),
+    sessionsEnded(user.id, ['5f0c7f43-3c8e-4a55-9d0e-2b8e3c1f7a10'], 'password-changed', admin, stamp(10)),
   ];
 }
 

@@ -26,8 +26,9 @@ export function loginMfaRouter(uc: LoginMfaRoutes, callers: Callers, sessions: L
   router.post('/login/mfa', ...json, async (ctx) => {
     const userId = sessions.pendingUserId(ctx);
     const user = await uc.completeLogin.execute({ userId, proof: bodyOf(ctx, secondFactorBody) }, { client: ctx.ip });
-    await sessions.startFull(ctx, user.id);
-    ctx.body = { id: user.id, username: user.username, role: user.role };
+    const sessionToken = await sessions.startFull(ctx, user.id);
+    if (sessionToken) ctx.set('Cache-Control', 'no-store');
+    ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });
 
   router.post('/reauthenticate/webauthn/options', async (ctx) => {

@@ -1,7 +1,9 @@
 import type { Context } from 'koa';
 import type { Clock } from '../../../application/ports.js';
 import { NotAuthenticated, ReauthenticationRequired } from '../../../domain/errors.js';
+import type { SessionType } from '../../persistence/knex-session-store.js';
 import { startSession } from '../session.js';
+import { hasBearer } from '../sessions/bearer.js';
 
 /** How long a session that proved the password may take to prove the second factor. */
 export const HALF_DONE_MS = 5 * 60_000;
@@ -23,18 +25,24 @@ export class LoginSessions {
     return this.clock.now().getTime();
   }
 
-  /** A new session, under a new id, that can only finish the login. */
-  async startHalfDone(ctx: Context, userId: string): Promise<void> {
+  /**
+   * A new session, under a new id, that can only finish the login. A `token` session's secret is returned (shown
+   * once), as by startSession.
+   */
+  async startHalfDone(ctx: Context, userId: string, type: SessionType = 'cookie'): Promise<string | undefined> {
     ctx.session!.mfaPendingUntil = this.now() + HALF_DONE_MS;
     delete ctx.session!.authenticatedAt;
-    await startSession(ctx, userId);
+    return startSession(ctx, userId, type);
   }
 
-  /** A new session, under a new id (also when a half-done one finishes), fully logged in. */
-  async startFull(ctx: Context, userId: string): Promise<void> {
+  /**
+   * A new session, under a new id (also when a half-done one finishes), fully logged in. Without `type`, of the
+   * kind the request came with: a half-done token session finishes as a token session, with a new secret.
+   */
+  async startFull(ctx: Context, userId: string, type: SessionType = currentType(ctx)): Promise<string | undefined> {
     delete ctx.session!.mfaPendingUntil;
     ctx.session!.authenticatedAt = this.now();
-    await startSession(ctx, userId);
+    return startSession(ctx, userId, type);
   }
 
   /** The user of a live half-done session. @throws NotAuthenticated when there is none. */
@@ -62,4 +70,9 @@ export class LoginSessions {
     const at = ctx.session?.authenticatedAt;
     if (typeof at !== 'number' || this.now() - at > this.reauthWindowMs) throw new ReauthenticationRequired();
   }
+}
+
+/** The kind of session the request holds: a bearer session token, or else the cookie. */
+function currentType(ctx: Context): SessionType {
+  return hasBearer(ctx) ? 'token' : 'cookie';
 }

@@ -53,8 +53,9 @@ export function webauthnRouter(uc: WebAuthnRoutes, callers: Callers, sessions: L
   // The same answer and session as a full login.
   router.post('/login', ...json, async (ctx) => {
     const user = await uc.passkeyLogin.execute(bodyOf(ctx, passkeyLoginBody));
-    await sessions.startFull(ctx, user.id);
-    ctx.body = { id: user.id, username: user.username, role: user.role };
+    const sessionToken = await sessions.startFull(ctx, user.id);
+    if (sessionToken) ctx.set('Cache-Control', 'no-store');
+    ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });
 
   return router;

@@ -1,0 +1,30 @@
+import { inject, injectable } from 'inversify';
+import { assertMayManageSessionsOf, type Caller } from '../../domain/access-policy.js';
+import { UserNotFound } from '../../domain/errors.js';
+import { sessionsEnded } from '../../domain/events.js';
+import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
+import { stamp } from '../user-view.js';
+
+/**
+ * Ends all of a user's sessions: the caller's own but `keep` (its current one), or, for an admin, every
+ * session of another user.
+ */
+@injectable()
+export class EndSessions {
+  constructor(
+    @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: { userId: string; keep?: string }, caller: Caller): Promise<void> {
+    const own = input.userId === caller.userId;
+    if (!own) assertMayManageSessionsOf(caller);
+    await this.uow.run(async ({ users, sessions, outbox }) => {
+      if (!own && !(await users.findById(input.userId))) throw new UserNotFound();
+      const ended = await sessions.endAllOf(input.userId, input.keep);
+      const reason = own ? 'ended-by-user' : 'ended-by-admin';
+      if (ended.length) await outbox.add(sessionsEnded(input.userId, ended, reason, caller.userId, stamp(this.ids, this.clock)));
+    });
+  }
+}
