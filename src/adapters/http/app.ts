@@ -9,6 +9,7 @@ import { healthRouter, type ReadinessReport } from './health-router.js';
 import { metrics, type MetricSources } from './metrics.js';
 import { problemDetails } from './problem-details.js';
 import { corsFor, securityHeaders } from './security-headers.js';
+import { defaultUiDir, loadUi, uiRouter } from './ui-router.js';
 import { requestLog } from './request-log.js';
 import { callers, sessions } from './session.js';
 import { userRouter, type UserRoutes } from './user-router.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   version: string;
   readiness: () => Promise<ReadinessReport>;
   metrics: MetricSources;
+  /** The built web UI served at /ui/; dist/ui by default. */
+  uiDir?: string;
 }
 
 export function createApp(options: AppOptions): Koa {
@@ -39,11 +42,14 @@ export function createApp(options: AppOptions): Koa {
   const measured = metrics(options.metrics);
   // Operational routes come before sessions and the cross-site check: they need neither.
   const operational = [healthRouter(options.readiness), measured.router, docsRouter(options.version)];
+  const uiFiles = loadUi(options.uiDir ?? defaultUiDir());
+  if (uiFiles.size === 0) options.log.warn('the web UI is not built (npm run build): /ui/ answers 404');
 
   app.use(requestLog(options.log));
   app.use(measured.middleware);
   for (const m of securityHeaders()) app.use(m);
   app.use(problemDetails(options.problemTypeBase));
+  app.use(uiRouter(uiFiles)); // static files: no session, no cross-site check (GET only)
   for (const router of operational) app.use(router.routes()).use(router.allowedMethods());
   for (const m of corsFor(options.allowedOrigins)) app.use(m);
   app.use(refuseCrossSite(options.allowedOrigins));
