@@ -12,9 +12,9 @@ export function servedPaths(): Promise<Set<string>> {
   return paths;
 }
 
-/** Whether the server publishes `path`; false until known. */
-export function useServed(path: string): boolean {
-  const [served, setServed] = useState(false);
+/** Whether the server publishes `path`; undefined until known. */
+export function useServed(path: string): boolean | undefined {
+  const [served, setServed] = useState<boolean>();
   useEffect(() => {
     let live = true;
     void servedPaths().then((paths) => live && setServed(paths.has(path)));

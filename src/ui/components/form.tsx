@@ -19,9 +19,10 @@ export interface FormState {
 
 /**
  * The state of one form. `fields` are the names of the inputs it shows: the service's field errors for them go
- * next to the input, the others into the message above the form, so that none is lost.
+ * next to the input, the others into the message above the form, so that none is lost. `fieldOf` maps an error
+ * code that names no field to the field it is about (a wrong one-time code).
  */
-export function useForm(fields: readonly string[]): FormState {
+export function useForm(fields: readonly string[], options: { fieldOf?: Record<string, string> } = {}): FormState {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
@@ -49,6 +50,9 @@ export function useForm(fields: readonly string[]): FormState {
         return await work();
       } catch (error) {
         const [byField, rest] = splitIssues(error, fields);
+        // Some failures name no field but can only be about one (a wrong one-time code): show them there.
+        const owner = error instanceof ApiError && error.code ? options.fieldOf?.[error.code] : undefined;
+        if (owner && fields.includes(owner) && !byField[owner]) byField[owner] = messageOf(error);
         const unplaced = rest.map((issue) => `${issue.field}: ${issue.reason}`);
         const general = Object.keys(byField).length > 0 && unplaced.length === 0 ? undefined : messageOf(error);
         fail(byField, [general, ...unplaced].filter(Boolean).join(' ') || undefined);
@@ -65,7 +69,9 @@ function splitIssues(error: unknown, fields: readonly string[]): [Record<string,
   const rest: { field: string; reason: string }[] = [];
   if (!(error instanceof ApiError)) return [byField, rest];
   for (const issue of error.problem.errors ?? []) {
-    if (fields.includes(issue.field)) byField[issue.field] ??= sentence(issue.reason);
+    // Some reasons repeat the field's name ("currentPassword: does not match..."): the label already says it.
+    const reason = issue.reason.startsWith(`${issue.field}: `) ? issue.reason.slice(issue.field.length + 2) : issue.reason;
+    if (fields.includes(issue.field)) byField[issue.field] ??= sentence(reason);
     else rest.push(issue);
   }
   return [byField, rest];

@@ -116,11 +116,11 @@ export function Section({ title, children, id }: { title: string; children: Comp
   );
 }
 
-/** What a section shows when its endpoint is not deployed on this server (yet). */
+/** What a section shows when its endpoint is not deployed on this server (yet); `what` reads in a sentence. */
 export function NotAvailable({ what }: { what: string }) {
   return (
     <p class="not-available" role="note">
-      {what} is not available on this server.
+      This server does not offer {what} yet.
     </p>
   );
 }

@@ -9,7 +9,7 @@ export function MyActivity() {
     <Page title="Recent activity">
       <Section title="Sign-ins and security changes">
         <p>If something here was not you, change your password and sign out your other sessions.</p>
-        <Show loaded={loaded} what="Your activity">
+        <Show loaded={loaded} what="a record of your activity">
           {(page) => <AuditList entries={page.entries} />}
         </Show>
       </Section>

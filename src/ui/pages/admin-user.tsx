@@ -3,7 +3,7 @@ import { api, type Role, type User } from '../api.js';
 import { useAuth } from '../auth.js';
 import { AuditList } from '../components/audit.js';
 import { Field, Form, useForm } from '../components/form.js';
-import { Page, Section, Status } from '../components/layout.js';
+import { NotAvailable, Page, Section, Status } from '../components/layout.js';
 import { Show, useLoad } from '../components/load.js';
 import { SessionList } from '../components/sessions.js';
 import { formatTime, messageOf } from '../messages.js';
@@ -12,7 +12,7 @@ import { Link, navigate } from '../router.js';
 export function AdminUser({ id }: { id: string }) {
   const [loaded, , setUser] = useLoad(() => api.user(id), [id]);
   return (
-    <Show loaded={loaded} what="This user">
+    <Show loaded={loaded} what="this user">
       {(user) => <UserDetail user={user} onChange={setUser} />}
     </Show>
   );
@@ -73,7 +73,7 @@ function RoleForm({ user, onChange }: { user: User; onChange: (user: User) => vo
       <Status message={status} />
       <Form form={form} onSubmit={submit} submitLabel="Save role" busyLabel="Saving…" label="Role">
         <fieldset class="choices" aria-invalid={form.errors.role ? 'true' : undefined} aria-describedby={form.errors.role ? 'role-error' : undefined}>
-          <legend>Role</legend>
+          <legend>Choose a role</legend>
           {(['user', 'admin'] as const).map((r) => (
             <label key={r} class="choice">
               <input type="radio" name="role" value={r} checked={role === r} onChange={() => setRole(r)} />
@@ -95,7 +95,7 @@ function StatusForm({ user, self, onChange }: { user: User; self: boolean; onCha
   const form = useForm(['status', 'reason']);
   const [reason, setReason] = useState('');
   const [status, setStatus] = useState<string>();
-  const current = user.status ?? 'active';
+  const current = user.status;
   const wanted = current === 'active' ? 'disabled' : 'active';
   const submit = async () => {
     setStatus(undefined);
@@ -106,6 +106,13 @@ function StatusForm({ user, self, onChange }: { user: User; self: boolean; onCha
       setStatus(updated.status === 'disabled' ? `${updated.username} is disabled and signed out everywhere.` : `${updated.username} can sign in again.`);
     }
   };
+  if (current === undefined) {
+    return (
+      <Section title="Status">
+        <NotAvailable what="account status (disable instead of delete)" />
+      </Section>
+    );
+  }
   return (
     <Section title="Status">
       <p>
@@ -168,7 +175,7 @@ function TheirSessions({ user }: { user: User }) {
           {error}
         </p>
       )}
-      <Show loaded={loaded} what="Their sessions">
+      <Show loaded={loaded} what="a list of their sessions">
         {(sessions) => (
           <>
             <SessionList sessions={sessions.map((s) => ({ ...s, current: false }))} />
@@ -188,7 +195,7 @@ function TheirAudit({ user }: { user: User }) {
   const [loaded] = useLoad(() => api.audit({ userId: user.id, limit: 20 }), [user.id]);
   return (
     <Section title="Recent audit entries">
-      <Show loaded={loaded} what="The audit trail">
+      <Show loaded={loaded} what="an audit trail">
         {(page) => (
           <>
             <AuditList entries={page.entries} />

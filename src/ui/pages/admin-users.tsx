@@ -36,7 +36,7 @@ export function AdminUsers() {
           </p>
           <input id="user-filter" type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} aria-describedby="user-filter-hint" autoComplete="off" />
         </div>
-        <Show loaded={loaded} what="The list of users">
+        <Show loaded={loaded} what="a list of users">
           {(page) => {
             const users = page.users.filter(
               (u) => !needle || u.username.includes(needle) || (u.email ?? '').toLowerCase().includes(needle),

@@ -63,7 +63,7 @@ export function AuditTrail() {
         </Form>
       </Section>
       <Section title="Entries, newest first">
-        <Show loaded={loaded} what="The audit trail">
+        <Show loaded={loaded} what="an audit trail">
           {(page) => (
             <>
               <AuditList entries={page.entries} showSubject />

@@ -13,7 +13,7 @@ export function Register() {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [email, setEmail] = useState('');
-  const withEmail = useServed('/email/verify');
+  const withEmail = useServed('/email/verify') === true;
 
   const submit = async () => {
     const errors = required({ username, password }, { username: 'a username', password: 'a password' });

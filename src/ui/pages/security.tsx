@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, type Passkey, type TotpEnrolment } from '../api.js';
 import { Field, Form, useForm } from '../components/form.js';
-import { Page, Section, Status } from '../components/layout.js';
+import { NotAvailable, Page, Section, Status } from '../components/layout.js';
+import { useServed } from '../features.js';
 import { Show, useLoad } from '../components/load.js';
 import { useReauth } from '../components/reauth.js';
 import { formatTime, messageOf } from '../messages.js';
@@ -28,8 +29,17 @@ export function SecondFactorPage() {
 type Guard = ReturnType<typeof useReauth>['guard'];
 
 function AuthenticatorApp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
+  const served = useServed('/mfa/totp');
+  return (
+    <Section title="Authenticator app">
+      {served === false ? <NotAvailable what="codes from an authenticator app" /> : served && <Totp guard={guard} onCodes={onCodes} />}
+    </Section>
+  );
+}
+
+function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
   const start = useForm([]);
-  const confirm = useForm(['code']);
+  const confirm = useForm(['code'], { fieldOf: { 'invalid-code': 'code' } });
   const off = useForm([]);
   const [enrolment, setEnrolment] = useState<TotpEnrolment>();
   const [code, setCode] = useState('');
@@ -57,7 +67,7 @@ function AuthenticatorApp({ guard, onCodes }: { guard: Guard; onCodes: (codes: s
     }
   };
   return (
-    <Section title="Authenticator app">
+    <>
       <Status message={status} />
       {!enrolment ? (
         <>
@@ -124,7 +134,7 @@ function AuthenticatorApp({ guard, onCodes }: { guard: Guard; onCodes: (codes: s
           </Form>
         </>
       )}
-    </Section>
+    </>
   );
 }
 
@@ -167,6 +177,18 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
 }
 
 function RecoveryCodeSection({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
+  const served = useServed('/mfa/recovery-codes');
+  if (served === false) {
+    return (
+      <Section title="Recovery codes">
+        <NotAvailable what="recovery codes" />
+      </Section>
+    );
+  }
+  return served ? <RecoveryCodeForm guard={guard} onCodes={onCodes} /> : null;
+}
+
+function RecoveryCodeForm({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
   const form = useForm([]);
   const [asking, setAsking] = useState(false);
   const regenerate = async () => {
@@ -241,7 +263,7 @@ function Passkeys({ guard }: { guard: Guard }) {
   return (
     <Section title="Passkeys">
       <Status message={status} />
-      <Show loaded={loaded} what="Passkeys">
+      <Show loaded={loaded} what="passkeys">
         {(passkeys) => (
           <>
             {passkeys.length === 0 ? (

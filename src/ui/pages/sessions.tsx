@@ -35,7 +35,7 @@ export function MySessions() {
           </p>
         )}
         <Status message={status} />
-        <Show loaded={loaded} what="The list of sessions">
+        <Show loaded={loaded} what="a list of your sessions">
           {(sessions) => (
             <>
               <SessionList sessions={sessions} onEnd={end} busy={busy} />

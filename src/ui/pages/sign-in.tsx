@@ -97,7 +97,7 @@ function SecondFactor({ methods, onDone, onCancel }: { methods: string[]; onDone
   const hasCode = methods.includes('totp') || methods.length === 0;
   const hasPasskey = methods.includes('webauthn') || methods.includes('passkey');
   const [mode, setMode] = useState<'code' | 'recovery'>(hasCode ? 'code' : 'recovery');
-  const form = useForm(['code', 'recoveryCode']);
+  const form = useForm(['code', 'recoveryCode'], { fieldOf: { 'invalid-code': mode === 'code' ? 'code' : 'recoveryCode' } });
   const passkey = useForm([]);
   const [code, setCode] = useState('');
   const [recoveryCode, setRecoveryCode] = useState('');
@@ -149,9 +149,9 @@ function SecondFactor({ methods, onDone, onCancel }: { methods: string[]; onDone
           }
         >
           {mode === 'code' ? (
-            <Field form={form} name="code" label="Code from your authenticator app" value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" maxLength={8} required />
+            <Field key="code" form={form} name="code" label="Code from your authenticator app" value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" maxLength={8} required />
           ) : (
-            <Field form={form} name="recoveryCode" label="Recovery code" hint="One of the codes you saved when you set up the second factor. Each works once." value={recoveryCode} onValue={setRecoveryCode} autoComplete="off" required />
+            <Field key="recovery" form={form} name="recoveryCode" label="Recovery code" hint="One of the codes you saved when you set up the second factor. Each works once." value={recoveryCode} onValue={setRecoveryCode} autoComplete="off" required />
           )}
         </Form>
         {hasCode && (
