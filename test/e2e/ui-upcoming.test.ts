@@ -190,7 +190,8 @@ describe('web UI pages for endpoints yet to come (their answers stubbed in the b
     const auditQueries: string[] = [];
     let status = 'active';
     const statusBodies: unknown[] = [];
-    await page.route((url) => url.pathname === `/users/${userId}`, async (route) => {
+    const adminId = (await suite.db('users').where({ username: admin }).first('id')).id as string;
+    await page.route((url) => url.pathname === `/users/${userId}` || url.pathname === `/users/${adminId}`, async (route) => {
       const res = await route.fetch();
       await json(route, 200, { ...((await res.json()) as object), status });
     });
@@ -216,6 +217,12 @@ describe('web UI pages for endpoints yet to come (their answers stubbed in the b
     expect(statusBodies).to.deep.equal([{ status: 'disabled', reason: 'left the company' }]);
     await page.getByRole('button', { name: 'Enable account' }).waitFor();
     await review(page, 'admin-user-status');
+
+    // An admin's own page offers no way to disable itself (the service refuses it too).
+    await page.goto(`${suite.base}/ui/admin/users/${adminId}`);
+    await page.getByRole('heading', { level: 1, name: `User ${admin}` }).waitFor();
+    await page.getByText('You cannot disable your own account.').waitFor();
+    expect(await page.getByRole('button', { name: /^Disable/ }).count()).to.equal(0);
 
     await page.getByRole('link', { name: 'Audit trail', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit trail' }).waitFor();
