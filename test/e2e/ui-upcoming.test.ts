@@ -256,3 +256,99 @@ describe('web UI pages for endpoints yet to come (their answers stubbed in the b
     await review(page, 'account-activity-list');
   });
 });
+
+describe('web UI passkeys with a virtual authenticator (the service answers stubbed in the browser)', function () {
+  this.timeout(180_000);
+  const suite = uiSuite();
+
+  it('adds a named passkey, signs in with it and no password, and removes it', async () => {
+    const username = uniqueName('pk');
+    await createUser(suite, username);
+    const page = await suite.newPage();
+    // A relying party id must be a host name, not an IP address: this test talks to the service as localhost.
+    const base = suite.base.replace('127.0.0.1', 'localhost');
+    const cdp = await suite.context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+
+    const b64url = (bytes: number) => Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + 11) % 256)).toString('base64url');
+    const passkeys: { id: string; name: string; createdAt: string }[] = [];
+    const sent: Record<string, unknown>[] = [];
+    let signedInWithPasskey = false;
+    await publish(page, ['/webauthn/credentials', '/webauthn/register/options', '/webauthn/register']);
+    await page.route('**/webauthn/credentials', (route) => json(route, 200, { credentials: passkeys }));
+    await page.route('**/webauthn/register/options', (route) =>
+      json(route, 200, {
+        challenge: b64url(32),
+        rp: { name: 'authsvc', id: 'localhost' },
+        user: { id: b64url(16), name: username, displayName: username },
+        pubKeyCredParams: [{ type: 'public-key', alg: -7 }, { type: 'public-key', alg: -257 }],
+        timeout: 60_000,
+        attestation: 'none',
+        authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
+        excludeCredentials: [],
+      }),
+    );
+    await page.route('**/webauthn/register', (route) => {
+      const body = route.request().postDataJSON() as { response: { id: string; response: { attestationObject?: string } }; name: string };
+      sent.push({ kind: 'register', name: body.name, hasAttestation: typeof body.response.response.attestationObject === 'string' });
+      passkeys.push({ id: body.response.id, name: body.name, createdAt: new Date().toISOString() });
+      return json(route, 201, passkeys[passkeys.length - 1]);
+    });
+    await page.route('**/webauthn/login/options', (route) =>
+      json(route, 200, { challenge: b64url(32), rpId: 'localhost', allowCredentials: [], userVerification: 'preferred', timeout: 60_000 }),
+    );
+    await page.route('**/webauthn/login', (route) => {
+      const body = route.request().postDataJSON() as { response: { id: string; response: { signature?: string } } };
+      sent.push({ kind: 'login', known: passkeys.some((p) => p.id === body.response.id), signed: typeof body.response.response.signature === 'string' });
+      signedInWithPasskey = true;
+      return json(route, 200, { id: 'x', username, role: 'user' });
+    });
+
+    await page.goto(`${base}/ui/sign-in`);
+    await page.getByLabel(/^Username/).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/ui/account');
+    await page.goto(`${base}/ui/account/security`);
+    await page.getByText('No passkeys yet.', { exact: false }).waitFor();
+    await page.getByLabel('Name for the new passkey').fill('Test laptop');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey “Test laptop” has been added.').waitFor();
+    await page.getByText('Test laptop', { exact: true }).waitFor();
+    await review(page, 'second-factor-passkeys');
+
+    // Signed out, the passkey alone signs in.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/ui/sign-in');
+    const me = await (await page.request.get(`${base}/users/me`)).status();
+    expect(me).to.equal(401);
+    await page.route('**/users/me', async (route) => {
+      if (!signedInWithPasskey) return route.fallback();
+      const now = new Date().toISOString();
+      return json(route, 200, { id: 'x', username, role: 'user', createdAt: now, updatedAt: now });
+    });
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForURL('**/ui/account');
+    expect(sent).to.deep.equal([
+      { kind: 'register', name: 'Test laptop', hasAttestation: true },
+      { kind: 'login', known: true, signed: true },
+    ]);
+
+    // Removing asks first, then the list no longer has it.
+    await page.route('**/webauthn/credentials/*', (route) => {
+      const id = decodeURIComponent(new URL(route.request().url()).pathname.split('/').pop()!);
+      sent.push({ kind: route.request().method(), known: passkeys.some((p) => p.id === id) });
+      passkeys.splice(0, passkeys.length, ...passkeys.filter((p) => p.id !== id));
+      return noContent(route);
+    });
+    await page.getByRole('link', { name: 'Second factor' }).click();
+    await page.getByRole('button', { name: 'Remove passkey Test laptop' }).click();
+    await page.getByRole('button', { name: 'Yes, remove it' }).click();
+    await page.getByText('The passkey “Test laptop” has been removed.').waitFor();
+    await page.getByText('No passkeys yet.', { exact: false }).waitFor();
+    expect(sent[2]).to.deep.equal({ kind: 'DELETE', known: true });
+  });
+});
