@@ -7,7 +7,7 @@ import { Page } from '../components/layout.js';
 import { Link, navigate } from '../router.js';
 
 export function Register() {
-  const { refresh } = useAuth();
+  const { refresh, signedOut } = useAuth();
   const form = useForm(['username', 'password', 'confirm', 'email']);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -19,16 +19,20 @@ export function Register() {
     const errors = required({ username, password }, { username: 'a username', password: 'a password' });
     if (password && confirm !== password) errors.confirm = 'The two passwords are not the same.';
     if (Object.keys(errors).length > 0) return form.fail(errors);
+    const name = username.trim();
     const created = await form.run(async () => {
-      const name = username.trim();
       await api.register({ username: name, password, ...(withEmail && email.trim() && { email: email.trim() }) });
-      // The account exists: sign in with it straight away, as the person expects.
-      await api.logIn({ username: name, password });
       return true;
     });
-    if (created) {
+    if (!created) return;
+    // The account exists: sign in with it straight away, as the person expects. Should that fail (throttled,
+    // the service busy), the sign-in page says so; sending the form again would only find the name taken.
+    try {
+      await api.logIn({ username: name, password });
       await refresh();
       navigate('/account', { replace: true });
+    } catch {
+      signedOut(`Your account ${name} has been created. Sign in to continue.`);
     }
   };
   return (
