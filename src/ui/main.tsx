@@ -13,7 +13,7 @@ import { Register } from './pages/register.js';
 import { SecondFactorPage } from './pages/security.js';
 import { MySessions } from './pages/sessions.js';
 import { SignIn } from './pages/sign-in.js';
-import { Link, match, navigate, useRoute } from './router.js';
+import { Link, match, navigate, rememberReturn, takeReturn, useRoute } from './router.js';
 
 /** Pages anyone may open, signed in or not. */
 const OPEN = new Set(['/forgot-password', '/reset-password', '/verify-email']);
@@ -75,8 +75,12 @@ function App() {
   useEffect(() => {
     if (user === undefined) return;
     if (route === '/') navigate(user ? '/account' : '/sign-in', { replace: true });
-    else if (user && SIGNED_OUT.has(route)) navigate('/account', { replace: true });
-    else if (!user && !SIGNED_OUT.has(route) && !OPEN.has(route)) navigate('/sign-in', { replace: true });
+    // Signed in (on the sign-in or registration page): on to the page the visitor first asked for, or the account.
+    else if (user && SIGNED_OUT.has(route)) navigate(takeReturn() ?? '/account', { replace: true });
+    else if (!user && !SIGNED_OUT.has(route) && !OPEN.has(route)) {
+      rememberReturn(route + location.search);
+      navigate('/sign-in', { replace: true });
+    }
   }, [user, route]);
 
   return (

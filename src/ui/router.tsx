@@ -11,6 +11,19 @@ export function currentRoute(): string {
   return path === '' ? '/' : path.replace(/\/+$/, '') || '/';
 }
 
+let returnTo: string | undefined;
+
+/** Where to go after signing in: the page a signed-out visitor opened, once. */
+export function rememberReturn(route: string): void {
+  returnTo = route;
+}
+
+export function takeReturn(): string | undefined {
+  const route = returnTo;
+  returnTo = undefined;
+  return route;
+}
+
 export function href(route: string): string {
   return `${BASE}${route === '/' ? '/' : route}`;
 }

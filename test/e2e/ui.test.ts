@@ -161,8 +161,9 @@ describe('web UI in a real browser', function () {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/ui/sign-in');
     await page.getByText('You have signed out.').waitFor();
-    // The session is gone on the server too: the account page now sends the visitor to sign in.
-    await page.goto(`${suite.base}/ui/account`);
+    // The session is gone on the server too: a page for the signed-in now sends the visitor to sign in, and back
+    // to that page afterwards.
+    await page.goto(`${suite.base}/ui/account/sessions`);
     await page.waitForURL('**/ui/sign-in');
 
     await page.getByLabel(/^Username/).fill(username);
@@ -171,7 +172,10 @@ describe('web UI in a real browser', function () {
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').innerText()).to.equal('The username or password is incorrect.');
 
-    await signIn(page, username, NEW_PASSWORD);
+    await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/ui/account/sessions');
+    await page.getByRole('heading', { level: 1, name: 'My sessions' }).waitFor();
     expect(await page.getByText(`Signed in as ${username}`).count()).to.equal(1);
   });
 

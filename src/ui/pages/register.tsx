@@ -4,7 +4,7 @@ import { useAuth } from '../auth.js';
 import { useServed } from '../features.js';
 import { Field, Form, required, useForm } from '../components/form.js';
 import { Page } from '../components/layout.js';
-import { Link, navigate } from '../router.js';
+import { Link } from '../router.js';
 
 export function Register() {
   const { refresh, signedOut } = useAuth();
@@ -29,8 +29,7 @@ export function Register() {
     // the service busy), the sign-in page says so; sending the form again would only find the name taken.
     try {
       await api.logIn({ username: name, password });
-      await refresh();
-      navigate('/account', { replace: true });
+      await refresh(); // the app then moves on to the account
     } catch {
       signedOut(`Your account ${name} has been created. Sign in to continue.`);
     }

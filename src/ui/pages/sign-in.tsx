@@ -5,16 +5,16 @@ import { Field, Form, required, useForm } from '../components/form.js';
 import { Page } from '../components/layout.js';
 import { useServed } from '../features.js';
 import { messageOf } from '../messages.js';
-import { Link, navigate } from '../router.js';
+import { Link } from '../router.js';
 import { authenticateWithPasskey, passkeysSupported } from '../webauthn.js';
 
 /** Sign in with a password (then a second factor when the account has one), or with a passkey alone. */
 export function SignIn() {
   const { refresh } = useAuth();
   const [step, setStep] = useState<{ methods: string[] } | undefined>();
+  // Once the account is known, the app moves on from this page (src/ui/main.tsx).
   const done = async () => {
     await refresh();
-    navigate('/account', { replace: true });
   };
   const answered = async (answer: LoginAnswer | undefined) => {
     if (!answer) return;
