@@ -11,6 +11,7 @@ import { healthRouter, type ReadinessReport } from './health-router.js';
 import { metrics, type MetricSources } from './metrics.js';
 import { problemDetails } from './problem-details.js';
 import { corsFor, securityHeaders } from './security-headers.js';
+import { defaultUiDir, loadUi, uiRouter } from './ui-router.js';
 import { requestLog } from './request-log.js';
 import type { SecondFactorHttp } from './mfa/index.js';
 import { callers, sessions } from './session.js';
@@ -41,6 +42,8 @@ export interface AppOptions {
   metrics: MetricSources;
   /** Second factors: the login with a second factor, re-authentication, and their routes. */
   secondFactors?: SecondFactorHttp;
+  /** The built web UI served at /ui/; dist/ui by default. */
+  uiDir?: string;
 }
 
 export function createApp(options: AppOptions): Koa {
@@ -60,11 +63,14 @@ export function createApp(options: AppOptions): Koa {
     docsRouter(options.version),
     jwksRouter(options.jwks.published, options.jwks.maxAgeSeconds),
   ];
+  const uiFiles = loadUi(options.uiDir ?? defaultUiDir());
+  if (uiFiles.size === 0) options.log.warn('the web UI is not built (npm run build): /ui/ answers 404');
 
   app.use(requestLog(options.log));
   app.use(measured.middleware);
   for (const m of securityHeaders()) app.use(m);
   app.use(problemDetails(options.problemTypeBase));
+  app.use(uiRouter(uiFiles)); // static files: no session, no cross-site check (GET only)
   for (const router of operational) app.use(router.routes()).use(router.allowedMethods());
   for (const m of corsFor(options.allowedOrigins)) app.use(m);
   app.use(refuseCrossSite(options.allowedOrigins));

@@ -1,0 +1,352 @@
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { DeleteUser } from '../../src/application/delete-user.js';
+import { createAdmin, createUser, PASSWORD, review, uiSuite, uniqueName } from './browser.js';
+
+const NEW_PASSWORD = 'a brand new passphrase';
+
+describe('web UI in a real browser', function () {
+  this.timeout(180_000);
+  const suite = uiSuite();
+
+  async function signIn(page: Page, username: string, password = PASSWORD): Promise<void> {
+    await page.goto(`${suite.base}/ui/sign-in`);
+    await page.getByLabel(/^Username/).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/ui/account');
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+  }
+
+  /** The error shown under an input, read through the input's aria-describedby as a screen reader would. */
+  async function errorOf(page: Page, label: string): Promise<string> {
+    const input = page.getByLabel(label, { exact: true });
+    await page.waitForFunction((el) => el?.getAttribute('aria-invalid') === 'true', await input.elementHandle());
+    const ids = (await input.getAttribute('aria-describedby'))!.split(' ').filter((id) => id.endsWith('-error'));
+    expect(ids, `an error tied to ${label}`).to.have.length(1);
+    return (await page.locator(`#${ids[0]}`).innerText()).replace(/^⚠\s*/, '');
+  }
+
+  it('registers an account and lands on it signed in', async () => {
+    const page = await suite.newPage();
+    await page.goto(`${suite.base}/ui/`);
+    await page.waitForURL('**/ui/sign-in');
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await review(page, 'sign-in');
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Create an account' }).waitFor();
+    await review(page, 'register');
+    const username = uniqueName('alice');
+    await page.getByLabel(/^Username/).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await page.waitForURL('**/ui/account');
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+    expect(await page.getByText(`Signed in as ${username}`).count()).to.equal(1);
+    expect(await suite.db('users').where({ username }).first('role')).to.deep.equal({ role: 'user' });
+    // A plain user never sees the admin's links.
+    expect(await page.getByRole('link', { name: 'Users', exact: true }).count()).to.equal(0);
+    expect(await page.getByRole('link', { name: 'Audit trail' }).count()).to.equal(0);
+    await review(page, 'account');
+  });
+
+  it("shows the API's errors in words next to the field they name, and moves focus there", async () => {
+    const taken = uniqueName('taken');
+    await createUser(suite, taken);
+    const page = await suite.newPage();
+    await page.goto(`${suite.base}/ui/register`);
+    await page.getByRole('heading', { level: 1, name: 'Create an account' }).waitFor();
+
+    // Checked here before sending: the two passwords differ.
+    await page.getByLabel(/^Username/).fill(uniqueName('bob'));
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password again').fill('something else');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    expect(await errorOf(page, 'Password again')).to.equal('The two passwords are not the same.');
+    expect(await focused(page, 'id')).to.equal('field-confirm');
+
+    // Checked by the service: a username too short (400 validation-failed, errors[].field = username).
+    await page.getByLabel(/^Username/).fill('ab');
+    await page.getByLabel('Password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    expect(await errorOf(page, 'Username')).to.equal('Must be 3 to 64 characters long.');
+    expect(await focused(page, 'id')).to.equal('field-username');
+    expect(await page.getByLabel('Password again').getAttribute('aria-invalid')).to.equal(null);
+
+    // The password policy names the password field.
+    await page.getByLabel(/^Username/).fill(uniqueName('bob'));
+    await page.getByLabel('Password', { exact: true }).fill('password1');
+    await page.getByLabel('Password again').fill('password1');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    expect(await errorOf(page, 'Password')).to.match(/^Is one of the most common passwords/);
+
+    // 409 username-taken names the username.
+    await page.getByLabel(/^Username/).fill(taken);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    expect(await errorOf(page, 'Username')).to.equal('This username is already taken.');
+    await review(page, 'register-errors');
+
+    // A wrong password names no field: the message stands above the form, and takes the focus.
+    await page.goto(`${suite.base}/ui/sign-in`);
+    await page.getByLabel(/^Username/).fill(taken);
+    await page.getByLabel('Password', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).to.equal('The username or password is incorrect.');
+    expect(await focused(page, 'className')).to.equal('form-error');
+    await review(page, 'sign-in-error');
+
+    // Empty fields are named before anything is sent.
+    await page.getByLabel(/^Username/).fill('');
+    await page.getByLabel('Password', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    expect(await errorOf(page, 'Username')).to.equal('Enter your username.');
+    expect(await errorOf(page, 'Password')).to.equal('Enter your password.');
+
+    // 403 incorrect-current-password names currentPassword.
+    await signIn(page, taken);
+    await page.getByLabel('Current password').fill('not the password');
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    expect(await errorOf(page, 'Current password')).to.equal('Does not match the account password.');
+    await review(page, 'account-errors');
+  });
+
+  it('signs in with the keyboard alone', async () => {
+    const username = uniqueName('keys');
+    await createUser(suite, username);
+    const page = await suite.newPage();
+    await page.goto(`${suite.base}/ui/sign-in`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    // The page's heading has the focus when it opens; the next stop is the first field.
+    expect(await focused(page, 'tagName')).to.equal('H1');
+    await page.keyboard.press('Tab');
+    expect(await focused(page, 'id')).to.equal('field-username');
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    expect(await focused(page, 'id')).to.equal('field-password');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/ui/account');
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+    expect(await focused(page, 'tagName')).to.equal('H1');
+
+    // The skip link is the first stop on every page and lands on the main content.
+    for (let i = 0; i < 12 && (await focused(page, 'textContent')) !== 'Skip to content'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focused(page, 'textContent')).to.equal('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await focused(page, 'id')).to.equal('main');
+  });
+
+  it('changes the password, signs out, and signs in again with the new one only', async () => {
+    const username = uniqueName('carol');
+    await createUser(suite, username);
+    const page = await suite.newPage();
+    await signIn(page, username);
+
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password has been changed.').waitFor();
+    expect(await page.getByLabel('Current password').inputValue()).to.equal('');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/ui/sign-in');
+    await page.getByText('You have signed out.').waitFor();
+    // The session is gone on the server too: a page for the signed-in now sends the visitor to sign in, and back
+    // to that page afterwards.
+    await page.goto(`${suite.base}/ui/account/sessions`);
+    await page.waitForURL('**/ui/sign-in');
+
+    await page.getByLabel(/^Username/).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').innerText()).to.equal('The username or password is incorrect.');
+
+    await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/ui/account/sessions');
+    await page.getByRole('heading', { level: 1, name: 'My sessions' }).waitFor();
+    expect(await page.getByText(`Signed in as ${username}`).count()).to.equal(1);
+  });
+
+  it("lets an admin find a user, change the user's role and delete the user after confirming", async () => {
+    const admin = uniqueName('admin');
+    await createAdmin(suite, admin);
+    const username = uniqueName('dave');
+    const userId = await createUser(suite, username);
+    const page = await suite.newPage();
+    await signIn(page, admin);
+
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByRole('link', { name: username }).waitFor();
+    await page.getByLabel('Filter this page by name or address').fill(username.slice(0, 9));
+    await page.getByText(/users on this page match/).waitFor();
+    expect(await page.getByRole('link', { name: admin }).count()).to.equal(0);
+    await review(page, 'admin-users');
+
+    await page.getByRole('link', { name: username }).click();
+    await page.waitForURL(`**/ui/admin/users/${userId}`);
+    await page.getByRole('heading', { level: 1, name: `User ${username}` }).waitFor();
+    await page.getByLabel(/^Admin/).check();
+    await page.getByRole('button', { name: 'Save role' }).click();
+    await page.getByText(`${username} is now an admin.`).waitFor();
+    expect(await suite.db('users').where({ id: userId }).first('role')).to.deep.equal({ role: 'admin' });
+    await review(page, 'admin-user');
+
+    // Deleting asks first; cancelling keeps the user.
+    await page.getByRole('button', { name: `Delete ${username}…` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${username}?` });
+    await dialog.waitFor();
+    await review(page, 'admin-user-delete');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await suite.db('users').where({ id: userId }).count({ n: '*' }).first()).to.deep.include({ n: 1 });
+
+    await page.getByRole('button', { name: `Delete ${username}…` }).click();
+    await dialog.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.waitForURL('**/ui/admin/users');
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByRole('link', { name: admin }).waitFor();
+    expect(await page.getByRole('link', { name: username }).count()).to.equal(0);
+    expect(await suite.db('users').where({ id: userId }).first()).to.equal(undefined);
+  });
+
+  it("shows a user's page to nobody but an admin, and the admin's own page offers no delete or disable", async () => {
+    const username = uniqueName('erin');
+    const userId = await createUser(suite, username);
+    const page = await suite.newPage();
+    await signIn(page, username);
+    await page.goto(`${suite.base}/ui/admin/users/${userId}`);
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+
+    const admin = uniqueName('admin');
+    await createAdmin(suite, admin);
+    const adminId = (await suite.db('users').where({ username: admin }).first('id')).id as string;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/ui/sign-in');
+    await signIn(page, admin);
+    await page.goto(`${suite.base}/ui/admin/users/${adminId}`);
+    await page.getByRole('heading', { level: 1, name: `User ${admin}` }).waitFor();
+    expect(await page.getByRole('button', { name: /^Delete/ }).count()).to.equal(0);
+    expect(await page.getByRole('button', { name: /^Disable/ }).count()).to.equal(0);
+  });
+
+  it('falls back to sign-in when the session ends while a page is open', async () => {
+    const username = uniqueName('frank');
+    const userId = await createUser(suite, username);
+    const page = await suite.newPage();
+    await signIn(page, username);
+    await suite.container.get(DeleteUser).execute({ userId }, { userId: 'someone-else', role: 'admin' });
+    // Coming back to the tab re-checks the session.
+    await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
+    await page.waitForURL('**/ui/sign-in');
+    await page.getByText('Your session has ended. Please sign in again.').waitFor();
+  });
+
+  it('says "not available" on the pages whose endpoints this server does not have yet', async () => {
+    const admin = uniqueName('admin');
+    await createAdmin(suite, admin);
+    const userId = await createUser(suite, uniqueName('gina'));
+    const page = await suite.newPage();
+    await signIn(page, admin);
+
+    const pages: [string, string, string][] = [
+      ['/account/sessions', 'My sessions', 'account-sessions'],
+      ['/account/security', 'Second factor', 'account-second-factor'],
+      ['/account/activity', 'Recent activity', 'account-activity'],
+      ['/admin/audit', 'Audit trail', 'admin-audit'],
+    ];
+    for (const [route, title, shot] of pages) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navName(title) }).click();
+      await page.waitForURL(`**/ui${route}`);
+      await page.getByRole('heading', { level: 1, name: title }).waitFor();
+      await page.locator('.not-available').first().waitFor();
+      await review(page, shot);
+    }
+
+    await page.goto(`${suite.base}/ui/account/security`);
+    await page.getByText('This server does not offer passkeys yet.').waitFor();
+    expect(await page.locator('.not-available').count()).to.equal(3); // app codes, recovery codes, passkeys
+    expect(await page.getByRole('button', { name: 'Set up an authenticator app' }).count()).to.equal(0);
+
+    await page.goto(`${suite.base}/ui/admin/users/${userId}`);
+    await page.getByRole('heading', { level: 1, name: /^User / }).waitFor();
+    await page.getByText('This server does not offer an audit trail yet.').waitFor();
+    expect(await page.locator('.not-available').count()).to.equal(3); // status, their sessions, their audit entries
+    expect(await page.getByRole('button', { name: 'Disable account' }).count()).to.equal(0);
+
+    // Actions whose endpoints are missing say so in words where they were asked for.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/ui/sign-in');
+
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByText('Signing in with a passkey is not available on this server.').waitFor();
+
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Forgot your password?' }).waitFor();
+    await review(page, 'forgot-password');
+    await page.getByLabel('Username or email').fill(admin);
+    await page.getByRole('button', { name: 'Send a reset link' }).click();
+    await page.getByText('This is not available on this server.').waitFor();
+
+    // The token is read from the fragment and taken out of the address bar at once.
+    await page.goto(`${suite.base}/ui/reset-password#token=abc123`);
+    await page.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor();
+    expect(new URL(page.url()).hash).to.equal('');
+    await review(page, 'reset-password');
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText('This is not available on this server.').waitFor();
+
+    await page.goto(`${suite.base}/ui/verify-email#token=abc123`);
+    await page.getByRole('heading', { level: 1, name: 'Confirm your email address' }).waitFor();
+    expect(new URL(page.url()).hash).to.equal('');
+    await review(page, 'verify-email');
+    await page.getByRole('button', { name: 'Confirm my address' }).click();
+    await page.getByText('This is not available on this server.').waitFor();
+
+    await page.goto(`${suite.base}/ui/reset-password`);
+    await page.getByText('This page needs the link from the email.').waitFor();
+  });
+
+  it('reads well on a phone-sized screen: nothing wider than the screen', async () => {
+    const username = uniqueName('phone');
+    await createUser(suite, username);
+    const page = await suite.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${suite.base}/ui/sign-in`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await expectNoSideScroll(page);
+    await review(page, 'phone-sign-in');
+    await signIn(page, username);
+    await expectNoSideScroll(page);
+    await review(page, 'phone-account');
+  });
+});
+
+function navName(title: string): string {
+  return { 'My sessions': 'Sessions', 'Recent activity': 'Activity' }[title] ?? title;
+}
+
+async function expectNoSideScroll(page: Page): Promise<void> {
+  const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
+  const width = await page.evaluate<number>('window.innerWidth');
+  expect(scroll, 'page width').to.be.at.most(width);
+}
+
+/** A property of the element that has the keyboard focus. */
+async function focused(page: Page, property: 'id' | 'className' | 'tagName' | 'textContent'): Promise<string | undefined> {
+  return page.evaluate<string | undefined>(`document.activeElement?.${property}`);
+}
