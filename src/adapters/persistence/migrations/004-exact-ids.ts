@@ -30,6 +30,18 @@ async function exactCollation(db: Knex): Promise<string> {
   return found;
 }
 
+/**
+ * The collation of users.id on MySQL and MariaDB (undefined on SQLite). A column that references users.id must
+ * have the same one, or the server refuses the foreign key: later migrations give their user-id columns this.
+ */
+export async function userIdCollation(db: Knex): Promise<string | undefined> {
+  if (isSqlite(db)) return undefined;
+  const [rows] = (await db.raw(
+    "SELECT collation_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'users' AND column_name = 'id'",
+  )) as [Array<{ name: string | null }>];
+  return rows[0]?.name ?? undefined;
+}
+
 /** The name of the foreign key from sessions.user_id to users.id (a column it references cannot change alone). */
 async function sessionsUserForeignKey(db: Knex): Promise<string | undefined> {
   const [rows] = (await db.raw(
