@@ -35,15 +35,16 @@ export interface Operation {
   errors: number[];
 }
 
-const userIdParam = {
+/** Every {id} in a path is a UUID in lower case as the service gives it; any other spelling is answered 404. */
+const uuidParam = (what: string) => ({
   name: 'id',
   in: 'path',
   required: true,
   schema: { type: 'string', format: 'uuid', pattern: CANONICAL_ID.source, minLength: 36, maxLength: 36 },
-  description: 'User id, a UUID in lower case as the service gives it; any other spelling is answered 404 like an unknown id',
-};
-const idParam = (path: string) => (path.startsWith('/webauthn') ? { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Passkey id' } : userIdParam);
-const sessionIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: 'Session id (public)' };
+  description: `${what}, a UUID in lower case as the service gives it; any other spelling is answered 404 like an unknown id`,
+});
+const idParam = (path: string) => uuidParam(path.startsWith('/webauthn') ? 'Passkey id' : 'User id');
+const sessionIdParam = uuidParam('Session id (public)');
 
 export const operations: Operation[] = [
   {

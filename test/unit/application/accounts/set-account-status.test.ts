@@ -28,8 +28,10 @@ describe('SetAccountStatus', () => {
     expect(uow.sessions.keysOf('ada-id')).to.deep.equal([]);
     expect(uow.sessions.keysOf('root-id')).to.deep.equal(['root-laptop']);
     expect(uow.commits).to.equal(1);
+    // With the sessions it ended, for services that derived something from them (access tokens by `sid`).
     expect(uow.events.map((e) => [e.type, e.payload])).to.deep.equal([
       ['user.disabled', { userId: 'ada-id', reason: 'left the company', disabledBy: 'root-id' }],
+      ['user.sessions_ended', { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'account-disabled', endedBy: 'root-id' }],
     ]);
     expect(uow.audit).to.deep.equal([{
       type: 'user.disabled', outcome: 'success', actor: 'root-id', subjectId: 'ada-id',
@@ -42,8 +44,8 @@ describe('SetAccountStatus', () => {
     await setStatus.execute({ userId: 'ada-id', status: 'disabled', reason: 'on leave' }, callerOf(root));
     const view = await setStatus.execute({ userId: 'ada-id', status: 'active', reason: 'back' }, callerOf(root));
     expect(view).to.include({ status: 'active', statusReason: null });
-    expect(uow.events.map((e) => e.type)).to.deep.equal(['user.disabled', 'user.enabled']);
-    expect(uow.events[1]!.payload).to.deep.equal({ userId: 'ada-id', reason: 'back', enabledBy: 'root-id' });
+    expect(uow.events.map((e) => e.type)).to.deep.equal(['user.disabled', 'user.sessions_ended', 'user.enabled']);
+    expect(uow.events[2]!.payload).to.deep.equal({ userId: 'ada-id', reason: 'back', enabledBy: 'root-id' });
     expect(uow.audit.map((e) => e.type)).to.deep.equal(['user.disabled', 'user.enabled']);
   });
 
