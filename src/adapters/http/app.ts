@@ -64,7 +64,6 @@ export function createApp(options: AppOptions): Koa {
     jwksRouter(options.jwks.published, options.jwks.maxAgeSeconds),
   ];
   const uiFiles = loadUi(options.uiDir ?? defaultUiDir());
-  if (uiFiles.size === 0) options.log.warn('the web UI is not built (npm run build): /ui/ answers 404');
 
   app.use(requestLog(options.log));
   app.use(measured.middleware);

@@ -65,9 +65,15 @@ export function loadUi(dir: string): Map<string, UiFile> {
  */
 export function uiRouter(files: Map<string, UiFile>): Middleware {
   const index = files.get(`${UI_PREFIX}index.html`);
+  let toldNotBuilt = false;
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !(ctx.path === '/ui' || ctx.path.startsWith(UI_PREFIX))) {
       return next();
+    }
+    if (!index && !toldNotBuilt) {
+      // Said once, on the first visit, so that a service run without the UI (tests, an API-only image) stays quiet.
+      toldNotBuilt = true;
+      (ctx.state.log as { warn(msg: string): void } | undefined)?.warn('the web UI is not built (npm run build): /ui/ answers 404');
     }
     if (ctx.path === '/ui') {
       ctx.status = 301;
