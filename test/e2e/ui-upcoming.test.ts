@@ -164,6 +164,8 @@ describe('web UI pages for endpoints yet to come (their answers stubbed in the b
     await page.getByRole('heading', { level: 1, name: 'My sessions' }).waitFor();
     const current = page.locator('li.current');
     await current.waitFor();
+    // The whole list is drawn before its buttons are counted.
+    await page.getByRole('button', { name: /^End this session: Safari on iOS/ }).waitFor();
     expect(await current.innerText()).to.contain('This device');
     expect(await current.getByRole('button').count()).to.equal(0); // this one ends by signing out
     await review(page, 'account-sessions-list');
