@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultHashShare } from '../adapters/crypto/bounded-password-hasher.js';
-import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/limits.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
 const KNOWN_EXAMPLE_SECRETS = new Set([

@@ -3,6 +3,7 @@ import * as m001 from './001-users-outbox-sessions.js';
 import * as m002 from './002-rate-limits.js';
 import * as m003 from './003-admin-guard.js';
 import * as m004 from './004-exact-ids.js';
+import * as m009 from './009-throttle-rows.js';
 
 /**
  * Migrations are listed in code rather than read from a folder, so the same list runs from the TypeScript
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002-rate-limits': m002,
   '003-admin-guard': m003,
   '004-exact-ids': m004,
+  '009-throttle-rows': m009,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

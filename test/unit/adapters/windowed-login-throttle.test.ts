@@ -1,16 +1,14 @@
 import { expect } from 'chai';
-import {
-  parseLimits,
-  RateLimiterLoginThrottle,
-  type Limit,
-} from '../../../src/adapters/throttling/rate-limiter-login-throttle.js';
+import { parseLimits, type Limit } from '../../../src/adapters/throttling/limits.js';
+import { MemoryThrottleRows } from '../../../src/adapters/throttling/throttle-rows.js';
+import { WindowedLoginThrottle } from '../../../src/adapters/throttling/windowed-login-throttle.js';
 import { TooManyAttempts } from '../../../src/domain/errors.js';
 
 const NO_LIMIT: Limit[] = [{ points: 1_000, seconds: 3600 }];
 
-function throttle(limits: { account?: Limit[]; client?: Limit[] }): RateLimiterLoginThrottle {
+function throttle(limits: { account?: Limit[]; client?: Limit[] }): WindowedLoginThrottle {
   const { account = NO_LIMIT, client = NO_LIMIT } = limits;
-  return new RateLimiterLoginThrottle({ account, client }, { kind: 'memory' });
+  return new WindowedLoginThrottle({ account, client }, new MemoryThrottleRows());
 }
 
 /** The refusal begin() ends with, or undefined when it let the attempt through. */
@@ -25,7 +23,7 @@ const refusalOf = (attempt: Promise<void>): Promise<TooManyAttempts | undefined>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('RateLimiterLoginThrottle (memory store)', () => {
+describe('WindowedLoginThrottle (memory store)', () => {
   it('refuses past each window in turn, with Retry-After from the longest refusing one', async function () {
     this.timeout(5_000);
     const limiter = throttle({ account: [{ points: 2, seconds: 1 }, { points: 3, seconds: 60 }] });
@@ -114,9 +112,16 @@ describe('parseLimits', () => {
     }
     expect(() => parseLimits('5/60,junk')).to.throw('"junk"');
   });
+
+  it('refuses more than four windows (they are columns of one row) and numbers out of range', () => {
+    expect(parseLimits('1/1,2/2,3/3,4/4')).to.have.length(4);
+    expect(() => parseLimits('1/1,2/2,3/3,4/4,5/5')).to.throw('at most 4 windows');
+    expect(() => parseLimits('5/99999999')).to.throw('out of range');
+    expect(() => parseLimits('99999999999/60')).to.throw('out of range');
+  });
 });
 
-describe('RateLimiterLoginThrottle: only checked, wrong passwords count (memory store)', () => {
+describe('WindowedLoginThrottle: only checked, wrong passwords count (memory store)', () => {
   it('gives back what a refusal reserved: 200 parallel correct logins leave the client at zero', async () => {
     const client = '203.0.113.7';
     const limiter = throttle({ client: [{ points: 20, seconds: 3600 }] });
