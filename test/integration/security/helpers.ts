@@ -124,7 +124,8 @@ export interface ServiceProcess {
 /** Starts the real entry point from the sources, as `npm start` would, with only PATH and `env`. */
 export function startProcess(env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], {
-    env: { PATH: process.env.PATH!, ...env },
+    // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
+    env: { PATH: process.env.PATH!, WEB_CONCURRENCY: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
