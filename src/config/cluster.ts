@@ -16,7 +16,8 @@ export function workerCount(env: Env, cores = availableParallelism()): number {
  * What worker `index` (1-based) of `workers` is told on top of the primary's environment. BCRYPT_THREADS,
  * DB_POOL_MAX and BCRYPT_MAX_PENDING(_HASHES) are the machine's totals, shared out so that the workers together
  * hold what one process held. Only worker 1 runs the outbox relay (the relay lock allows one publisher at a time
- * anyway) and creates the start-up admin. Every worker signs cookies with the same secret, or a session made by
+ * anyway) with the housekeeping that goes where the relay goes (the audit trail's retention, with or without a
+ * broker), and creates the start-up admin. Every worker signs cookies with the same secret, or a session made by
  * one would be refused by the next.
  */
 export function workerEnv(env: Env, workers: number, index: number, sessionSecret: string): Record<string, string | undefined> {
@@ -30,6 +31,15 @@ export function workerEnv(env: Env, workers: number, index: number, sessionSecre
     WEB_CONCURRENCY: '1',
     ...(index > 1 && { OUTBOX_RELAY_IN_PROCESS: 'false', ADMIN_USERNAME: undefined, ADMIN_PASSWORD: undefined }),
   };
+}
+
+/**
+ * Whether this API process deletes audit entries past retention itself. With a broker the relay does, beside its
+ * housekeeping; without one no relay runs, and the process that would run it does: the only process, or worker 1
+ * of a cluster (the others are told OUTBOX_RELAY_IN_PROCESS=false), so the workers do not purge side by side.
+ */
+export function auditPurgeInApi(env: Env): boolean {
+  return !env.kafka && env.outbox.relayInProcess;
 }
 
 /**

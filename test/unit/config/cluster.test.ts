@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { workerCount, workerEnv } from '../../../src/config/cluster.js';
+import { auditPurgeInApi, workerCount, workerEnv } from '../../../src/config/cluster.js';
 import { parseEnv } from '../../../src/config/env.js';
 
 const MYSQL = { DATABASE_URL: 'mysql://root@127.0.0.1:3306/authsvc' };
@@ -31,5 +31,16 @@ describe('cluster plan', () => {
     // undefined removes the variable from the worker's environment.
     expect(two).to.have.property('ADMIN_USERNAME', undefined);
     expect(two).to.have.property('ADMIN_PASSWORD', undefined);
+  });
+
+  it('purges the audit trail in worker 1 only when no broker is set, and leaves it to the relay when one is', () => {
+    const worker = (env: Record<string, string>, index: number) =>
+      parseEnv(Object.fromEntries(Object.entries({ ...env, ...workerEnv(parseEnv(env), 2, index, 's'.repeat(64)) }).filter(([, v]) => v !== undefined)) as Record<string, string>);
+    expect(auditPurgeInApi(worker(MYSQL, 1))).to.equal(true);
+    expect(auditPurgeInApi(worker(MYSQL, 2))).to.equal(false);
+    const kafka = { ...MYSQL, KAFKA_BROKERS: '127.0.0.1:9092' };
+    expect(auditPurgeInApi(worker(kafka, 1))).to.equal(false);
+    expect(auditPurgeInApi(worker(kafka, 2))).to.equal(false);
+    expect(auditPurgeInApi(parseEnv({}))).to.equal(true);
   });
 });
