@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { childPids } from './processes.js';
+import { descendants } from './process-tree.js';
 
 /**
  * Who used the CPU during a measurement, in cores (Linux /proc): the service and the bench's other children,
@@ -63,6 +64,9 @@ export function cpuMeter(servicePid?: number): { stop(): CpuShare | undefined } 
   const t0 = performance.now();
   const m0 = machine();
   const bench0 = process.cpuUsage();
+  // A cluster's workers are the service too: its CPU is the whole process tree's.
+  const serviceTree = () => (servicePid === undefined ? [] : descendants(servicePid));
+  const tree0 = new Map(serviceTree().map((pid) => [pid, ticksOf(pid)]));
   const children0 = new Map(childPids().map((pid) => [pid, ticksOf(pid)]));
   const db0 = databaseServers().reduce((sum, pid) => sum + ticksOf(pid), 0);
   return {
@@ -80,6 +84,8 @@ export function cpuMeter(servicePid?: number): { stop(): CpuShare | undefined } 
         if (pid === servicePid) service += used;
         else otherChildren += Math.max(0, used);
       }
+      // Workers that ended during the measurement are not counted (a restart would be an error anyway).
+      for (const pid of new Set([...tree0.keys(), ...serviceTree()])) service += Math.max(0, ticksOf(pid) - (tree0.get(pid) ?? 0));
       const database = databaseServers().reduce((sum, pid) => sum + ticksOf(pid), 0) - db0;
       const busy = m1.busy - m0.busy;
       const others = Math.max(0, busy - benchTicks - service - otherChildren - database);

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { progress } from './progress.js';
+import { descendants } from './process-tree.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 
@@ -47,8 +48,16 @@ export async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<
   return code;
 }
 
-/** Resident memory of a process in bytes, from /proc (Linux), or undefined elsewhere. */
+/**
+ * Resident memory in bytes of the largest process in the tree of `pid` (one worker of a cluster, or the process
+ * itself), from /proc (Linux), or undefined elsewhere.
+ */
 export function rssOf(pid: number): number | undefined {
+  const sizes = [pid, ...descendants(pid)].map(processRss).filter((n): n is number => n !== undefined);
+  return sizes.length === 0 ? undefined : Math.max(...sizes);
+}
+
+function processRss(pid: number): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status);

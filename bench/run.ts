@@ -169,7 +169,7 @@ function serviceEnv(cost: number, extra: Record<string, string> = {}): NodeJS.Pr
   };
 }
 
-const SERVICE_PASSTHROUGH = ['BCRYPT_THREADS', 'DB_POOL_MAX', 'OUTBOX_BATCH_SIZE', 'OUTBOX_POLL_INTERVAL_MS', 'SHUTDOWN_TIMEOUT_MS'];
+const SERVICE_PASSTHROUGH = ['WEB_CONCURRENCY', 'BCRYPT_THREADS', 'DB_POOL_MAX', 'OUTBOX_BATCH_SIZE', 'OUTBOX_POLL_INTERVAL_MS', 'SHUTDOWN_TIMEOUT_MS'];
 
 /**
  * After a bulk insert the server flushes dirty pages for a while; measuring during that flush would charge it
@@ -347,7 +347,7 @@ async function measureReads(service: Service): Promise<void> {
   row(section, `p50 / p99 saturated, ${cookies.length} sessions`, pair(manySessions.latency.p50, manySessions.latency.p99));
   row(section, `bare Koa {ok:true} rps (${cfg.readConnections} connections)`, bareSaturated.rps, '/s');
   row(section, 'ratio reads / bare Koa rps', ratio(saturated.rps, bareSaturated.rps));
-  if (rssUnderLoad !== undefined) row('6. Footprint', 'RSS under read load (max while saturated)', round(rssUnderLoad / 2 ** 20, 1), 'MiB');
+  if (rssUnderLoad !== undefined) row('6. Footprint', 'RSS under read load (max while saturated), largest process', round(rssUnderLoad / 2 ** 20, 1), 'MiB');
 }
 
 /** 6 without the read phase: memory under a short read load. */
@@ -700,7 +700,7 @@ async function main(): Promise<number> {
       raw.readiness = service.readiness;
       await sleep(smoke ? 500 : 2000);
       const idle = rssOf(service.pid);
-      if (idle !== undefined) row('6. Footprint', 'RSS at idle (after start-up)', round(idle / 2 ** 20, 1), 'MiB');
+      if (idle !== undefined) row('6. Footprint', 'RSS at idle (after start-up), largest process (one worker)', round(idle / 2 ** 20, 1), 'MiB');
 
       progress(`seeding ${cfg.baseUsers} users, an admin and ${cfg.loginUsers} login users ...`);
       const userIds = await insertUsers(db, { from: 1, to: cfg.baseUsers, hash: await hashFor(primaryCost) });

@@ -23,7 +23,8 @@ import {
 } from '../application/ports.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import { ZxcvbnCommonPasswords } from '../adapters/crypto/zxcvbn-common-passwords.js';
-import { RateLimiterLoginThrottle } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { SqlThrottleRows } from '../adapters/throttling/sql-throttle-rows.js';
+import { WindowedLoginThrottle } from '../adapters/throttling/windowed-login-throttle.js';
 import { RateLimiterRegistrationThrottle } from '../adapters/throttling/rate-limiter-registration-throttle.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import { createKafka } from '../adapters/messaging/kafka-client.js';
@@ -60,7 +61,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   const database = (db.client.config.connection as { database?: string } | undefined)?.database;
   container
     .bind<LoginThrottle>(LoginThrottle)
-    .toConstantValue(new RateLimiterLoginThrottle(env.loginLimits, { kind: 'database', db, database }));
+    .toConstantValue(new WindowedLoginThrottle(env.loginLimits, new SqlThrottleRows(db)));
   container
     .bind<RegistrationThrottle>(RegistrationThrottle)
     .toConstantValue(new RateLimiterRegistrationThrottle(env.registerLimits, { kind: 'database', db, database }));

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultHashShare } from '../adapters/crypto/bounded-password-hasher.js';
-import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/limits.js';
 import { tokenEnv, tokenVariables, type TokenEnv } from './env-tokens.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
@@ -73,6 +73,8 @@ export interface Env extends TokenEnv {
   bcryptThreads: number;
   /** How long a shutdown waits for requests in flight. */
   shutdownTimeoutMs: number;
+  /** Worker processes `npm start` runs (node:cluster); undefined: one per core on MySQL, one on SQLite. */
+  webConcurrency: number | undefined;
   logFormat: 'json' | 'pretty';
   outbox: {
     /** Run the relay inside the service (true), or only as `npm run relay` (false). */
@@ -164,6 +166,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   OUTBOX_RELAY_IN_PROCESS: bool.default(true),
+  WEB_CONCURRENCY: int(1, 256).optional(),
   OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
@@ -272,6 +275,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
     },
     bcryptThreads: e.BCRYPT_THREADS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webConcurrency: e.WEB_CONCURRENCY,
     // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     outbox: {

@@ -1,25 +1,32 @@
 import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
+import { runCluster } from './cluster.js';
 import { readEnvOrExit } from './env.js';
-import { startService } from './service.js';
 
 const env = readEnvOrExit();
 const log = createLogger(env.logLevel, undefined, env.logFormat);
 
 try {
-  const service = await startService(env, log);
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    service.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  if (!(await runCluster(env, log))) {
+    // Loaded here, so that a cluster's primary, which serves nothing, stays small.
+    const { startService } = await import('./service.js');
+    const service = await startService(env, log);
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return; // a worker gets SIGINT from the terminal and SIGTERM from the primary
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      service.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  }
 } catch (err) {
   log.fatal({ err }, 'start-up failed');
   process.exit(1);

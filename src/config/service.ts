@@ -32,6 +32,7 @@ import { readiness } from './readiness.js';
 import { tokenRoutes } from './service-tokens.js';
 import { packageVersion } from './version.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
+import { auditPurgeInApi } from './cluster.js';
 import { buildContainer } from './container.js';
 import type { Env } from './env.js';
 
@@ -162,8 +163,8 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     sessionStore.purgeExpired().catch((err: unknown) => log.error({ err }, 'purging expired sessions failed'));
   }, SESSION_PURGE_INTERVAL_MS);
   purge.unref();
-  // Without a broker no relay runs anywhere, so the audit trail's retention runs here.
-  const auditPurge = env.kafka ? undefined : container.get(PurgeAuditTrail).periodically();
+  // Without a broker no relay runs anywhere, so the audit trail's retention runs here (in a cluster, in worker 1).
+  const auditPurge = auditPurgeInApi(env) ? container.get(PurgeAuditTrail).periodically() : undefined;
   const auditTimer = setInterval(() => {
     auditPurge?.().catch((err: unknown) => log.error({ err }, 'purging old audit entries failed'));
   }, AUDIT_PURGE_TICK_MS);

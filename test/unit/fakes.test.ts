@@ -1,6 +1,7 @@
 // The use-case tests lean on these doubles' contracts (uniqueness, paging, rollback): pin them down.
 import { expect } from 'chai';
-import { RateLimiterLoginThrottle } from '../../src/adapters/throttling/rate-limiter-login-throttle.js';
+import { MemoryThrottleRows } from '../../src/adapters/throttling/throttle-rows.js';
+import { WindowedLoginThrottle } from '../../src/adapters/throttling/windowed-login-throttle.js';
 import type { LoginAttempt, LoginThrottle } from '../../src/application/ports.js';
 import { TooManyAttempts, UsernameTaken } from '../../src/domain/errors.js';
 import { userCreated } from '../../src/domain/events.js';
@@ -99,15 +100,15 @@ describe('test doubles', () => {
     expect(common.includes('correct horse battery')).to.equal(false);
   });
 
-  describe('FakeLoginThrottle keeps the contract of RateLimiterLoginThrottle', () => {
+  describe('FakeLoginThrottle keeps the contract of WindowedLoginThrottle', () => {
     const doubles: [string, () => LoginThrottle][] = [
       ['FakeLoginThrottle', () => new FakeLoginThrottle({ account: 3, client: 4 })],
       [
-        'RateLimiterLoginThrottle',
+        'WindowedLoginThrottle',
         () =>
-          new RateLimiterLoginThrottle(
+          new WindowedLoginThrottle(
             { account: [{ points: 3, seconds: 60 }], client: [{ points: 4, seconds: 60 }] },
-            { kind: 'memory' },
+            new MemoryThrottleRows(),
           ),
       ],
     ];

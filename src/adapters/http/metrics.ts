@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { metricsText, shareWithPrimary } from './cluster-metrics.js';
 
 export interface MetricSources {
   /** bcrypt hashes running or waiting. */
@@ -22,6 +23,7 @@ const LOGIN_OUTCOMES: Record<number, string> = { 200: 'success', 401: 'invalid_c
 export function metrics(sources: MetricSources): { middleware: Middleware; router: Router; registry: Registry } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  shareWithPrimary(registry);
   const requests = new Counter({
     name: 'http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry],
   });
@@ -48,7 +50,7 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
         measuring = undefined;
       }));
   new Gauge({
-    name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry],
+    name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry], aggregator: 'max',
     async collect() {
       const now = await lag();
       if (now) this.set(now.pending);
@@ -56,6 +58,7 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
   });
   new Gauge({
     name: 'outbox_oldest_pending_age_seconds', help: 'Age of the oldest unpublished outbox event (0 when none)', registers: [registry],
+    aggregator: 'max',
     async collect() {
       const now = await lag();
       if (now) this.set((now.oldestAgeMs ?? 0) / 1000);
@@ -92,7 +95,7 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
   const router = new Router();
   router.get('/metrics', async (ctx) => {
     ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
+    ctx.body = await metricsText(registry);
   });
   return { middleware, router, registry };
 }

@@ -1,7 +1,13 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Knex } from 'knex';
+import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RegistrationThrottle } from '../../application/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
-import { limiter, type Limit, type Store } from './rate-limiter-login-throttle.js';
+import { isSqlite } from '../persistence/db.js';
+import type { Limit } from './limits.js';
+
+export const RATE_LIMIT_TABLE = 'rate_limits';
+
+export type Store = { kind: 'database'; db: Knex; database?: string } | { kind: 'memory' };
 
 /**
  * Registrations per client address, counted in the same table as the login throttle so that every instance
@@ -38,4 +44,13 @@ export class RateLimiterRegistrationThrottle implements RegistrationThrottle {
   async cancel(client: string): Promise<void> {
     await Promise.all(this.windows.map((w) => w.reward(client, 1)));
   }
+}
+
+function limiter(store: Store, keyPrefix: string, { points, seconds }: Limit, extra: Record<string, unknown> = {}): RateLimiterAbstract {
+  const common = { keyPrefix, points, duration: seconds, ...extra };
+  if (store.kind === 'memory') return new RateLimiterMemory(common);
+  // The table is created by the service's migrations, with the columns the library expects.
+  const shared = { ...common, storeClient: store.db, storeType: 'knex', tableName: RATE_LIMIT_TABLE, tableCreated: true };
+  if (isSqlite(store.db)) return new RateLimiterSQLite(shared);
+  return new RateLimiterMySQL({ ...shared, dbName: store.database });
 }

@@ -176,7 +176,10 @@ export interface ServiceProcess {
 
 /** `node --import tsx src/config/main.ts` (as `npm start` runs it, from the sources), its JSON log lines collected. */
 export function startServiceProcess(env: Record<string, string>, entry = 'src/config/main.ts'): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
+    env: { PATH: process.env.PATH!, WEB_CONCURRENCY: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
   let buffered = '';
   let stderr = '';

@@ -45,11 +45,12 @@ export function expectThrottled(res: request.Response): number {
  */
 export async function forgetAttempts(db: Knex): Promise<void> {
   await db('rate_limits').delete();
+  await db('login_throttle').delete();
 }
 
-/** The keys of the throttle's counters, e.g. `login_account_0:ada`. */
+/** The keys of the login throttle's rows, e.g. `account:ada` or `client:198.51.100.7`. */
 export async function counterKeys(db: Knex): Promise<string[]> {
-  return (await db('rate_limits').select('key')).map((r: { key: string }) => r.key);
+  return (await db('login_throttle').select('subject')).map((r: { subject: string }) => r.subject);
 }
 
 /** A second connection pool to the suite's database, as another instance of the service would have. */
@@ -123,7 +124,8 @@ export interface ServiceProcess {
 /** Starts the real entry point from the sources, as `npm start` would, with only PATH and `env`. */
 export function startProcess(env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], {
-    env: { PATH: process.env.PATH!, ...env },
+    // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
+    env: { PATH: process.env.PATH!, WEB_CONCURRENCY: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

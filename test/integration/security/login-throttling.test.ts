@@ -36,9 +36,9 @@ describe('login throttling on MySQL', function () {
       // The addresses were each counted separately, so the lock cannot have come from a per-client limit; the two
       // refused attempts were refused before anything was counted, so their addresses have no counter at all.
       const keys = await counterKeys(suite.db);
-      expect(keys).to.include(`login_account_0:${user.username}`);
-      expect(keys.filter((k) => k.startsWith('login_client_0:198.51.100.')).sort()).to.deep.equal(
-        [1, 2, 3].map((i) => `login_client_0:198.51.100.${i}`),
+      expect(keys).to.include(`account:${user.username}`);
+      expect(keys.filter((k) => k.startsWith('client:198.51.100.')).sort()).to.deep.equal(
+        [1, 2, 3].map((i) => `client:198.51.100.${i}`),
       );
     });
 
@@ -131,19 +131,16 @@ describe('login throttling on MySQL', function () {
   });
 
   describe('counters in the database', () => {
-    it('keeps the counts in the rate_limits table', async () => {
+    it('keeps all windows of a key in one login_throttle row', async () => {
       const app = appWith({ LOGIN_LIMITS_ACCOUNT: '5/60,20/900' });
       const user = await register(app);
       for (let i = 0; i < 2; i += 1) await attempt(app, user.username, WRONG).expect(401);
-      const rows = await suite.db('rate_limits').where('key', 'like', `login_account_%:${user.username}`).orderBy('key');
-      expect(rows.map((r: { key: string }) => r.key)).to.deep.equal([
-        `login_account_0:${user.username}`,
-        `login_account_1:${user.username}`,
-      ]);
-      for (const row of rows) {
-        expect(Number(row.points)).to.equal(2);
-        expect(Number(row.expire)).to.be.greaterThan(Date.now());
-      }
+      const rows = await suite.db('login_throttle').where('subject', `account:${user.username}`);
+      expect(rows).to.have.length(1);
+      const [row] = rows;
+      expect([Number(row.c0), Number(row.c1)]).to.deep.equal([2, 2]);
+      expect(Number(row.r0)).to.be.within(Date.now(), Date.now() + 60_000);
+      expect(Number(row.r1)).to.be.within(Date.now() + 60_000, Date.now() + 900_000);
     });
 
     it('shares one limit between two instances of the service, each with its own connection pool', async () => {

@@ -39,7 +39,7 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       const app = appWith({ LOGIN_LIMITS_CLIENT: '3/60' });
       const user = await register(app);
       for (let i = 0; i < 3; i += 1) expectProblem(await attempt(app, user.username, WRONG, '198.51.100.7'), 401, 'invalid-credentials');
-      const rowsBefore = await db('rate_limits').orderBy('key').select('key', 'points');
+      const rowsBefore = await db('login_throttle').orderBy('subject').select('subject', 'c0');
       const sql = await queriesDuring(async () => {
         for (let i = 0; i < 30; i += 1) expectThrottled(await attempt(app, uniqueName('probe'), WRONG, '198.51.100.7'));
       });
@@ -47,7 +47,7 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       const audit = sql.filter((q) => /`audit`|from `users`/.test(q));
       expect(sql.filter((q) => !audit.includes(q)), sql.join('\n')).to.be.empty;
       expect(audit.filter((q) => q.startsWith('insert into `audit`'))).to.have.length(1);
-      expect(await db('rate_limits').orderBy('key').select('key', 'points')).to.deep.equal(rowsBefore);
+      expect(await db('login_throttle').orderBy('subject').select('subject', 'c0')).to.deep.equal(rowsBefore);
       // Another address is not affected.
       await attempt(app, user.username, user.password, '198.51.100.8').expect(200);
     });
@@ -59,10 +59,10 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       for (let i = 0; i < 3; i += 1) expectProblem(await attempt(first, user.username, WRONG, '198.51.100.9'), 401, 'invalid-credentials');
       const probe = uniqueName('probe');
       expectThrottled(await attempt(second, probe, WRONG, '198.51.100.9'));
-      const keys = (await db('rate_limits').select('key')).map((r: { key: string }) => r.key);
+      const keys = (await db('login_throttle').select('subject')).map((r: { subject: string }) => r.subject);
       expect(keys.filter((k) => k.endsWith(`:${probe}`))).to.be.empty;
-      const [client] = await db('rate_limits').where('key', 'login_client_0:198.51.100.9').select('points');
-      expect(Number(client.points), 'the refusal gave back its attempt').to.equal(3);
+      const [client] = await db('login_throttle').where('subject', 'client:198.51.100.9').select('c0');
+      expect(Number(client.c0), 'the refusal counted nothing').to.equal(3);
       const sql = await queriesDuring(async () => {
         expectThrottled(await attempt(second, uniqueName('probe'), WRONG, '198.51.100.9'));
       });
@@ -91,8 +91,8 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       expect(counts[200]).to.be.at.least(20);
       // Nothing stayed counted against the address: twenty more correct logins in a row all succeed.
       for (let i = 0; i < 20; i += 1) await attempt(app, user.username, user.password, '203.0.113.50').expect(200);
-      const points = await db('rate_limits').where('key', 'like', 'login_client_%:203.0.113.50').select('points');
-      for (const row of points as Array<{ points: number }>) expect(row.points).to.be.at.most(0);
+      const [row] = await db('login_throttle').where('subject', 'client:203.0.113.50').select('c0', 'c1');
+      expect([Number(row.c0), Number(row.c1)]).to.deep.equal([0, 0]);
     });
   });
 }

@@ -20,7 +20,7 @@ const ID_COLUMNS: IdColumn[] = [
 ];
 
 /** The exact (binary, no-pad) utf8mb4 collation this server has. */
-async function exactCollation(db: Knex): Promise<string> {
+export async function exactCollation(db: Knex): Promise<string> {
   const [rows] = (await db.raw(
     "SELECT collation_name AS name FROM information_schema.collations WHERE collation_name IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')",
   )) as [Array<{ name: string }>];

@@ -6,6 +6,7 @@ import * as m004 from './004-exact-ids.js';
 import * as m005 from './005-sessions-and-token-keys.js';
 import * as m007 from './007-second-factor.js';
 import * as m008 from './008-audit-and-status.js';
+import * as m009 from './009-throttle-rows.js';
 
 /**
  * Migrations are listed in code rather than read from a folder, so the same list runs from the TypeScript
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005-sessions-and-token-keys': m005,
   '007-second-factor': m007,
   '008-audit-and-status': m008,
+  '009-throttle-rows': m009,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { auditPurgeInApi, workerCount, workerEnv } from '../../../src/config/cluster.js';
+import { parseEnv } from '../../../src/config/env.js';
+
+const MYSQL = { DATABASE_URL: 'mysql://root@127.0.0.1:3306/authsvc' };
+
+describe('cluster plan', () => {
+  it('runs one worker per core on MySQL, one on the embedded SQLite default, and WEB_CONCURRENCY when given', () => {
+    expect(workerCount(parseEnv(MYSQL), 4)).to.equal(4);
+    expect(workerCount(parseEnv({}), 4)).to.equal(1);
+    expect(workerCount(parseEnv({ WEB_CONCURRENCY: '3' }), 4)).to.equal(3);
+    expect(workerCount(parseEnv({ ...MYSQL, WEB_CONCURRENCY: '1' }), 4)).to.equal(1);
+    expect(() => parseEnv({ WEB_CONCURRENCY: '0' })).to.throw('WEB_CONCURRENCY');
+  });
+
+  it('shares bcrypt threads, the database pool and the bcrypt queue out between the workers', () => {
+    const env = parseEnv({ ...MYSQL, BCRYPT_THREADS: '4', DB_POOL_MAX: '10', BCRYPT_MAX_PENDING: '32' });
+    const first = workerEnv(env, 2, 1, 's'.repeat(64));
+    expect(first).to.include({ BCRYPT_THREADS: '2', DB_POOL_MAX: '5', BCRYPT_MAX_PENDING: '16', BCRYPT_MAX_PENDING_HASHES: '8', WEB_CONCURRENCY: '1' });
+    // Never below one thread, or a pool too small for a transaction beside a session read.
+    expect(workerEnv(parseEnv({ ...MYSQL, BCRYPT_THREADS: '1', DB_POOL_MAX: '2' }), 4, 1, 'x')).to.include({ BCRYPT_THREADS: '1', DB_POOL_MAX: '2' });
+  });
+
+  it('gives every worker the same session secret, and the relay and start-up admin to worker 1 only', () => {
+    const env = parseEnv({ ...MYSQL, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'start-up admin password' });
+    const [one, two] = [workerEnv(env, 2, 1, 'secret'), workerEnv(env, 2, 2, 'secret')];
+    expect(one.SESSION_SECRET).to.equal('secret');
+    expect(two.SESSION_SECRET).to.equal('secret');
+    expect(one).to.not.have.property('OUTBOX_RELAY_IN_PROCESS');
+    expect(two).to.include({ OUTBOX_RELAY_IN_PROCESS: 'false' });
+    // undefined removes the variable from the worker's environment.
+    expect(two).to.have.property('ADMIN_USERNAME', undefined);
+    expect(two).to.have.property('ADMIN_PASSWORD', undefined);
+  });
+
+  it('purges the audit trail in worker 1 only when no broker is set, and leaves it to the relay when one is', () => {
+    const worker = (env: Record<string, string>, index: number) =>
+      parseEnv(Object.fromEntries(Object.entries({ ...env, ...workerEnv(parseEnv(env), 2, index, 's'.repeat(64)) }).filter(([, v]) => v !== undefined)) as Record<string, string>);
+    expect(auditPurgeInApi(worker(MYSQL, 1))).to.equal(true);
+    expect(auditPurgeInApi(worker(MYSQL, 2))).to.equal(false);
+    const kafka = { ...MYSQL, KAFKA_BROKERS: '127.0.0.1:9092' };
+    expect(auditPurgeInApi(worker(kafka, 1))).to.equal(false);
+    expect(auditPurgeInApi(worker(kafka, 2))).to.equal(false);
+    expect(auditPurgeInApi(parseEnv({}))).to.equal(true);
+  });
+});
