@@ -1,5 +1,6 @@
 // Test data with sensible defaults: a test names only what it is about.
 import type { Caller } from '../src/domain/access-policy.js';
+import type { EmailAddress } from '../src/domain/email-address.js';
 import type { Role } from '../src/domain/role.js';
 import { User } from '../src/domain/user.js';
 import type { Username } from '../src/domain/username.js';
@@ -19,6 +20,8 @@ export interface UserSpec {
   createdAt?: Date;
   updatedAt?: Date;
   lastLoginAt?: Date | null;
+  email?: string | null;
+  emailVerified?: boolean;
 }
 
 /** A stored user. Ids default to `user-0001`, … and never collide with SequentialIds' UUID-shaped ones. */
@@ -33,6 +36,8 @@ export function aUser(spec: UserSpec = {}): User {
     createdAt: spec.createdAt ?? T0,
     updatedAt: spec.updatedAt ?? spec.createdAt ?? T0,
     lastLoginAt: spec.lastLoginAt ?? null,
+    email: (spec.email ?? null) as EmailAddress | null,
+    emailVerified: spec.emailVerified ?? false,
   });
 }
 

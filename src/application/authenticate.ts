@@ -1,8 +1,10 @@
 import { inject, injectable } from 'inversify';
-import { InvalidCredentials } from '../domain/errors.js';
+import { looksLikeEmail, parseEmailAddress } from '../domain/email-address.js';
+import { InvalidCredentials, ValidationFailed } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
-import { parseUsername, type Username } from '../domain/username.js';
+import type { User } from '../domain/user.js';
+import { parseUsername } from '../domain/username.js';
 import { checkCounted } from './password-check.js';
 import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
@@ -24,13 +26,14 @@ export class Authenticate {
   ) {}
 
   async execute(input: { username: string; password: string }, context: { client?: string } = {}): Promise<UserView> {
-    const username = this.usernameOrUndefined(input.username);
+    const user = await this.accountNamed(input.username);
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
-    const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
+    // A known account is counted under its username however it was named (name or address): one budget per account.
+    const account = user?.username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY);
+    const attempt = { account, client: context.client };
     await this.throttle.begin(attempt);
 
     const password = candidatePassword(input.password);
-    const user = username && (await this.users.findByUsername(username));
     // An unknown name or an impossible password costs one bcrypt compare too, against a hash of the same
     // cost, so response time does not tell which names exist.
     const matches = await checkCounted(this.throttle, attempt, async () => {
@@ -59,12 +62,18 @@ export class Authenticate {
     await this.dummy();
   }
 
-  /** A malformed name cannot exist; it gets the same answer, after the same work, as an unknown one. */
-  private usernameOrUndefined(raw: string): Username | undefined {
+  /**
+   * The account a login names: by username, or by a verified address (an unverified one may belong to somebody
+   * else). A malformed name cannot exist; it gets the same answer, after the same work, as an unknown one.
+   */
+  private async accountNamed(raw: string): Promise<User | undefined> {
     try {
-      return parseUsername(raw);
-    } catch {
-      return undefined;
+      if (!looksLikeEmail(raw)) return await this.users.findByUsername(parseUsername(raw));
+      const user = await this.users.findByEmail(parseEmailAddress(raw));
+      return user?.emailVerified ? user : undefined;
+    } catch (err) {
+      if (err instanceof ValidationFailed) return undefined;
+      throw err;
     }
   }
 

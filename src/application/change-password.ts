@@ -1,10 +1,10 @@
 import { inject, injectable } from 'inversify';
 import { mustConfirmPasswordChange, type Caller } from '../domain/access-policy.js';
-import { IncorrectCurrentPassword, UserNotFound, ValidationFailed } from '../domain/errors.js';
+import { UserNotFound } from '../domain/errors.js';
 import { passwordChanged } from '../domain/events.js';
-import { candidatePassword, parseNewPassword } from '../domain/password.js';
-import type { User } from '../domain/user.js';
-import { checkCounted } from './password-check.js';
+import { parseNewPassword } from '../domain/password.js';
+import { afterPasswordChange } from './email/mail.js';
+import { confirmCurrentPassword } from './password-check.js';
 import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp } from './user-view.js';
 
@@ -37,10 +37,11 @@ export class ChangePassword {
       username: user.username,
       isCommon: (p) => this.commonPasswords.includes(p),
     });
-    if (mustConfirm) await this.confirm(user, input.currentPassword, context.client);
+    if (mustConfirm) await confirmCurrentPassword({ throttle: this.throttle, hasher: this.hasher }, user, input.currentPassword, context.client);
     const newHash = await this.hasher.hash(newPassword);
 
-    await this.uow.run(async ({ users, outbox, sessions }) => {
+    await this.uow.run(async (tx) => {
+      const { users, outbox, sessions } = tx;
       const target = await users.findById(input.userId);
       if (!target) throw new UserNotFound();
       target.changePassword(newHash, this.clock.now());
@@ -48,17 +49,7 @@ export class ChangePassword {
       // Whoever knew the old password may hold a session: end them all but the caller's own.
       await sessions.endAllOf(target.id, caller.userId === target.id ? context.sessionKey : undefined);
       await outbox.add(passwordChanged(target, caller.userId, stamp(this.ids, this.clock)));
+      await afterPasswordChange(tx, target, { ids: this.ids, clock: this.clock }, 'change');
     });
-  }
-
-  /** The current password proves it is the owner at the keyboard; a wrong one counts as a failed login. */
-  private async confirm(user: User, currentPassword: string | undefined, client: string | undefined): Promise<void> {
-    if (currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
-    const attempt = { account: user.username, client };
-    await this.throttle.begin(attempt);
-    const current = candidatePassword(currentPassword);
-    const matches = current !== undefined && (await checkCounted(this.throttle, attempt, () => this.hasher.verify(current, user.passwordHash)));
-    if (!matches) throw new IncorrectCurrentPassword();
-    await this.throttle.succeeded(attempt);
   }
 }

@@ -8,13 +8,15 @@ export interface UserView {
   id: string;
   username: string;
   role: Role;
+  email: string | null;
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export function viewOf(user: User): UserView {
-  const { id, username, role, createdAt, updatedAt } = user.toSnapshot();
-  return { id, username, role, createdAt, updatedAt };
+  const { id, username, role, email, emailVerified, createdAt, updatedAt } = user.toSnapshot();
+  return { id, username, role, email, emailVerified, createdAt, updatedAt };
 }
 
 export function stamp(ids: IdGenerator, clock: Clock): EventStamp {

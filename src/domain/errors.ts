@@ -100,3 +100,20 @@ export class Busy extends DomainError {
     super('The service is busy: try again shortly');
   }
 }
+
+export class EmailTaken extends DomainError {
+  readonly code = 'email-taken';
+  readonly field = 'email';
+  constructor(options?: ErrorOptions) {
+    super('This email address belongs to another account', options);
+  }
+}
+
+/** One answer for an unknown, used, expired or superseded token, and one bound to an address no longer the user's. */
+export class InvalidToken extends DomainError {
+  readonly code = 'invalid-token';
+  readonly field = 'token';
+  constructor() {
+    super('token: is not valid (unknown, used, expired or replaced by a newer one)');
+  }
+}

@@ -1,4 +1,5 @@
 import { Model } from 'objection';
+import type { EmailAddress } from '../../domain/email-address.js';
 import type { Role } from '../../domain/role.js';
 import { User } from '../../domain/user.js';
 import type { Username } from '../../domain/username.js';
@@ -13,6 +14,8 @@ export class UserRow extends Model {
   createdAt!: Date | number;
   updatedAt!: Date | number;
   lastLoginAt!: Date | number | null;
+  email!: string | null;
+  emailVerified!: boolean | number;
 }
 
 /** Field by field: an ORM instance never leaks into the domain. */
@@ -25,5 +28,7 @@ export function toUser(row: UserRow): User {
     createdAt: toDate(row.createdAt),
     updatedAt: toDate(row.updatedAt),
     lastLoginAt: row.lastLoginAt === null ? null : toDate(row.lastLoginAt),
+    email: (row.email ?? null) as EmailAddress | null,
+    emailVerified: Boolean(row.emailVerified), // SQLite and MySQL hand booleans back as 0 and 1
   });
 }

@@ -10,8 +10,11 @@ const ADMIN_ID = '00000000-0000-7000-8000-0000000000ad';
 const CREATED_AT = new Date('2025-01-01T12:34:56.789Z');
 
 const validPayloads: Record<UserEventType, object> = {
-  'user.created': { userId: USER_ID, username: 'ada', role: 'user', createdBy: null },
-  'user.password_changed': { userId: USER_ID, changedBy: USER_ID },
+  'user.created': { userId: USER_ID, username: 'ada', role: 'user', createdBy: null, email: null },
+  'user.password_changed': { userId: USER_ID, changedBy: USER_ID, reason: 'change' },
+  'user.email_changed': { userId: USER_ID, email: 'ada@example.com', previousEmail: null, changedBy: USER_ID },
+  'user.email_verified': { userId: USER_ID, email: 'ada@example.com' },
+  'user.sessions_ended': { userId: USER_ID, reason: 'password-reset' },
   'user.role_changed': { userId: USER_ID, from: 'user', to: 'admin', changedBy: ADMIN_ID },
   'user.deleted': { userId: USER_ID, username: 'ada', deletedBy: ADMIN_ID },
   'user.logged_in': { userId: USER_ID },
@@ -42,7 +45,7 @@ describe('toCloudEvent()', () => {
       subject: USER_ID,
       time: '2025-01-01T12:34:56.789Z',
       datacontenttype: 'application/json',
-      data: { userId: USER_ID, username: 'ada', role: 'user', createdBy: null },
+      data: { userId: USER_ID, username: 'ada', role: 'user', createdBy: null, email: null },
     });
   });
 

@@ -18,6 +18,8 @@ describe('User', () => {
       createdAt: T0,
       updatedAt: T0,
       lastLoginAt: null,
+      email: null,
+      emailVerified: false,
     });
   });
 

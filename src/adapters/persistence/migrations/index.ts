@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001-users-outbox-sessions.js';
 import * as m002 from './002-rate-limits.js';
 import * as m003 from './003-admin-guard.js';
+import * as m006 from './006-email.js';
 
 /**
  * Migrations are listed in code rather than read from a folder, so the same list runs from the TypeScript
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '001-users-outbox-sessions': m001,
   '002-rate-limits': m002,
   '003-admin-guard': m003,
+  '006-email': m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
