@@ -37,6 +37,7 @@ import { KnexSessions } from '../adapters/persistence/knex-sessions.js';
 import { KnexUnitOfWork } from '../adapters/persistence/knex-unit-of-work.js';
 import { ObjectionUserRepository } from '../adapters/persistence/objection-user-repository.js';
 import type { Env } from './env.js';
+import { bindEmail } from './modules/email.js';
 
 /** The composition root: the only place that knows every concrete class. */
 export function buildContainer(env: Env, db: Knex, log: Logger): Container {
@@ -69,6 +70,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(LogOut).toSelf();
   container.bind(EnsureAdmin).toSelf();
   bindRelay(container, env, db, log);
+  bindEmail(container, env, db, log);
   return container;
 }
 

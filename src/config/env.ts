@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseLimits, type LoginLimits } from '../adapters/throttling/rate-limiter-login-throttle.js';
+import { emailEnv, emailShape, type EmailEnv } from './env/email.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
 const KNOWN_EXAMPLE_SECRETS = new Set([
@@ -62,6 +63,7 @@ export interface Env {
     batchSize: number;
     retentionMs: number;
   };
+  email: EmailEnv;
 }
 
 const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
@@ -122,6 +124,7 @@ const schema = z.object({
   OUTBOX_POLL_INTERVAL_MS: int(10, 3_600_000).default(500),
   OUTBOX_BATCH_SIZE: int(1, 10_000).default(500),
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
+  ...emailShape,
 });
 
 /** Every variable the service reads, by name (the container files are checked against it). */
@@ -196,6 +199,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
       batchSize: e.OUTBOX_BATCH_SIZE,
       retentionMs: e.OUTBOX_RETENTION_HOURS * 3_600_000,
     },
+    email: emailEnv(e),
   };
 }
 

@@ -16,6 +16,14 @@ import { EnsureAdmin } from '../application/ensure-admin.js';
 import { GetUser } from '../application/get-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
+import { ChangeEmail } from '../application/email/change-email.js';
+import type { MailRelay } from '../application/email/relay-mail.js';
+import { RequestPasswordReset } from '../application/email/request-password-reset.js';
+import { ResendVerification } from '../application/email/resend-verification.js';
+import { ResetPassword } from '../application/email/reset-password.js';
+import { VerifyEmail } from '../application/email/verify-email.js';
+import { KnexMailOutbox } from '../adapters/persistence/email/knex-mail-outbox.js';
+import { startMailRelay } from './modules/email.js';
 import { UserRepository } from '../application/ports.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
@@ -82,6 +90,11 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       changeRole: container.get(ChangeRole),
       deleteUser: container.get(DeleteUser),
       logOut: container.get(LogOut),
+      changeEmail: container.get(ChangeEmail),
+      verifyEmail: container.get(VerifyEmail),
+      resendVerification: container.get(ResendVerification),
+      requestPasswordReset: container.get(RequestPasswordReset),
+      resetPassword: container.get(ResetPassword),
     },
     users: container.get<UserRepository>(UserRepository),
     sessionStore: container.get(KnexSessionStore),
@@ -103,6 +116,7 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
     metrics: {
       bcryptDepth: () => hasher.depth,
       outboxLag: () => queue.lag(new Date()),
+      mailQueue: () => container.get(KnexMailOutbox).counts(),
       ...(relay && { relay: () => relay.status() }),
     },
   });
@@ -127,6 +141,8 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     log.warn('SESSION_SECRET is not set: using a random one, so sessions end when this process stops');
   }
   const relay = startRelay(env, container, log, env.outbox.relayInProcess);
+  // Mail goes out from the process that runs the relay: this one, unless a separate relay does (npm run relay).
+  const mailRelay: MailRelay | undefined = env.outbox.relayInProcess ? startMailRelay(env, container, log) : undefined;
   let shuttingDown = false;
   const app = wireApp(env, container, log, [sessionSecret], { relay, shuttingDown: () => shuttingDown });
   const sessionStore = container.get(KnexSessionStore);
@@ -170,6 +186,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
         await closed;
       }
       await relay?.stop();
+      await mailRelay?.stop();
       await container.get(BcryptPasswordHasher).close();
       await db.destroy();
       log.info('stopped');

@@ -5,6 +5,7 @@ import type { Clock, UserRepository } from '../../application/ports.js';
 import { OPERATOR } from '../../domain/access-policy.js';
 import { DomainError } from '../../domain/errors.js';
 import { parseUsername, type Username } from '../../domain/username.js';
+import type { KnexMailOutbox } from '../persistence/email/knex-mail-outbox.js';
 import type { KnexOutboxQueue } from '../persistence/knex-outbox-queue.js';
 import type { CommandName, Invocation } from './arguments.js';
 import { Failure } from './errors.js';
@@ -18,6 +19,7 @@ export interface AdminTools {
   changeRole: ChangeRole;
   users: UserRepository;
   outbox: Pick<KnexOutboxQueue, 'lag' | 'counts' | 'parked'>;
+  mail: Pick<KnexMailOutbox, 'counts' | 'parked'>;
   clock: Clock;
 }
 
@@ -61,11 +63,13 @@ const HANDLERS: Record<CommandName, Handler> = {
     print(io, JSON.stringify(await changeRole.execute({ userId, role: args[1]! }, OPERATOR)));
   },
 
-  'outbox-status': async ({ options }, { outbox, clock }, io) => {
+  'outbox-status': async ({ options }, { outbox, mail, clock }, io) => {
     const { pending, oldestAgeMs } = await outbox.lag(clock.now());
     const { published, parked } = await outbox.counts();
     const parkedEvents = parked > 0 ? await outbox.parked(PARKED_SHOWN) : [];
-    const status = { pending, oldestPendingAgeMs: oldestAgeMs, parked, parkedEvents, published };
+    const mailCounts = await mail.counts();
+    const parkedMessages = mailCounts.parked > 0 ? await mail.parked(PARKED_SHOWN) : [];
+    const status = { pending, oldestPendingAgeMs: oldestAgeMs, parked, parkedEvents, published, mail: { ...mailCounts, parkedMessages } };
     if (options.json) print(io, JSON.stringify(status));
     else outboxLines(status).forEach((line) => print(io, line));
   },

@@ -5,6 +5,7 @@ import type { KnexSessionStore } from '../persistence/knex-session-store.js';
 import { authRouter, type AuthRoutes } from './auth-router.js';
 import { refuseCrossSite } from './cross-site.js';
 import { docsRouter } from './docs-router.js';
+import { emailRouter, type EmailRoutes } from './email/email-router.js';
 import { healthRouter, type ReadinessReport } from './health-router.js';
 import { metrics, type MetricSources } from './metrics.js';
 import { problemDetails } from './problem-details.js';
@@ -14,7 +15,7 @@ import { callers, sessions } from './session.js';
 import { userRouter, type UserRoutes } from './user-router.js';
 
 export interface AppOptions {
-  useCases: UserRoutes & AuthRoutes;
+  useCases: UserRoutes & AuthRoutes & EmailRoutes;
   users: UserRepository;
   sessionStore: KnexSessionStore;
   log: Logger;
@@ -35,7 +36,7 @@ export function createApp(options: AppOptions): Koa {
   const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy > 0, maxIpsCount: options.trustProxy });
   app.on('error', (err, ctx) => (ctx?.state.log ?? options.log).error({ err }, 'unhandled error'));
   const who = callers(options.users);
-  const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who)];
+  const routers = [userRouter(options.useCases, who), authRouter(options.useCases, who), emailRouter(options.useCases, who)];
   const measured = metrics(options.metrics);
   // Operational routes come before sessions and the cross-site check: they need neither.
   const operational = [healthRouter(options.readiness), measured.router, docsRouter(options.version)];

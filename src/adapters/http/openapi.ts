@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { changeEmailBody, forgotAnswer, forgotPasswordBody, resetPasswordBody, verifyEmailBody } from './email/schemas.js';
 import { SESSION_COOKIE } from './session.js';
 import {
   changePasswordBody,
@@ -18,7 +19,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'operations';
+  tag: 'users' | 'sessions' | 'recovery' | 'operations';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -75,6 +76,38 @@ export const operations: Operation[] = [
   {
     method: 'delete', path: '/users/{id}', tag: 'users', summary: 'Delete a user (admin, not itself)', auth: 'session',
     success: { status: 204, description: "Deleted; the user's sessions end" }, errors: [401, 403, 404, 409],
+  },
+  {
+    method: 'put', path: '/users/{id}/email', tag: 'users',
+    summary: "Set or change an address (own: with currentPassword; admin: anyone's). A verification link goes to it; a verified old address is told",
+    auth: 'session', body: changeEmailBody, example: { email: 'ada@example.com', currentPassword: 'analytical engine 1843' },
+    success: { status: 200, schema: userView, description: 'The updated user, emailVerified false until the link is followed' },
+    errors: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  },
+  {
+    method: 'post', path: '/email/verify', tag: 'recovery', summary: 'Verify an address with the token from the link fragment', auth: 'none',
+    body: verifyEmailBody, example: { token: 'the value after #token= in the link' },
+    success: { status: 204, description: 'Verified (emailVerified: true)' },
+    errors: [400, 413, 415, 429],
+  },
+  {
+    method: 'post', path: '/email/verify/resend', tag: 'recovery', summary: "Send a new verification link to the caller's address", auth: 'session',
+    success: { status: 202, description: 'A new link is on its way (older ones are void); nothing is sent for a verified address' },
+    errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'post', path: '/password/forgot', tag: 'recovery',
+    summary: 'Ask for a password-reset link, by username or verified address: always the same 202', auth: 'none',
+    body: forgotPasswordBody, example: { username: 'ada@example.com' },
+    success: { status: 202, schema: forgotAnswer, description: 'The same answer whether or not the account exists' },
+    errors: [400, 413, 415, 429],
+  },
+  {
+    method: 'post', path: '/password/reset', tag: 'recovery',
+    summary: 'Set a new password with a reset token: ends every session, does not log in', auth: 'none',
+    body: resetPasswordBody, example: { token: 'the value after #token= in the link', newPassword: 'jacquard loom cards 1804' },
+    success: { status: 204, description: 'Changed; log in with the new password' },
+    errors: [400, 413, 415, 429, 503],
   },
   {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
@@ -147,6 +180,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     tags: [
       { name: 'sessions', description: 'Log in and out (server-side sessions, cookie `' + SESSION_COOKIE + '`)' },
       { name: 'users', description: 'Accounts and their rules' },
+      { name: 'recovery', description: 'Email verification and password reset; tokens travel in link fragments' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,

@@ -10,6 +10,7 @@ export const createUserBody = z.strictObject({
   username: text(256),
   password: text(1024),
   role: z.enum(ROLES).optional(),
+  email: text(320).optional().describe('Optional; a verification link is sent to it'),
 });
 
 export const loginBody = z.strictObject({
@@ -36,6 +37,8 @@ export const userView = z.object({
   id: z.string().uuid().describe('UUIDv7'),
   username: z.string(),
   role: z.enum(ROLES),
+  email: z.string().nullable().describe('Trimmed and lower case; null when none'),
+  emailVerified: z.boolean().describe('Whether the owner followed the link sent to the address'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

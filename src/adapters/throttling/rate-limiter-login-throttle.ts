@@ -25,7 +25,7 @@ export interface LoginLimits {
 
 export const RATE_LIMIT_TABLE = 'rate_limits';
 
-type Store = { kind: 'database'; db: Knex; database?: string } | { kind: 'memory' };
+export type Store = { kind: 'database'; db: Knex; database?: string } | { kind: 'memory' };
 
 /**
  * Login throttling with rate-limiter-flexible, its counters in the database so that every instance of the
@@ -36,9 +36,10 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   private readonly account: RateLimiterAbstract[];
   private readonly client: RateLimiterAbstract[];
 
-  constructor(limits: LoginLimits, store: Store) {
-    this.account = limits.account.map((l, i) => limiter(store, `login_account_${i}`, l));
-    this.client = limits.client.map((l, i) => limiter(store, `login_client_${i}`, l));
+  /** `name` keeps the counters of other throttles built on this one (password reset, tokens) apart. */
+  constructor(limits: LoginLimits, store: Store, name = 'login') {
+    this.account = limits.account.map((l, i) => limiter(store, `${name}_account_${i}`, l));
+    this.client = limits.client.map((l, i) => limiter(store, `${name}_client_${i}`, l));
   }
 
   async begin({ account, client }: LoginAttempt): Promise<void> {
