@@ -73,8 +73,12 @@ export class ObjectionUserRepository implements UserRepository {
   }
 }
 
-/** Which unique index refused the row: the address's index names its column on every database. */
+/**
+ * Which unique index refused the row, by its name in the driver's message: MySQL names the key
+ * (users_email_unique), SQLite the column (users.email). Never by a bare "email": the statement in the message
+ * names every column.
+ */
 function violatedEmail(err: unknown): boolean {
   const texts = [err, (err as { nativeError?: unknown })?.nativeError].map((e) => String((e as { message?: unknown })?.message ?? ''));
-  return texts.some((t) => /email/i.test(t));
+  return texts.some((t) => /users_email_unique|users\.email\b/.test(t));
 }
