@@ -83,6 +83,8 @@ export interface MailOutbox {
   /** Refused for good: set aside with the reason, its body erased. */
   park(seq: number, error: string, at: Date): Promise<void>;
   counts(): Promise<MailQueueCounts>;
+  /** Deletes up to `limit` messages sent before `cutoff` (their recipients are personal data); parked ones stay. */
+  deleteSentBefore(cutoff: Date, limit: number): Promise<number>;
 }
 
 export interface MailQueueCounts {

@@ -12,7 +12,13 @@ export interface MailRelaySettings {
   maxBackoffMs: number;
   /** A message that failed this many times (never with a 5xx) is parked as well. */
   maxAttempts: number;
+  /** How long the record of a sent message (its recipient, personal data) is kept. */
+  retentionMs: number;
 }
+
+/** Retention runs this often, in chunks. */
+const HOUSEKEEPING_MS = 10 * 60_000;
+const RETENTION_CHUNK = 1000;
 
 export interface MailRelayStatus {
   sent: number;
@@ -31,6 +37,7 @@ export class MailRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private lastHousekeeping = 0;
   private readonly stats: MailRelayStatus = { sent: 0, parked: 0, retried: 0, lastError: null };
 
   constructor(
@@ -65,6 +72,16 @@ export class MailRelay {
     return due.length;
   }
 
+  /** Deletes the records of messages sent longer ago than the retention. */
+  async housekeeping(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - this.settings.retentionMs);
+    let deleted = 0;
+    for (let n = RETENTION_CHUNK; n === RETENTION_CHUNK && this.running; deleted += n) {
+      n = await this.outbox.deleteSentBefore(cutoff, RETENTION_CHUNK);
+    }
+    return deleted;
+  }
+
   private async deliver(mail: MailToSend): Promise<void> {
     const about = { seq: mail.seq, mailId: mail.id, kind: mail.kind, attempt: mail.attempts };
     try {
@@ -94,6 +111,10 @@ export class MailRelay {
       let taken = 0;
       try {
         taken = await this.sendDue();
+        if (this.clock.now().getTime() - this.lastHousekeeping >= HOUSEKEEPING_MS) {
+          this.lastHousekeeping = this.clock.now().getTime();
+          await this.housekeeping();
+        }
       } catch (err) {
         this.stats.lastError = err instanceof Error ? err.message : String(err);
         this.log.warn({ err }, 'mail relay failed; retrying');

@@ -54,7 +54,7 @@ export function bindEmail(container: Container, env: Env, db: Knex, log: Logger)
   container.bind<MailOutbox>(MailOutbox).toConstantValue(outbox);
   container.bind(KnexMailOutbox).toConstantValue(outbox);
   container.bind(MailRelay).toConstantValue(
-    new MailRelay(outbox, sender, container.get<Clock>(Clock), { ...email.relay, batchSize: 50, leaseMs: MAIL_LEASE_MS }, mailLog),
+    new MailRelay(outbox, sender, container.get<Clock>(Clock), { ...email.relay, batchSize: 50, leaseMs: MAIL_LEASE_MS, retentionMs: env.outbox.retentionMs }, mailLog),
   );
 }
 

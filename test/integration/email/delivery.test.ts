@@ -100,8 +100,9 @@ for (const [database, open] of DATABASES) {
           retryAt: (seq, at, error) => outbox.retryAt(seq, at, error),
           park: (seq, error, at) => outbox.park(seq, error, at),
           counts: () => outbox.counts(),
+          deleteSentBefore: (cutoff, limit) => outbox.deleteSentBefore(cutoff, limit),
         };
-        const settings = { pollIntervalMs: 20, batchSize: 10, leaseMs: 200, baseBackoffMs: 50, maxBackoffMs: 100, maxAttempts: 5 };
+        const settings = { pollIntervalMs: 20, batchSize: 10, leaseMs: 200, baseBackoffMs: 50, maxBackoffMs: 100, maxAttempts: 5, retentionMs: 3_600_000 };
         const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
         const relay = new MailRelay(crashing, world.container.get(MailSender), world.container.get(Clock), settings, quiet);
         relay.start();
@@ -162,6 +163,17 @@ for (const [database, open] of DATABASES) {
       const tokens = tokensSent(world);
       expect(tokens.length).to.be.greaterThan(3);
       for (const token of tokens) expect(logs).not.to.include(token);
+    });
+
+    it('deletes the records of sent messages past retention, never parked ones', async () => {
+      const outbox = world.container.get(KnexMailOutbox);
+      const before = await outbox.counts();
+      expect(before.sent).to.be.greaterThan(0);
+      expect(before.parked).to.be.greaterThan(0);
+      expect(await outbox.deleteSentBefore(new Date(Date.now() - 3_600_000), 1000)).to.equal(0);
+      expect(await outbox.deleteSentBefore(new Date(Date.now() + 1000), 2)).to.equal(2);
+      expect(await outbox.deleteSentBefore(new Date(Date.now() + 1000), 1000)).to.equal(before.sent - 2);
+      expect(await outbox.counts()).to.deep.equal({ pending: 0, parked: before.parked, sent: 0 });
     });
   });
 }

@@ -7,6 +7,7 @@ interface Row extends MailToSend {
   state: 'waiting' | 'sent' | 'parked';
   dueAt: number;
   error?: string;
+  sentAt?: number;
 }
 
 /** The queue's contract in memory: claims lease a row, sent or parked rows lose their params. */
@@ -23,8 +24,8 @@ class InMemoryMailOutbox implements MailOutbox {
   private row(seq: number): Row {
     return this.rows.find((r) => r.seq === seq)!;
   }
-  async markSent(seq: number): Promise<void> {
-    Object.assign(this.row(seq), { state: 'sent', params: {} });
+  async markSent(seq: number, at: Date): Promise<void> {
+    Object.assign(this.row(seq), { state: 'sent', params: {}, sentAt: at.getTime() });
   }
   async retryAt(seq: number, at: Date, error: string): Promise<void> {
     Object.assign(this.row(seq), { dueAt: at.getTime(), error });
@@ -32,13 +33,18 @@ class InMemoryMailOutbox implements MailOutbox {
   async park(seq: number, error: string): Promise<void> {
     Object.assign(this.row(seq), { state: 'parked', params: {}, error });
   }
+  async deleteSentBefore(cutoff: Date): Promise<number> {
+    const before = this.rows.length;
+    this.rows = this.rows.filter((r) => !(r.state === 'sent' && (r.sentAt ?? Infinity) < cutoff.getTime()));
+    return before - this.rows.length;
+  }
   async counts(): Promise<MailQueueCounts> {
     const n = (s: Row['state']) => this.rows.filter((r) => r.state === s).length;
     return { pending: n('waiting'), parked: n('parked'), sent: n('sent') };
   }
 }
 
-const settings = { pollIntervalMs: 10, batchSize: 10, leaseMs: 60_000, baseBackoffMs: 1000, maxBackoffMs: 5000, maxAttempts: 5 };
+const settings = { pollIntervalMs: 10, batchSize: 10, leaseMs: 60_000, baseBackoffMs: 1000, maxBackoffMs: 5000, maxAttempts: 5, retentionMs: 3_600_000 };
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function setup(send: (mail: MailToSend) => Promise<void>) {
@@ -99,6 +105,23 @@ describe('MailRelay', () => {
       clock.advance(settings.maxBackoffMs);
     }
     expect(outbox.rows[0]).to.include({ state: 'parked', attempts: 5, error: '451 try later' });
+  });
+
+  it('forgets sent messages after the retention, keeping parked and recent ones', async () => {
+    const { outbox, relay, clock } = setup(async (m) => {
+      if (m.seq === 2) throw new PermanentMailFailure('550');
+    });
+    outbox.add(1);
+    outbox.add(2);
+    await relay.sendDue();
+    clock.advance(settings.retentionMs / 2);
+    outbox.add(3);
+    await relay.sendDue();
+    clock.advance(settings.retentionMs / 2 + 1);
+    relay.start(); // housekeeping runs from the relay's loop
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await relay.stop();
+    expect(outbox.rows.map((r) => [r.seq, r.state])).to.deep.equal([[2, 'parked'], [3, 'sent']]);
   });
 
   it('leaves a message alone while another sender holds it', async () => {

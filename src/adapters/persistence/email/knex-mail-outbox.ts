@@ -71,6 +71,13 @@ export class KnexMailOutbox implements MailOutbox {
     };
   }
 
+  async deleteSentBefore(cutoff: Date, limit: number): Promise<number> {
+    // Select then delete by key: DELETE ... LIMIT is not portable, and small chunks keep locks short.
+    const seqs = (await this.db('mail_outbox').select('seq').where('sentAt', '<', cutoff).orderBy('seq').limit(limit)).map((r) => r.seq);
+    if (seqs.length === 0) return 0;
+    return Number(await this.db('mail_outbox').whereIn('seq', seqs).whereNotNull('sentAt').delete());
+  }
+
   /** The first `limit` parked messages, each with the reason: for an operator (`outbox-status`). */
   async parked(limit: number): Promise<ParkedMail[]> {
     const rows = await this.db('mail_outbox')
