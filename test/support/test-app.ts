@@ -16,6 +16,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     LOGIN_LIMITS_ACCOUNT: '1000/60',
     LOGIN_LIMITS_CLIENT: '10000/60',
     BCRYPT_THREADS: '1', // one per app: the tests build many
+    PASSWORD_FORGOT_MIN_MS: '0', // the enumeration tests set the floor they measure
     ...overrides,
   });
 }
