@@ -18,12 +18,16 @@ export const eventData = {
     username: z.string().describe('Lower-case username'),
     role,
     createdBy: actorId.nullable().describe('The admin who created the account (the nil UUID for the command line); null for self-registration and the start-up admin'),
-    email: email.nullable().describe(`The address given at registration, not yet verified; null when none. ${PERSONAL}`),
+    // The default publishes events written before the field existed (still in the outbox at the upgrade) as null.
+    email: email.nullable().default(null).describe(`The address given at registration, not yet verified; null when none. ${PERSONAL}`),
   }),
   'user.password_changed': z.object({
     userId,
     changedBy: actorId,
-    reason: z.enum(['change', 'reset']).describe('change: by the user or an admin; reset: through a password-reset link (changedBy is the user)'),
+    reason: z
+      .enum(['change', 'reset'])
+      .default('change') // events written before the field existed were all changes
+      .describe('change: by the user or an admin; reset: through a password-reset link (changedBy is the user)'),
   }),
   'user.email_changed': z.object({
     userId,
