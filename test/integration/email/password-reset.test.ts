@@ -84,7 +84,8 @@ for (const [database, open] of DATABASES) {
       expect((await reset(token)).status).to.equal(204);
     });
 
-    it('answers the same, in about the same time, for unknown accounts and accounts without a verified address; only a verified one gets mail', async () => {
+    it('answers the same, in about the same time, for unknown accounts and accounts without a verified address; only a verified one gets mail', async function () {
+      this.timeout(90_000);
       const paced = world.rewire({ PASSWORD_FORGOT_MIN_MS: '250' });
       const verified = await verifiedPerson(world);
       const unverified = await registerWithEmail(world.app);
@@ -101,7 +102,7 @@ for (const [database, open] of DATABASES) {
         malformed: '!!',
       };
       const times: Record<string, number[]> = {};
-      for (let round = 0; round < 3; round += 1) {
+      for (let round = 0; round < 5; round += 1) {
         for (const [label, name] of Object.entries(names)) {
           const started = performance.now();
           const res = await forgot(name, paced.app);
@@ -111,13 +112,17 @@ for (const [database, open] of DATABASES) {
           expect(res.headers['content-type'], label).to.match(/^application\/json/);
         }
       }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-      const medians = Object.values(times).map(median);
-      expect(Math.min(...medians), JSON.stringify(times)).to.be.at.least(245);
-      expect(Math.max(...medians) - Math.min(...medians), JSON.stringify(times)).to.be.below(100);
+      // Medians of pooled samples: the accounts that get a message against all the others. A busy machine stalls
+      // single requests at random; a systematic difference would show in the pools.
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const all = Object.values(times).flat();
+      const sending = [...times.verified!, ...times.verifiedEmail!];
+      const silent = Object.entries(times).filter(([label]) => !label.startsWith('verified')).flatMap(([, xs]) => xs);
+      expect(Math.min(...all), JSON.stringify(times)).to.be.at.least(245); // nobody is answered before the floor
+      expect(Math.abs(median(sending) - median(silent)), JSON.stringify(times)).to.be.below(80);
 
       await queueDrained(world.db);
-      expect(world.smtp.to(verified.email).filter((m) => RESET.test(m.subject ?? ''))).to.have.length(6);
+      expect(world.smtp.to(verified.email).filter((m) => RESET.test(m.subject ?? ''))).to.have.length(10);
       expect(world.smtp.to(unverified.email).filter((m) => RESET.test(m.subject ?? ''))).to.deep.equal([]);
       expect((await logIn(unverified.email)).status, 'an unverified address never logs in').to.equal(401);
     });
