@@ -86,7 +86,9 @@ for (const [database, open] of DATABASES) {
 
     it('answers the same, in about the same time, for unknown accounts and accounts without a verified address; only a verified one gets mail', async function () {
       this.timeout(90_000);
-      const paced = world.rewire({ PASSWORD_FORGOT_MIN_MS: '250' });
+      // A floor well above what the work takes even on a loaded machine: what is measured is the floor's effect.
+      const FLOOR_MS = 750;
+      const paced = world.rewire({ PASSWORD_FORGOT_MIN_MS: String(FLOOR_MS) });
       const verified = await verifiedPerson(world);
       const unverified = await registerWithEmail(world.app);
       const bare = uniqueName();
@@ -106,7 +108,7 @@ for (const [database, open] of DATABASES) {
         for (const [label, name] of Object.entries(names)) {
           const started = performance.now();
           const res = await forgot(name, paced.app);
-          (times[label] ??= []).push(performance.now() - started);
+          if (round > 0) (times[label] ??= []).push(performance.now() - started); // round 0 warms up
           expect(res.status, label).to.equal(202);
           expect(res.body, label).to.deep.equal(FORGOT_ANSWER);
           expect(res.headers['content-type'], label).to.match(/^application\/json/);
@@ -118,7 +120,7 @@ for (const [database, open] of DATABASES) {
       const all = Object.values(times).flat();
       const sending = [...times.verified!, ...times.verifiedEmail!];
       const silent = Object.entries(times).filter(([label]) => !label.startsWith('verified')).flatMap(([, xs]) => xs);
-      expect(Math.min(...all), JSON.stringify(times)).to.be.at.least(245); // nobody is answered before the floor
+      expect(Math.min(...all), JSON.stringify(times)).to.be.at.least(FLOOR_MS - 5); // nobody is answered before the floor
       expect(Math.abs(median(sending) - median(silent)), JSON.stringify(times)).to.be.below(80);
 
       await queueDrained(world.db);
