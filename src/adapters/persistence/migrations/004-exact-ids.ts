@@ -19,8 +19,8 @@ const ID_COLUMNS: IdColumn[] = [
   { table: 'outbox', column: 'aggregateid', nullable: false },
 ];
 
-/** The exact (binary, no-pad) utf8mb4 collation this server has. */
-async function exactCollation(db: Knex): Promise<string> {
+/** The exact (binary, no-pad) utf8mb4 collation this server has; later migrations give new user-id columns the same. */
+export async function exactCollation(db: Knex): Promise<string> {
   const [rows] = (await db.raw(
     "SELECT collation_name AS name FROM information_schema.collations WHERE collation_name IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')",
   )) as [Array<{ name: string }>];
