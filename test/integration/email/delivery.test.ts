@@ -8,6 +8,7 @@ import { runCommand } from '../../../src/adapters/cli/commands.js';
 import type { Stdio } from '../../../src/adapters/cli/output.js';
 import { KnexMailOutbox } from '../../../src/adapters/persistence/email/knex-mail-outbox.js';
 import { KnexOutboxQueue } from '../../../src/adapters/persistence/knex-outbox-queue.js';
+import { SetAccountStatus } from '../../../src/application/accounts/set-account-status.js';
 import { ChangeRole } from '../../../src/application/change-role.js';
 import { CreateUser } from '../../../src/application/create-user.js';
 import { ListUsers } from '../../../src/application/list-users.js';
@@ -41,6 +42,7 @@ async function outboxStatus(world: EmailWorld): Promise<{ json: Record<string, a
     createUser: container.get(CreateUser),
     listUsers: container.get(ListUsers),
     changeRole: container.get(ChangeRole),
+    setAccountStatus: container.get(SetAccountStatus),
     users: container.get<UserRepository>(UserRepository),
     outbox: new KnexOutboxQueue(db),
     mail: container.get(KnexMailOutbox),

@@ -7,7 +7,7 @@ import { ChangePassword } from '../../../src/application/change-password.js';
 import { CreateUser } from '../../../src/application/create-user.js';
 import { EmailTaken, InvalidToken, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser, callerOf } from '../../builders.js';
-import { FakeCommonPasswords, FakeLoginThrottle, FakePasswordHasher, FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../fakes.js';
+import { FakeCommonPasswords, FakeLoginThrottle, FakeRegistrationThrottle, FakePasswordHasher, FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../fakes.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -23,7 +23,7 @@ function setup() {
   const forgotAccount = new FakeLoginThrottle({ account: 1 });
   return {
     uow, clock, login, tokens, forgotClient,
-    createUser: new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock),
+    createUser: new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock, uow.users, new FakeRegistrationThrottle()),
     changeEmail: new ChangeEmail(uow.users, uow, hasher, login, ids, clock),
     changePassword: new ChangePassword(uow.users, uow, hasher, new FakeCommonPasswords(), login, ids, clock),
     verifyEmail: new VerifyEmail(uow, tokens, ids, clock),
