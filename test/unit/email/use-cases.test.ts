@@ -104,7 +104,12 @@ describe('email use cases', () => {
     expect(s.uow.emailTokens.tokens.size).to.equal(0);
     expect(s.uow.events.map((e) => [e.type, e.payload])).to.deep.equal([
       ['user.password_changed', { userId: ada.id, changedBy: ada.id, reason: 'reset' }],
-      ['user.sessions_ended', { userId: ada.id, reason: 'password-reset' }],
+      ['user.sessions_ended', { userId: ada.id, sessionIds: ['laptop'], reason: 'password-reset', endedBy: ada.id }],
+    ]);
+    // In the transactions that sent the link and changed the password; never the token.
+    expect(s.uow.audit.map((e) => [e.type, e.actor, e.subjectId, e.details])).to.deep.equal([
+      ['password.reset_requested', 'anonymous', ada.id, { email: 'ada@example.com' }],
+      ['password.reset_completed', ada.id, ada.id, { sessionsEnded: 1 }],
     ]);
     expect(s.uow.mails.map((m) => [m.kind, m.params.reason])).to.deep.equal([['password-reset', undefined], ['password-changed', 'reset']]);
     expect(s.login.callsTo('succeeded')).to.deep.equal([{ account: 'ada' }]);
