@@ -19,8 +19,8 @@ const ID_COLUMNS: IdColumn[] = [
   { table: 'outbox', column: 'aggregateid', nullable: false },
 ];
 
-/** The exact (binary, no-pad) utf8mb4 collation this server has; later migrations give new user-id columns the same. */
-export async function exactCollation(db: Knex): Promise<string> {
+/** The exact (binary, no-pad) utf8mb4 collation this server has. */
+async function exactCollation(db: Knex): Promise<string> {
   const [rows] = (await db.raw(
     "SELECT collation_name AS name FROM information_schema.collations WHERE collation_name IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')",
   )) as [Array<{ name: string }>];
@@ -28,6 +28,20 @@ export async function exactCollation(db: Knex): Promise<string> {
   const found = ['utf8mb4_0900_bin', 'utf8mb4_nopad_bin'].find((n) => names.includes(n));
   if (!found) throw new Error('this server has neither utf8mb4_0900_bin nor utf8mb4_nopad_bin: ids cannot be compared exactly');
   return found;
+}
+
+/**
+ * The collation of users.id for new columns that hold user ids (undefined on SQLite). A foreign key to users.id
+ * must have it: MySQL and MariaDB refuse one across collations.
+ */
+export async function userIdCollation(db: Knex): Promise<string | undefined> {
+  return isSqlite(db) ? undefined : exactCollation(db);
+}
+
+/** A column for a user id, compared exactly like users.id. */
+export function userIdColumn(t: Knex.CreateTableBuilder, collation: string | undefined, name = 'userId'): Knex.ColumnBuilder {
+  const column = t.string(name, 36);
+  return collation ? column.collate(collation) : column;
 }
 
 /** The name of the foreign key from sessions.user_id to users.id (a column it references cannot change alone). */

@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
-import { isSqlite } from '../db.js';
-import { exactCollation } from './004-exact-ids.js';
+import { userIdCollation, userIdColumn } from './004-exact-ids.js';
 
 // Email addresses, single-use tokens and the mail queue. Schema builder only: MySQL 8, MariaDB and SQLite.
 export async function up(db: Knex): Promise<void> {
   // A foreign key must match the collation migration 004 gave users.id (MySQL refuses one that does not).
-  const idCollation = isSqlite(db) ? undefined : await exactCollation(db);
+  const idCollation = await userIdCollation(db);
   await db.schema.alterTable('users', (t) => {
     // Stored trimmed and lower case, so the unique index is unique ignoring case. NULLs do not collide.
     t.string('email', 254).nullable().unique('users_email_unique');
@@ -16,9 +15,7 @@ export async function up(db: Knex): Promise<void> {
   // to. Times are epoch milliseconds.
   await db.schema.createTable('email_tokens', (t) => {
     t.string('hash', 64).primary();
-    const userId = t.string('userId', 36).notNullable();
-    if (idCollation) userId.collate(idCollation);
-    userId.references('id').inTable('users').onDelete('CASCADE');
+    userIdColumn(t, idCollation).notNullable().references('id').inTable('users').onDelete('CASCADE');
     t.string('purpose', 16).notNullable();
     t.string('email', 254).notNullable();
     t.bigInteger('expiresAt').notNullable();
@@ -31,8 +28,7 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.createTable('mail_outbox', (t) => {
     t.bigIncrements('seq').primary();
     t.string('id', 36).notNullable().unique(); // the Message-ID is made from it: the same on every retry
-    const userId = t.string('userId', 36).notNullable();
-    if (idCollation) userId.collate(idCollation);
+    userIdColumn(t, idCollation).notNullable();
     t.string('kind', 32).notNullable();
     t.string('recipient', 254).notNullable();
     t.text('params').nullable();
