@@ -188,6 +188,9 @@ describe('mail without SMTP_URL: .eml files', function () {
         MAIL_DIR: join(tmpdir(), `authsvc-mail-${nodeEnv}-${process.pid}`),
         NODE_ENV: nodeEnv,
         SESSION_SECRET: 'an unguessable production secret, 0123456789abcdef',
+        // Production requires the secrets of the second factor and of token keys too.
+        MFA_KEY_SECRET: 'another unguessable production secret, for codes 42',
+        TOKEN_KEY_SECRET: 'a third unguessable production secret, for key seals',
       });
 
       it(`writes each message as an .eml file with text and HTML parts${linkLogged ? ' and logs its link' : ', and logs no link'}`, async () => {
