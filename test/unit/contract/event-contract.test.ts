@@ -23,7 +23,7 @@ import {
 import { contractFiles, jsonSchema, schemaFile, ASYNCAPI_FILE } from '../../../scripts/contract.js';
 import { aUser } from '../../builders.js';
 
-const stamp = (n: number) => ({ id: `01900000-0000-7000-8000-00000000000${n}`, at: new Date('2026-01-02T03:04:05.678Z') });
+const stamp = (n: number) => ({ id: `01900000-0000-7000-8000-${String(n).padStart(12, '0')}`, at: new Date('2026-01-02T03:04:05.678Z') });
 const admin = '01900000-0000-7000-8000-0000000000aa';
 
 /** One domain event of every type, through the same mapping the relay uses. */
