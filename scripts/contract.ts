@@ -15,7 +15,9 @@ export const ASYNCAPI_FILE = join(CONTRACT_DIR, 'asyncapi.yaml');
 
 const SUMMARIES: Record<UserEventType, string> = {
   'user.created': 'An account was created (self-registration, by an admin, or the start-up admin).',
-  'user.password_changed': "A user's password was changed, by the user or reset by an admin.",
+  'user.password_changed': "A user's password was changed: by the user, by an admin, or through a reset link (reason).",
+  'user.email_changed': "A user's email address was set or changed (unverified until user.email_verified). Carries personal data.",
+  'user.email_verified': 'A user proved to read their email address by following the link sent to it. Carries personal data.',
   'user.role_changed': "A user's role changed between user and admin.",
   'user.deleted': 'An account was deleted by an admin.',
   'user.disabled': 'An admin disabled an account: it keeps its data but cannot sign in, and its sessions ended.',
@@ -24,7 +26,7 @@ const SUMMARIES: Record<UserEventType, string> = {
   'user.mfa_enabled': 'A second factor was switched on: one-time codes confirmed, or the first passkey registered.',
   'user.mfa_disabled': 'A second factor was switched off: one-time codes removed, or the last passkey deleted.',
   'user.sessions_ended':
-    'Sessions of a user ended (logout, ended by the user or an admin, password change, deletion), in the same transaction: ' +
+    'Sessions of a user ended (logout, ended by the user or an admin, password change or reset, deletion), in the same transaction: ' +
     'drop whatever was derived from them, such as cached access tokens whose `sid` is listed, before they expire.',
 };
 
@@ -73,7 +75,10 @@ export function asyncApiDocument(): Record<string, unknown> {
         '- Key: the user id, so one user\'s events share a partition and arrive in the order they happened.',
         '- Delivery: at least once. After a relay crash an event can arrive again with the same `id`;',
         '  consumers drop repeats by `id` (see examples/user-events-consumer.ts).',
-        '- Events never carry a password, a password hash or a session id.',
+        '- Events never carry a password, a password hash, a session id or a token.',
+        '- Personal data: `email` and `previousEmail` (user.created, user.email_changed, user.email_verified) are',
+        '  email addresses, personal data under the GDPR: keep them only where needed and erase them when',
+        '  user.deleted arrives.',
       ].join('\n'),
     },
     defaultContentType: 'application/cloudevents+json',

@@ -1,6 +1,7 @@
 // Test data with sensible defaults: a test names only what it is about.
 import type { Caller } from '../src/domain/access-policy.js';
 import type { AccountStatus } from '../src/domain/account-status.js';
+import type { EmailAddress } from '../src/domain/email-address.js';
 import type { Role } from '../src/domain/role.js';
 import { User } from '../src/domain/user.js';
 import type { Username } from '../src/domain/username.js';
@@ -22,6 +23,8 @@ export interface UserSpec {
   lastLoginAt?: Date | null;
   status?: AccountStatus;
   statusReason?: string | null;
+  email?: string | null;
+  emailVerified?: boolean;
 }
 
 /** A stored user. Ids default to `user-0001`, … and never collide with SequentialIds' UUID-shaped ones. */
@@ -38,6 +41,8 @@ export function aUser(spec: UserSpec = {}): User {
     lastLoginAt: spec.lastLoginAt ?? null,
     status: spec.status ?? 'active',
     statusReason: spec.statusReason ?? null,
+    email: (spec.email ?? null) as EmailAddress | null,
+    emailVerified: spec.emailVerified ?? false,
   });
 }
 

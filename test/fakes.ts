@@ -16,7 +16,9 @@ import type {
   UserRepository,
 } from '../src/application/ports.js';
 import type { AuditEntry, AuditLog } from '../src/application/audit/ports.js';
-import { TooManyAttempts, UsernameTaken } from '../src/domain/errors.js';
+import type { EmailToken, EmailTokens, MailQueue, OutgoingMail, TokenPurpose } from '../src/application/email/ports.js';
+import type { EmailAddress } from '../src/domain/email-address.js';
+import { EmailTaken, TooManyAttempts, UsernameTaken } from '../src/domain/errors.js';
 import type { DomainEvent } from '../src/domain/events.js';
 import { User, type UserSnapshot } from '../src/domain/user.js';
 import type { Username } from '../src/domain/username.js';
@@ -38,6 +40,11 @@ export class InMemoryUserRepository implements UserRepository {
     return row && User.restore(row);
   }
 
+  async findByEmail(email: EmailAddress): Promise<User | undefined> {
+    const row = [...this.rows.values()].find((r) => r.email === email);
+    return row && User.restore(row);
+  }
+
   /** Keyset paging on the id, oldest first, as the SQL adapter does. */
   async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
     const rows = [...this.rows.values()]
@@ -52,12 +59,16 @@ export class InMemoryUserRepository implements UserRepository {
     const row = user.toSnapshot();
     if (this.rows.has(row.id)) throw new Error(`duplicate primary key ${row.id}`);
     if (await this.findByUsername(row.username)) throw new UsernameTaken();
+    if (row.email && (await this.findByEmail(row.email))) throw new EmailTaken();
     this.rows.set(row.id, row);
   }
 
   async update(user: User): Promise<void> {
     // As an UPDATE … WHERE id = ?: a row that is gone stays gone.
-    if (this.rows.has(user.id)) this.rows.set(user.id, user.toSnapshot());
+    const row = user.toSnapshot();
+    const holder = row.email && (await this.findByEmail(row.email));
+    if (holder && holder.id !== row.id) throw new EmailTaken();
+    if (this.rows.has(user.id)) this.rows.set(user.id, row);
   }
 
   async remove(id: string): Promise<void> {
@@ -134,6 +145,31 @@ export class InMemorySessions implements Sessions {
   }
 }
 
+/** Tokens by value (a fake need not hash), with the issue/take/void rules of the port. */
+export class InMemoryEmailTokens implements EmailTokens {
+  tokens = new Map<string, EmailToken>();
+  private issued = 0;
+
+  async issue(token: EmailToken): Promise<string> {
+    await this.voidAll(token.userId, token.purpose);
+    const value = `token-${(this.issued += 1)}`;
+    this.tokens.set(value, { ...token });
+    return value;
+  }
+  async take(value: string, purpose: TokenPurpose): Promise<EmailToken | undefined> {
+    const found = await this.peek(value, purpose);
+    if (found) this.tokens.delete(value);
+    return found;
+  }
+  async peek(value: string, purpose: TokenPurpose): Promise<EmailToken | undefined> {
+    const found = this.tokens.get(value);
+    return found?.purpose === purpose ? { ...found } : undefined;
+  }
+  async voidAll(userId: string, purpose?: TokenPurpose): Promise<void> {
+    for (const [value, t] of this.tokens) if (t.userId === userId && (!purpose || t.purpose === purpose)) this.tokens.delete(value);
+  }
+}
+
 /**
  * One shared store for users, sessions and the outbox. A throw inside run() restores all three as they were
  * when that run began, as a rollback would, so tests can assert that a failed use case left nothing behind.
@@ -144,6 +180,8 @@ export class InMemoryUnitOfWork implements UnitOfWork {
   readonly events: DomainEvent[] = [];
   /** Audit entries written in committed transactions. */
   readonly audit: AuditEntry[] = [];
+  readonly emailTokens = new InMemoryEmailTokens();
+  readonly mails: OutgoingMail[] = [];
   commits = 0;
   rollbacks = 0;
   private outboxFailure: Error | undefined;
@@ -159,6 +197,9 @@ export class InMemoryUnitOfWork implements UnitOfWork {
     const eventCount = this.events.length;
     const auditCount = this.audit.length;
     const audit: AuditLog = { record: async (entry) => void this.audit.push(structuredClone(entry)) };
+    const mailCount = this.mails.length;
+    const tokens = new Map(this.emailTokens.tokens);
+    const mail: MailQueue = { add: async (m) => void this.mails.push(structuredClone(m)) };
     const outbox: Outbox = {
       add: async (event) => {
         const failure = this.outboxFailure;
@@ -168,7 +209,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       },
     };
     try {
-      const result = await work({ users: this.users, outbox, sessions: this.sessions, audit });
+      const result = await work({ users: this.users, outbox, sessions: this.sessions, audit, emailTokens: this.emailTokens, mail });
       this.commits += 1;
       return result;
     } catch (err) {
@@ -176,6 +217,8 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       this.sessions.restoreState(sessions);
       this.events.length = eventCount;
       this.audit.length = auditCount;
+      this.mails.length = mailCount;
+      this.emailTokens.tokens = tokens;
       this.rollbacks += 1;
       throw err;
     }

@@ -1,5 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
-import { AccountDisabled, Busy, InvalidCredentials, TooManyAttempts } from '../domain/errors.js';
+import { looksLikeEmail, parseEmailAddress } from '../domain/email-address.js';
+import { AccountDisabled, Busy, InvalidCredentials, TooManyAttempts, ValidationFailed } from '../domain/errors.js';
 import { loggedIn } from '../domain/events.js';
 import { candidatePassword } from '../domain/password.js';
 import type { User } from '../domain/user.js';
@@ -35,8 +36,9 @@ export class Authenticate {
   ) {}
 
   async execute(input: { username: string; password: string }, context: RequestContext = {}): Promise<LoginOutcome> {
-    const username = this.usernameOrUndefined(input.username);
+    const username = await this.usernameNamed(input.username);
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
+    // A known account is counted under its username however it was named (name or address): one budget per account.
     const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
     const password = candidatePassword(input.password);
     let user: User | undefined;
@@ -107,12 +109,18 @@ export class Authenticate {
     await this.dummy();
   }
 
-  /** A malformed name cannot exist; it gets the same answer, after the same work, as an unknown one. */
-  private usernameOrUndefined(raw: string): Username | undefined {
+  /**
+   * The username a login names: itself, or the owner of a verified address (an unverified one may belong to
+   * somebody else). A malformed name cannot exist; it gets the same answer, after the same work, as an unknown one.
+   */
+  private async usernameNamed(raw: string): Promise<Username | undefined> {
     try {
-      return parseUsername(raw);
-    } catch {
-      return undefined;
+      if (!looksLikeEmail(raw)) return parseUsername(raw);
+      const user = await this.users.findByEmail(parseEmailAddress(raw));
+      return user?.emailVerified ? user.username : undefined;
+    } catch (err) {
+      if (err instanceof ValidationFailed) return undefined;
+      throw err;
     }
   }
 

@@ -1,12 +1,12 @@
 import { inject, injectable } from 'inversify';
 import { mustConfirmPasswordChange, type Caller } from '../domain/access-policy.js';
-import { IncorrectCurrentPassword, UserNotFound, ValidationFailed } from '../domain/errors.js';
+import { UserNotFound } from '../domain/errors.js';
 import { passwordChanged, sessionsEnded } from '../domain/events.js';
-import { candidatePassword, parseNewPassword } from '../domain/password.js';
-import type { User } from '../domain/user.js';
-import { checkCounted } from './password-check.js';
+import { parseNewPassword } from '../domain/password.js';
 import { actorOf } from './audit/entries.js';
 import type { RequestContext } from './audit/ports.js';
+import { afterPasswordChange } from './email/mail.js';
+import { confirmCurrentPassword } from './password-check.js';
 import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
 import { stamp } from './user-view.js';
 
@@ -39,10 +39,11 @@ export class ChangePassword {
       username: user.username,
       isCommon: (p) => this.commonPasswords.includes(p),
     });
-    if (mustConfirm) await this.confirm(user, input.currentPassword, context.client);
+    if (mustConfirm) await confirmCurrentPassword({ throttle: this.throttle, hasher: this.hasher }, user, input.currentPassword, context.client);
     const newHash = await this.hasher.hash(newPassword);
 
-    await this.uow.run(async ({ users, outbox, sessions, audit }) => {
+    await this.uow.run(async (tx) => {
+      const { users, outbox, sessions, audit } = tx;
       const target = await users.findById(input.userId);
       if (!target) throw new UserNotFound();
       target.changePassword(newHash, this.clock.now());
@@ -61,15 +62,7 @@ export class ChangePassword {
         details: { otherSessionsEnded: ended.length },
         context: { client, userAgent, requestId },
       });
+      await afterPasswordChange(tx, target, { ids: this.ids, clock: this.clock }, 'change');
     });
-  }
-
-  /** The current password proves it is the owner at the keyboard; a wrong one counts as a failed login. */
-  private async confirm(user: User, currentPassword: string | undefined, client: string | undefined): Promise<void> {
-    if (currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
-    const attempt = { account: user.username, client };
-    const current = candidatePassword(currentPassword);
-    const matches = await checkCounted(this.throttle, attempt, async () => current !== undefined && this.hasher.verify(current, user.passwordHash));
-    if (!matches) throw new IncorrectCurrentPassword();
   }
 }

@@ -1,4 +1,7 @@
-import type { LoginAttempt, LoginThrottle } from './ports.js';
+import { IncorrectCurrentPassword, ValidationFailed } from '../domain/errors.js';
+import { candidatePassword } from '../domain/password.js';
+import type { User } from '../domain/user.js';
+import type { LoginAttempt, LoginThrottle, PasswordHasher } from './ports.js';
 
 /**
  * Counts one password check with the throttle: counted before `check` runs, so parallel guesses cannot outrun
@@ -17,4 +20,21 @@ export async function checkCounted(throttle: LoginThrottle, attempt: LoginAttemp
   }
   await (matches ? throttle.succeeded(attempt) : throttle.failed(attempt));
   return matches;
+}
+
+/**
+ * The current password proves it is the owner at the keyboard (a recent authentication); a wrong one counts as a
+ * failed login.
+ */
+export async function confirmCurrentPassword(
+  deps: { throttle: LoginThrottle; hasher: PasswordHasher },
+  user: User,
+  currentPassword: string | undefined,
+  client: string | undefined,
+): Promise<void> {
+  if (currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
+  const attempt = { account: user.username, client };
+  const current = candidatePassword(currentPassword);
+  const matches = await checkCounted(deps.throttle, attempt, async () => current !== undefined && deps.hasher.verify(current, user.passwordHash));
+  if (!matches) throw new IncorrectCurrentPassword();
 }

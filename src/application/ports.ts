@@ -1,5 +1,7 @@
+import type { EmailAddress } from '../domain/email-address.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { AuditLog } from './audit/ports.js';
+import type { EmailTokens, MailQueue } from './email/ports.js';
 import type { User } from '../domain/user.js';
 import type { Username } from '../domain/username.js';
 
@@ -12,10 +14,12 @@ export interface UserPage {
 export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: Username): Promise<User | undefined>;
+  findByEmail(email: EmailAddress): Promise<User | undefined>;
   /** Oldest first; `after` is the id of the last user of the previous page. */
   list(page: { limit: number; after?: string }): Promise<UserPage>;
-  /** @throws UsernameTaken, decided by the unique index, never by a findByUsername pre-check. */
+  /** @throws UsernameTaken or EmailTaken, decided by the unique indexes, never by a pre-check. */
   add(user: User): Promise<void>;
+  /** @throws EmailTaken when the new address is another account's. */
   update(user: User): Promise<void>;
   remove(id: string): Promise<void>;
   /** Reads the user and locks its row until the transaction ends. Only meaningful inside a unit of work. */
@@ -69,6 +73,9 @@ export interface TxScope {
   sessions: Sessions;
   /** The audit trail, written in this transaction. */
   audit: AuditLog;
+  emailTokens: EmailTokens;
+  /** Mail is queued with the change that causes it, and sent after the commit by the mail relay. */
+  mail: MailQueue;
 }
 
 /** Runs `work` in one database transaction: commit when it resolves, roll back when it throws. */

@@ -12,13 +12,15 @@ export interface UserView {
   status: AccountStatus;
   /** Why an admin disabled the account; null while it is active. */
   statusReason: string | null;
+  email: string | null;
+  emailVerified: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export function viewOf(user: User): UserView {
-  const { id, username, role, status, statusReason, createdAt, updatedAt } = user.toSnapshot();
-  return { id, username, role, status, statusReason, createdAt, updatedAt };
+  const { id, username, role, status, statusReason, email, emailVerified, createdAt, updatedAt } = user.toSnapshot();
+  return { id, username, role, status, statusReason, email, emailVerified, createdAt, updatedAt };
 }
 
 export function stamp(ids: IdGenerator, clock: Clock): EventStamp {

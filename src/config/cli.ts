@@ -10,6 +10,7 @@ import type { Output, Stdio } from '../adapters/cli/output.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { createLogger } from '../adapters/logging/logger.js';
 import { migrateToLatest } from '../adapters/persistence/db.js';
+import { KnexMailOutbox } from '../adapters/persistence/email/knex-mail-outbox.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
 import { SetAccountStatus } from '../application/accounts/set-account-status.js';
 import { ChangeRole } from '../application/change-role.js';
@@ -81,6 +82,7 @@ function adminTools(container: Container, db: Knex): AdminTools {
     setAccountStatus: container.get(SetAccountStatus),
     users: container.get<UserRepository>(UserRepository),
     outbox: new KnexOutboxQueue(db),
+    mail: container.get(KnexMailOutbox),
     clock: container.get<Clock>(Clock),
   };
 }

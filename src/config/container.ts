@@ -44,6 +44,7 @@ import { bindAudit } from './audit-module.js';
 import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
 import { bindMfa } from './modules/mfa.js';
 import { bindTokens } from './container-tokens.js';
+import { bindEmail } from './modules/email.js';
 
 /** The composition root: the only place that knows every concrete class. */
 export function buildContainer(env: Env, db: Knex, log: Logger): Container {
@@ -82,6 +83,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   bindMfa(container, env, db, log);
   bindTokens(container, env, db, log);
   bindRelay(container, env, db, log);
+  bindEmail(container, env, db, log);
   return container;
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defaultHashShare } from '../adapters/crypto/bounded-password-hasher.js';
 import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/limits.js';
 import { tokenEnv, tokenVariables, type TokenEnv } from './env-tokens.js';
+import { emailEnv, emailShape, type EmailEnv } from './env/email.js';
 
 /** Secrets seen in examples and tutorials: an attacker tries them first. */
 const KNOWN_EXAMPLE_SECRETS = new Set([
@@ -97,6 +98,7 @@ export interface Env extends TokenEnv {
     reauthWindowMs: number;
     requiredForAdmins: boolean;
   };
+  email: EmailEnv;
 }
 
 const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
@@ -176,6 +178,7 @@ const schema = z.object({
   REAUTH_WINDOW_SECONDS: int(1, 86_400).default(600),
   MFA_REQUIRED_FOR_ADMINS: bool.default(false),
   ...tokenVariables,
+  ...emailShape,
 });
 
 /** Every variable the service reads, by name (the container files are checked against it). */
@@ -291,6 +294,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
       reauthWindowMs: e.REAUTH_WINDOW_SECONDS * 1000,
       requiredForAdmins: e.MFA_REQUIRED_FOR_ADMINS,
     },
+    email: emailEnv(e, tokenEnv(e).publicUrl),
   };
 }
 

@@ -3,26 +3,25 @@ import { createLogger } from '../adapters/logging/logger.js';
 import { migrateToLatest } from '../adapters/persistence/db.js';
 import { buildContainer } from './container.js';
 import { readEnvOrExit } from './env.js';
+import { startMailRelay } from './modules/email.js';
 import { openDb, startRelay } from './service.js';
 
 /**
- * `npm run relay`: the outbox relay alone, for deployments that run it apart from the API. Several may run:
- * one publishes, the others stand by and take over when it stops.
+ * `npm run relay`: the outbox relay and the mail sender, for deployments that run them apart from the API.
+ * Several may run: one publishes events, the others stand by and take over when it stops; mail is claimed
+ * message by message, so any of them may send it.
  */
 const env = readEnvOrExit('tool');
 const log = createLogger(env.logLevel, undefined, env.logFormat);
-if (!env.kafka) {
-  log.fatal('KAFKA_BROKERS is not set: a standalone relay has nothing to publish to');
-  process.exit(1);
-}
 const db = openDb(env, log);
 try {
   await migrateToLatest(db);
-  const relay = startRelay(env, buildContainer(env, db, log), log, true)!;
+  const container = buildContainer(env, db, log);
+  const relay = startRelay(env, container, log, true); // without KAFKA_BROKERS, events wait in the outbox
+  const mailRelay = startMailRelay(env, container, log);
   const shutdown = (signal: string) => {
     log.info({ signal }, 'relay shutting down');
-    relay
-      .stop()
+    Promise.all([relay?.stop(), mailRelay.stop()])
       .then(() => db.destroy())
       .then(
         () => process.exit(0),

@@ -24,6 +24,14 @@ import { ListMyActivity } from '../application/audit/list-my-activity.js';
 import { Clock, UserRepository } from '../application/ports.js';
 import { secondFactorHttp } from '../adapters/http/mfa/index.js';
 import { mfaUseCases } from './modules/mfa.js';
+import { ChangeEmail } from '../application/email/change-email.js';
+import type { MailRelay } from '../application/email/relay-mail.js';
+import { RequestPasswordReset } from '../application/email/request-password-reset.js';
+import { ResendVerification } from '../application/email/resend-verification.js';
+import { ResetPassword } from '../application/email/reset-password.js';
+import { VerifyEmail } from '../application/email/verify-email.js';
+import { KnexMailOutbox } from '../adapters/persistence/email/knex-mail-outbox.js';
+import { startMailRelay } from './modules/email.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import { Db, migrateToLatest } from '../adapters/persistence/db.js';
@@ -96,6 +104,11 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       listAuditEntries: container.get(ListAuditEntries),
       listMyActivity: container.get(ListMyActivity),
       ...tokenRoutes(container).useCases,
+      changeEmail: container.get(ChangeEmail),
+      verifyEmail: container.get(VerifyEmail),
+      resendVerification: container.get(ResendVerification),
+      requestPasswordReset: container.get(RequestPasswordReset),
+      resetPassword: container.get(ResetPassword),
     },
     ...tokenRoutes(container).options,
     users: container.get<UserRepository>(UserRepository),
@@ -125,6 +138,7 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
     metrics: {
       bcryptDepth: () => hasher.depth,
       outboxLag: () => queue.lag(new Date()),
+      mailQueue: () => container.get(KnexMailOutbox).counts(),
       ...(relay && { relay: () => relay.status() }),
     },
   });
@@ -155,6 +169,8 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     log.warn('TOKEN_KEY_SECRET is not set: using a random one, so token signing keys are replaced when this process stops');
   }
   const relay = startRelay(env, container, log, env.outbox.relayInProcess);
+  // Mail goes out from the process that runs the relay: this one, unless a separate relay does (npm run relay).
+  const mailRelay: MailRelay | undefined = env.outbox.relayInProcess ? startMailRelay(env, container, log) : undefined;
   let shuttingDown = false;
   const app = wireApp(env, container, log, [sessionSecret], { relay, shuttingDown: () => shuttingDown });
   const sessionStore = container.get(KnexSessionStore);
@@ -205,6 +221,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
         await closed;
       }
       await relay?.stop();
+      await mailRelay?.stop();
       await container.get(BcryptPasswordHasher).close();
       await db.destroy();
       log.info('stopped');

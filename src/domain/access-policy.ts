@@ -45,6 +45,13 @@ export function mustConfirmPasswordChange(caller: Caller, targetId: string): boo
   throw new Forbidden('You may only change your own password');
 }
 
+/** Like a password: a user changes its own address after confirming its password; an admin changes anyone's. */
+export const mustConfirmEmailChange = (caller: Caller, targetId: string): boolean => {
+  if (caller.userId === targetId) return true;
+  if (isAdmin(caller)) return false;
+  throw new Forbidden('You may only change your own email address');
+};
+
 export function assertMayChangeRole(caller: Caller): void {
   if (!isAdmin(caller)) throw new Forbidden('Only an admin may change roles');
 }

@@ -184,3 +184,20 @@ export class SessionNotFound extends DomainError {
     super('You have no session with this id');
   }
 }
+
+export class EmailTaken extends DomainError {
+  readonly code = 'email-taken';
+  readonly field = 'email';
+  constructor(options?: ErrorOptions) {
+    super('This email address belongs to another account', options);
+  }
+}
+
+/** One answer for an unknown, used, expired or superseded token, and one bound to an address no longer the user's. */
+export class InvalidToken extends DomainError {
+  readonly code = 'invalid-token';
+  readonly field = 'token';
+  constructor() {
+    super('token: is not valid (unknown, used, expired or replaced by a newer one)');
+  }
+}

@@ -14,8 +14,12 @@ interface EventOf<T extends string, P> {
   payload: P;
 }
 
-export type UserCreated = EventOf<'user.created', { userId: string; username: string; role: Role; createdBy: string | null }>;
-export type PasswordChanged = EventOf<'user.password_changed', { userId: string; changedBy: string }>;
+export type UserCreated = EventOf<'user.created', { userId: string; username: string; role: Role; createdBy: string | null; email: string | null }>;
+/** `change`: by the user or an admin; `reset`: through a password-reset link. */
+export type PasswordChangeReason = 'change' | 'reset';
+export type PasswordChanged = EventOf<'user.password_changed', { userId: string; changedBy: string; reason: PasswordChangeReason }>;
+export type EmailChanged = EventOf<'user.email_changed', { userId: string; email: string; previousEmail: string | null; changedBy: string }>;
+export type EmailVerified = EventOf<'user.email_verified', { userId: string; email: string }>;
 export type RoleChanged = EventOf<'user.role_changed', { userId: string; from: Role; to: Role; changedBy: string }>;
 export type UserDeleted = EventOf<'user.deleted', { userId: string; username: string; deletedBy: string }>;
 export type LoggedIn = EventOf<'user.logged_in', { userId: string }>;
@@ -28,11 +32,11 @@ export type MfaEnabled = EventOf<'user.mfa_enabled', { userId: string; method: M
 export type MfaDisabled = EventOf<'user.mfa_disabled', { userId: string; method: MfaMethod }>;
 
 /** Why sessions ended: downstream services drop what they derived from them (cached tokens, sockets). */
-export const SESSION_END_REASONS = ['logout', 'login-replaced', 'ended-by-user', 'ended-by-admin', 'password-changed', 'user-deleted', 'account-disabled'] as const;
+export const SESSION_END_REASONS = ['logout', 'login-replaced', 'ended-by-user', 'ended-by-admin', 'password-changed', 'user-deleted', 'account-disabled', 'password-reset'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 export type SessionsEnded = EventOf<'user.sessions_ended', { userId: string; sessionIds: string[]; reason: SessionEndReason; endedBy: string }>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled | MfaEnabled | MfaDisabled | SessionsEnded;
+export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled | MfaEnabled | MfaDisabled | SessionsEnded | EmailChanged | EmailVerified;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -46,10 +50,16 @@ function about<T extends DomainEvent>(user: User, stamp: EventStamp, type: T['ty
 }
 
 export const userCreated = (user: User, createdBy: string | null, stamp: EventStamp): UserCreated =>
-  about(user, stamp, 'user.created', { userId: user.id, username: user.username, role: user.role, createdBy });
+  about(user, stamp, 'user.created', { userId: user.id, username: user.username, role: user.role, createdBy, email: user.email });
 
-export const passwordChanged = (user: User, changedBy: string, stamp: EventStamp): PasswordChanged =>
-  about(user, stamp, 'user.password_changed', { userId: user.id, changedBy });
+export const passwordChanged = (user: User, changedBy: string, stamp: EventStamp, reason: PasswordChangeReason = 'change'): PasswordChanged =>
+  about(user, stamp, 'user.password_changed', { userId: user.id, changedBy, reason });
+
+export const emailChanged = (user: User, previousEmail: string | null, changedBy: string, stamp: EventStamp): EmailChanged =>
+  about(user, stamp, 'user.email_changed', { userId: user.id, email: user.email!, previousEmail, changedBy });
+
+export const emailVerified = (user: User, stamp: EventStamp): EmailVerified =>
+  about(user, stamp, 'user.email_verified', { userId: user.id, email: user.email! });
 
 export const roleChanged = (user: User, from: Role, changedBy: string, stamp: EventStamp): RoleChanged =>
   about(user, stamp, 'user.role_changed', { userId: user.id, from, to: user.role, changedBy });

@@ -1,3 +1,4 @@
+import type { EmailAddress } from './email-address.js';
 import type { Role } from './role.js';
 import type { AccountStatus } from './account-status.js';
 import type { Username } from './username.js';
@@ -13,14 +14,17 @@ export interface UserSnapshot {
   status: AccountStatus;
   /** Why the account was disabled, as the admin wrote it; null while active. */
   statusReason: string | null;
+  email: EmailAddress | null;
+  /** Whether the owner proved they read `email`; only a verified address logs in and receives resets. */
+  emailVerified: boolean;
 }
 
 export class User {
   private constructor(private readonly state: UserSnapshot) {}
 
-  static register(input: { id: string; username: Username; role: Role; passwordHash: string; now: Date }): User {
-    const { id, username, role, passwordHash, now } = input;
-    return new User({ id, username, role, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: null, status: 'active', statusReason: null });
+  static register(input: { id: string; username: Username; role: Role; passwordHash: string; now: Date; email?: EmailAddress | null }): User {
+    const { id, username, role, passwordHash, now, email = null } = input;
+    return new User({ id, username, role, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: null, status: 'active', statusReason: null, email, emailVerified: false });
   }
 
   /** Storage already enforced the invariants. */
@@ -39,6 +43,16 @@ export class User {
   }
   get passwordHash(): string {
     return this.state.passwordHash;
+  }
+  get email(): EmailAddress | null {
+    return this.state.email;
+  }
+  get emailVerified(): boolean {
+    return this.state.emailVerified;
+  }
+  /** The address mail about the account may go to: only one its owner proved to read. */
+  get verifiedEmail(): EmailAddress | null {
+    return this.state.emailVerified ? this.state.email : null;
   }
   get isAdmin(): boolean {
     return this.state.role === 'admin';
@@ -69,6 +83,21 @@ export class User {
     this.state.status = status;
     this.state.statusReason = status === 'disabled' ? reason : null;
     this.state.updatedAt = now;
+  }
+
+  /** A new address is unverified until its owner follows the link sent to it. */
+  changeEmail(email: EmailAddress, now: Date): void {
+    this.state.email = email;
+    this.state.emailVerified = false;
+    this.state.updatedAt = now;
+  }
+
+  /** Verifies `email` only if it is still the account's address: a proof for an old address proves nothing. */
+  verifyEmail(email: EmailAddress, now: Date): boolean {
+    if (this.state.email !== email) return false;
+    this.state.emailVerified = true;
+    this.state.updatedAt = now;
+    return true;
   }
 
   recordLogin(now: Date): void {

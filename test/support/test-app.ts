@@ -17,6 +17,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     LOGIN_LIMITS_CLIENT: '10000/60',
     REGISTER_LIMITS_CLIENT: '100000/60',
     BCRYPT_THREADS: '1', // one per app: the tests build many
+    PASSWORD_FORGOT_MIN_MS: '0', // the enumeration tests set the floor they measure
     ...overrides,
   });
 }

@@ -6,6 +6,7 @@ import type { Clock, UserRepository } from '../../application/ports.js';
 import { OPERATOR } from '../../domain/access-policy.js';
 import { DomainError } from '../../domain/errors.js';
 import { parseUsername, type Username } from '../../domain/username.js';
+import type { KnexMailOutbox } from '../persistence/email/knex-mail-outbox.js';
 import type { KnexOutboxQueue } from '../persistence/knex-outbox-queue.js';
 import type { CommandName, Invocation } from './arguments.js';
 import { Failure } from './errors.js';
@@ -20,6 +21,7 @@ export interface AdminTools {
   setAccountStatus: SetAccountStatus;
   users: UserRepository;
   outbox: Pick<KnexOutboxQueue, 'lag' | 'counts' | 'parked'>;
+  mail: Pick<KnexMailOutbox, 'counts' | 'parked'>;
   clock: Clock;
 }
 
@@ -73,11 +75,13 @@ const HANDLERS: Record<CommandName, Handler> = {
     print(io, JSON.stringify(await setAccountStatus.execute({ userId, status: 'active', reason: options.reason }, OPERATOR)));
   },
 
-  'outbox-status': async ({ options }, { outbox, clock }, io) => {
+  'outbox-status': async ({ options }, { outbox, mail, clock }, io) => {
     const { pending, oldestAgeMs } = await outbox.lag(clock.now());
     const { published, parked } = await outbox.counts();
     const parkedEvents = parked > 0 ? await outbox.parked(PARKED_SHOWN) : [];
-    const status = { pending, oldestPendingAgeMs: oldestAgeMs, parked, parkedEvents, published };
+    const mailCounts = await mail.counts();
+    const parkedMessages = mailCounts.parked > 0 ? await mail.parked(PARKED_SHOWN) : [];
+    const status = { pending, oldestPendingAgeMs: oldestAgeMs, parked, parkedEvents, published, mail: { ...mailCounts, parkedMessages } };
     if (options.json) print(io, JSON.stringify(status));
     else outboxLines(status).forEach((line) => print(io, line));
   },

@@ -1,4 +1,5 @@
 import type { UserView } from '../../application/user-view.js';
+import type { ParkedMail } from '../persistence/email/knex-mail-outbox.js';
 import type { ParkedOutboxRow } from '../persistence/knex-outbox-queue.js';
 
 /** Somewhere text is written: a standard stream, or a test's buffer. */
@@ -32,9 +33,11 @@ export interface OutboxStatus {
   parked: number;
   parkedEvents: ParkedOutboxRow[];
   published: number;
+  /** The mail queue: messages parked after a permanent failure need a person, like parked events. */
+  mail: { pending: number; parked: number; sent: number; parkedMessages: ParkedMail[] };
 }
 
-export function outboxLines({ pending, oldestPendingAgeMs, parked, parkedEvents, published }: OutboxStatus): string[] {
+export function outboxLines({ pending, oldestPendingAgeMs, parked, parkedEvents, published, mail }: OutboxStatus): string[] {
   const oldest = oldestPendingAgeMs === null ? '' : ` (the oldest for ${duration(oldestPendingAgeMs)})`;
   const lines = [`pending    ${pending}${oldest}`, `parked     ${parked}`];
   for (const e of parkedEvents) {
@@ -42,7 +45,13 @@ export function outboxLines({ pending, oldestPendingAgeMs, parked, parkedEvents,
     lines.push(`  seq ${e.seq}  ${e.type}  user ${e.aggregateId}  parked ${e.parkedAt.toISOString()}: ${error}`);
   }
   if (parked > parkedEvents.length) lines.push(`  and ${parked - parkedEvents.length} more`);
-  return [...lines, `published  ${published}`];
+  lines.push(`published  ${published}`, `mail pending  ${mail.pending}`, `mail parked   ${mail.parked}`);
+  for (const m of mail.parkedMessages) {
+    const error = (m.lastError ?? '').split('\n')[0]!.slice(0, 200);
+    lines.push(`  seq ${m.seq}  ${m.kind}  user ${m.userId}  parked ${m.parkedAt.toISOString()}: ${error}`);
+  }
+  if (mail.parked > mail.parkedMessages.length) lines.push(`  and ${mail.parked - mail.parkedMessages.length} more`);
+  return [...lines, `mail sent     ${mail.sent}`];
 }
 
 function duration(ms: number): string {

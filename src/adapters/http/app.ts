@@ -7,6 +7,7 @@ import { auditRouter, type AuditRoutes } from './audit/audit-router.js';
 import { authRouter, type AuthRoutes } from './auth-router.js';
 import { refuseCrossSite } from './cross-site.js';
 import { docsRouter } from './docs-router.js';
+import { emailRouter, type EmailRoutes } from './email/email-router.js';
 import { healthRouter, type ReadinessReport } from './health-router.js';
 import { metrics, type MetricSources } from './metrics.js';
 import { problemDetails } from './problem-details.js';
@@ -22,7 +23,7 @@ import type { PublicJwk } from '../../application/tokens/ports.js';
 import { userRouter, type UserRoutes } from './user-router.js';
 
 export interface AppOptions {
-  useCases: UserRoutes & AuthRoutes & SessionRoutes & TokenRoutes & StatusRoutes & AuditRoutes;
+  useCases: UserRoutes & AuthRoutes & SessionRoutes & TokenRoutes & StatusRoutes & AuditRoutes & EmailRoutes;
   /** Access tokens as credentials for this service's own endpoints. */
   accessTokens: AccessTokens;
   jwks: { published: () => Promise<PublicJwk[]>; maxAgeSeconds: number };
@@ -53,7 +54,7 @@ export function createApp(options: AppOptions): Koa {
   const uc = options.useCases;
   const mfa = options.secondFactors;
   const routers = [userRouter(uc, who), authRouter(uc, who, mfa?.sessions), sessionsRouter(uc, who), tokensRouter(uc, who), ...(mfa?.routers(who) ?? [])];
-  routers.push(statusRouter(uc, who), auditRouter(uc, who));
+  routers.push(statusRouter(uc, who), auditRouter(uc, who), emailRouter(uc, who));
   const onReplaced = ({ userId, publicId }: LoadedSession) => uc.logOut.execute({ userId: userId!, sessionId: publicId }, 'login-replaced');
   const measured = metrics(options.metrics);
   // Operational routes come before sessions and the cross-site check: they need neither.

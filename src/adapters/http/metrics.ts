@@ -8,6 +8,8 @@ export interface MetricSources {
   bcryptDepth(): number;
   /** Outbox lag, measured on scrape. */
   outboxLag(): Promise<{ pending: number; oldestAgeMs: number | null }>;
+  /** The mail queue, measured on scrape. */
+  mailQueue?(): Promise<{ pending: number; parked: number }>;
   /** The in-process relay's counters, when it runs here. */
   relay?(): { published: number; errors: number; parked: number };
 }
@@ -64,6 +66,16 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
       if (now) this.set((now.oldestAgeMs ?? 0) / 1000);
     },
   });
+  const mail = (read: (c: { pending: number; parked: number }) => number) =>
+    async function collect(this: Gauge) {
+      const counts = await Promise.race([
+        sources.mailQueue?.(),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SCRAPE_DEADLINE_MS).unref()),
+      ]).catch(() => undefined);
+      if (counts) this.set(read(counts));
+    };
+  new Gauge({ name: 'mail_pending_messages', help: 'Messages waiting to be sent (due or retrying)', registers: [registry], collect: mail((c) => c.pending) });
+  new Gauge({ name: 'mail_parked_messages', help: 'Messages parked after a permanent failure (see outbox-status)', registers: [registry], collect: mail((c) => c.parked) });
   const relayCounter = (name: string, help: string, read: (s: ReturnType<NonNullable<MetricSources['relay']>>) => number) => {
     let seen = 0;
     new Counter({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loginAnswers, mfaOperations } from './mfa/operations.js';
+import { changeEmailBody, forgotAnswer, forgotPasswordBody, resetPasswordBody, verifyEmailBody } from './email/schemas.js';
 import { SESSION_COOKIE } from './session.js';
 import { CANONICAL_ID } from './user-router.js';
 import {
@@ -24,7 +25,7 @@ type Method = 'get' | 'post' | 'put' | 'delete';
 export interface Operation {
   method: Method;
   path: string;
-  tag: 'users' | 'sessions' | 'tokens' | 'second factor' | 'operations' | 'audit';
+  tag: 'users' | 'sessions' | 'tokens' | 'second factor' | 'recovery' | 'operations' | 'audit';
   summary: string;
   /** none: public; optional: a session changes what is allowed; session: 401 without one. */
   auth: 'none' | 'optional' | 'session';
@@ -123,6 +124,38 @@ export const operations: Operation[] = [
     success: { status: 200, schema: jwks, description: 'Current, next and recently retired keys; Cache-Control max-age 600' }, errors: [],
   },
   {
+    method: 'put', path: '/users/{id}/email', tag: 'users',
+    summary: "Set or change an address (own: with currentPassword; admin: anyone's). A verification link goes to it; a verified old address is told",
+    auth: 'session', body: changeEmailBody, example: { email: 'ada@example.com', currentPassword: 'analytical engine 1843' },
+    success: { status: 200, schema: userView, description: 'The updated user, emailVerified false until the link is followed' },
+    errors: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+  },
+  {
+    method: 'post', path: '/email/verify', tag: 'recovery', summary: 'Verify an address with the token from the link fragment', auth: 'none',
+    body: verifyEmailBody, example: { token: 'the value after #token= in the link' },
+    success: { status: 204, description: 'Verified (emailVerified: true)' },
+    errors: [400, 413, 415, 429],
+  },
+  {
+    method: 'post', path: '/email/verify/resend', tag: 'recovery', summary: "Send a new verification link to the caller's address", auth: 'session',
+    success: { status: 202, description: 'A new link is on its way (older ones are void); nothing is sent for a verified address' },
+    errors: [400, 401, 403, 429],
+  },
+  {
+    method: 'post', path: '/password/forgot', tag: 'recovery',
+    summary: 'Ask for a password-reset link, by username or verified address: always the same 202', auth: 'none',
+    body: forgotPasswordBody, example: { username: 'ada@example.com' },
+    success: { status: 202, schema: forgotAnswer, description: 'The same answer whether or not the account exists' },
+    errors: [400, 413, 415, 429],
+  },
+  {
+    method: 'post', path: '/password/reset', tag: 'recovery',
+    summary: 'Set a new password with a reset token: ends every session, does not log in', auth: 'none',
+    body: resetPasswordBody, example: { token: 'the value after #token= in the link', newPassword: 'jacquard loom cards 1804' },
+    success: { status: 204, description: 'Changed; log in with the new password' },
+    errors: [400, 413, 415, 429, 503],
+  },
+  {
     method: 'get', path: '/health/live', tag: 'operations', summary: 'Liveness: the process runs', auth: 'none',
     success: { status: 200, description: 'Alive' }, errors: [],
   },
@@ -196,6 +229,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       { name: 'audit', description: 'What happened to accounts and sessions' },
       { name: 'second factor', description: 'One-time codes (TOTP), recovery codes and passkeys (WebAuthn)' },
       { name: 'tokens', description: 'Signed access tokens for other services, and the keys that verify them' },
+      { name: 'recovery', description: 'Email verification and password reset; tokens travel in link fragments' },
       { name: 'operations', description: 'Health, metrics and this document' },
     ],
     paths,

@@ -28,6 +28,7 @@ export class InvalidRequest extends Error {
 // This table is the whole HTTP error contract: a stable `code` per failure, its status and title.
 const byCode: Record<string, { status: number; title: string }> = {
   'validation-failed': { status: 400, title: 'Invalid request' },
+  'invalid-token': { status: 400, title: 'Invalid or expired token' },
   'malformed-json': { status: 400, title: 'Malformed JSON body' },
   'not-authenticated': { status: 401, title: 'Not authenticated' },
   'invalid-credentials': { status: 401, title: 'Invalid username or password' },
@@ -41,6 +42,7 @@ const byCode: Record<string, { status: number; title: string }> = {
   'session-not-found': { status: 404, title: 'Session not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'username-taken': { status: 409, title: 'Username already taken' },
+  'email-taken': { status: 409, title: 'Email address already taken' },
   'last-admin': { status: 409, title: 'Last admin' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

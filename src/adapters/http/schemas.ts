@@ -12,6 +12,7 @@ export const createUserBody = z.strictObject({
   username: text(256),
   password: text(1024),
   role: z.enum(ROLES).optional(),
+  email: text(320).optional().describe('Optional; a verification link is sent to it'),
 });
 
 export const loginBody = z.strictObject({
@@ -41,6 +42,8 @@ export const userView = z.object({
   role: z.enum(ROLES),
   status: z.enum(ACCOUNT_STATUSES).describe('A disabled account cannot sign in'),
   statusReason: z.string().nullable().describe('Why an admin disabled the account; null while active'),
+  email: z.string().nullable().describe('Trimmed and lower case; null when none'),
+  emailVerified: z.boolean().describe('Whether the owner followed the link sent to the address'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

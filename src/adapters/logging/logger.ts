@@ -57,6 +57,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           '*.newPassword',
           '*.passwordHash',
           '*.sessionKey',
+          '*.token', // single-use email tokens
+          '*.params', // a queued message's params carry its token
           'err.body', // body parser errors carry the raw request body
           'err.sql',
           'err.bindings',

@@ -9,6 +9,8 @@ import { SESSION_END_REASONS, type DomainEvent } from '../../domain/events.js';
 const userId = z.string().uuid().describe('The user the event is about (UUIDv7)');
 const actorId = z.string().uuid().describe('The user who made the change; the nil UUID for an operator at the command line');
 const role = z.enum(['user', 'admin']);
+const PERSONAL = 'Personal data (GDPR): store it only where needed, and erase it with the account (user.deleted).';
+const email = z.string().email().describe(`An email address, trimmed and lower case. ${PERSONAL}`);
 
 export const eventData = {
   'user.created': z.object({
@@ -16,8 +18,24 @@ export const eventData = {
     username: z.string().describe('Lower-case username'),
     role,
     createdBy: actorId.nullable().describe('The admin who created the account (the nil UUID for the command line); null for self-registration and the start-up admin'),
+    // The default publishes events written before the field existed (still in the outbox at the upgrade) as null.
+    email: email.nullable().default(null).describe(`The address given at registration, not yet verified; null when none. ${PERSONAL}`),
   }),
-  'user.password_changed': z.object({ userId, changedBy: actorId }),
+  'user.password_changed': z.object({
+    userId,
+    changedBy: actorId,
+    reason: z
+      .enum(['change', 'reset'])
+      .default('change') // events written before the field existed were all changes
+      .describe('change: by the user or an admin; reset: through a password-reset link (changedBy is the user)'),
+  }),
+  'user.email_changed': z.object({
+    userId,
+    email: email.describe(`The new address, not yet verified. ${PERSONAL}`),
+    previousEmail: email.nullable().describe(`The address before, null when there was none. ${PERSONAL}`),
+    changedBy: actorId,
+  }),
+  'user.email_verified': z.object({ userId, email: email.describe(`The address now verified. ${PERSONAL}`) }),
   'user.role_changed': z.object({ userId, from: role, to: role, changedBy: actorId }),
   'user.deleted': z.object({ userId, username: z.string(), deletedBy: actorId }),
   'user.logged_in': z.object({ userId }),

@@ -4,6 +4,8 @@ import { OutboxSignal, type TxScope, type UnitOfWork } from '../../application/p
 import type { AuditLog } from '../../application/audit/ports.js';
 import { KnexAuditLog } from './audit/knex-audit-log.js';
 import { Db } from './db.js';
+import { KnexEmailTokens } from './email/knex-email-tokens.js';
+import { KnexMailQueue } from './email/knex-mail-queue.js';
 import { KnexOutbox } from './knex-outbox.js';
 import { KnexSessions } from './knex-sessions.js';
 import { ObjectionUserRepository } from './objection-user-repository.js';
@@ -48,7 +50,14 @@ export class KnexUnitOfWork implements UnitOfWork {
     let outbox: KnexOutbox | undefined;
     const result = await this.db.transaction((trx) => {
       outbox = new KnexOutbox(trx);
-      return work({ users: new ObjectionUserRepository(trx), outbox, sessions: new KnexSessions(trx), audit: this.auditFor(trx) });
+      return work({
+        users: new ObjectionUserRepository(trx),
+        outbox,
+        sessions: new KnexSessions(trx),
+        audit: this.auditFor(trx),
+        emailTokens: new KnexEmailTokens(trx),
+        mail: new KnexMailQueue(trx),
+      });
     });
     // After the commit, not before: a relay woken earlier would not see the rows yet.
     if (outbox?.written) this.outboxSignal.notify();

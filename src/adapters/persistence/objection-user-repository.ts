@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { UserPage, UserRepository } from '../../application/ports.js';
-import { UsernameTaken } from '../../domain/errors.js';
+import type { EmailAddress } from '../../domain/email-address.js';
+import { EmailTaken, UsernameTaken } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
 import type { Username } from '../../domain/username.js';
 import { isSqlite, isUniqueViolation } from './db.js';
@@ -19,6 +20,11 @@ export class ObjectionUserRepository implements UserRepository {
     return row && toUser(row);
   }
 
+  async findByEmail(email: EmailAddress): Promise<User | undefined> {
+    const row = await UserRow.query(this.db).findOne({ email });
+    return row && toUser(row);
+  }
+
   async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
     // Keyset paging on the primary key: the cost of a page does not grow with its position.
     const query = UserRow.query(this.db).orderBy('id').limit(limit + 1);
@@ -32,14 +38,19 @@ export class ObjectionUserRepository implements UserRepository {
     try {
       await UserRow.query(this.db).insert(user.toSnapshot());
     } catch (err) {
-      if (isUniqueViolation(err)) throw new UsernameTaken({ cause: err });
+      if (isUniqueViolation(err)) throw violatedEmail(err) ? new EmailTaken({ cause: err }) : new UsernameTaken({ cause: err });
       throw err;
     }
   }
 
   async update(user: User): Promise<void> {
-    const { id, role, passwordHash, updatedAt, lastLoginAt, status, statusReason } = user.toSnapshot();
-    await UserRow.query(this.db).findById(id).patch({ role, passwordHash, updatedAt, lastLoginAt, status, statusReason });
+    const { id, role, passwordHash, updatedAt, lastLoginAt, status, statusReason, email, emailVerified } = user.toSnapshot();
+    try {
+      await UserRow.query(this.db).findById(id).patch({ role, passwordHash, updatedAt, lastLoginAt, status, statusReason, email, emailVerified });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EmailTaken({ cause: err }); // the only unique column an update changes
+      throw err;
+    }
   }
 
   async remove(id: string): Promise<void> {
@@ -60,4 +71,14 @@ export class ObjectionUserRepository implements UserRepository {
     const [row] = await UserRow.query(this.db).where({ role: 'admin', status: 'active' }).count({ admins: '*' });
     return Number((row as unknown as { admins: number | string }).admins);
   }
+}
+
+/**
+ * Which unique index refused the row, by its name in the driver's message: MySQL names the key
+ * (users_email_unique), SQLite the column (users.email). Never by a bare "email": the statement in the message
+ * names every column.
+ */
+function violatedEmail(err: unknown): boolean {
+  const texts = [err, (err as { nativeError?: unknown })?.nativeError].map((e) => String((e as { message?: unknown })?.message ?? ''));
+  return texts.some((t) => /users_email_unique|users\.email\b/.test(t));
 }

@@ -1,5 +1,6 @@
 import { Model } from 'objection';
 import type { AccountStatus } from '../../domain/account-status.js';
+import type { EmailAddress } from '../../domain/email-address.js';
 import type { Role } from '../../domain/role.js';
 import { User } from '../../domain/user.js';
 import type { Username } from '../../domain/username.js';
@@ -16,6 +17,8 @@ export class UserRow extends Model {
   lastLoginAt!: Date | number | null;
   status!: string;
   statusReason!: string | null;
+  email!: string | null;
+  emailVerified!: boolean | number;
 }
 
 /** Field by field: an ORM instance never leaks into the domain. */
@@ -30,5 +33,7 @@ export function toUser(row: UserRow): User {
     lastLoginAt: row.lastLoginAt === null ? null : toDate(row.lastLoginAt),
     status: row.status as AccountStatus,
     statusReason: row.statusReason ?? null,
+    email: (row.email ?? null) as EmailAddress | null,
+    emailVerified: Boolean(row.emailVerified), // SQLite and MySQL hand booleans back as 0 and 1
   });
 }

@@ -55,9 +55,10 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   /** Attempts of this process between begin() and their outcome, by window and key. */
   private readonly inFlight = new Map<string, number>();
 
-  constructor(limits: LoginLimits, store: Store) {
-    this.account = limits.account.map((l, i) => window(store, `login_account_${i}`, l));
-    this.client = limits.client.map((l, i) => window(store, `login_client_${i}`, l));
+  /** `name` keeps the counters of other throttles built on this one (password reset, tokens) apart. */
+  constructor(limits: LoginLimits, store: Store, name = 'login') {
+    this.account = limits.account.map((l, i) => window(store, `${name}_account_${i}`, l));
+    this.client = limits.client.map((l, i) => window(store, `${name}_client_${i}`, l));
   }
 
   async begin(attempt: LoginAttempt): Promise<void> {

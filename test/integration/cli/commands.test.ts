@@ -159,7 +159,7 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
 
       const text = await cli(['outbox-status']);
       expect(text.code).to.equal(0);
-      expect(text.stdout).to.match(new RegExp(`^pending +${pending.length} \\(the oldest for .+\\)\\nparked +0\\npublished +0\\n$`));
+      expect(text.stdout).to.match(new RegExp(`^pending +${pending.length} \\(the oldest for .+\\)\\nparked +0\\npublished +0\\nmail pending +\\d+\\nmail parked +0\\nmail sent +0\\n$`));
     });
 
     it('outbox-status counts parked rows, with their error, and published ones', async () => {

@@ -79,11 +79,11 @@ describe('user events on the broker: one per use case, CloudEvents, no secrets',
 
     const dataOf = (type: string, subject: string) =>
       received.filter((m) => m.event.type === type && m.event.subject === subject).map((m) => m.event.data);
-    expect(dataOf('user.created', admin.id)).to.deep.equal([{ userId: admin.id, username: admin.username, role: 'admin', createdBy: null }]);
-    expect(dataOf('user.created', ada.id)).to.deep.equal([{ userId: ada.id, username: 'ada', role: 'user', createdBy: null }]);
-    expect(dataOf('user.created', graceId)).to.deep.equal([{ userId: graceId, username: 'grace', role: 'user', createdBy: admin.id }]);
+    expect(dataOf('user.created', admin.id)).to.deep.equal([{ userId: admin.id, username: admin.username, role: 'admin', createdBy: null, email: null }]);
+    expect(dataOf('user.created', ada.id)).to.deep.equal([{ userId: ada.id, username: 'ada', role: 'user', createdBy: null, email: null }]);
+    expect(dataOf('user.created', graceId)).to.deep.equal([{ userId: graceId, username: 'grace', role: 'user', createdBy: admin.id, email: null }]);
     expect(dataOf('user.logged_in', ada.id)).to.deep.equal([{ userId: ada.id }, { userId: ada.id }]);
-    expect(dataOf('user.password_changed', ada.id)).to.deep.equal([{ userId: ada.id, changedBy: ada.id }]);
+    expect(dataOf('user.password_changed', ada.id)).to.deep.equal([{ userId: ada.id, changedBy: ada.id, reason: 'change' }]);
     expect(dataOf('user.role_changed', ada.id)).to.deep.equal([{ userId: ada.id, from: 'user', to: 'admin', changedBy: admin.id }]);
     expect(dataOf('user.deleted', ada.id)).to.deep.equal([{ userId: ada.id, username: 'ada', deletedBy: admin.id }]);
     const [ended] = dataOf('user.sessions_ended', ada.id) as Array<{ sessionIds: string[] }>;

@@ -163,7 +163,7 @@ export async function insertOutboxRow(
 ): Promise<{ id: string; aggregateid: string }> {
   const id = randomUUID();
   const aggregateid = row.aggregateid ?? randomUUID();
-  const payload = JSON.stringify({ userId: aggregateid, username: uniqueName('hand'), role: 'user', createdBy: null });
+  const payload = JSON.stringify({ userId: aggregateid, username: uniqueName('hand'), role: 'user', createdBy: null, email: null });
   await db('outbox').insert({ id, aggregatetype: 'user', type: 'user.created', payload, createdAt: new Date(), ...row, aggregateid });
   return { id, aggregateid };
 }

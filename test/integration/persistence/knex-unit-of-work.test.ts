@@ -61,7 +61,7 @@ function unitOfWorkCases(database: string, open: OpenDb): void {
         aggregateid: ada.id,
         type: 'user.created',
       });
-      expect(parsed(payload)).to.deep.equal({ userId: ada.id, username: 'ada', role: 'user', createdBy: null });
+      expect(parsed(payload)).to.deep.equal({ userId: ada.id, username: 'ada', role: 'user', createdBy: null, email: null });
       expect(toDate(createdAt)).to.deep.equal(NOW);
       expect(publishedAt).to.equal(null);
     });

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
 import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { ObjectionUserRepository } from '../../../src/adapters/persistence/objection-user-repository.js';
-import { UsernameTaken } from '../../../src/domain/errors.js';
+import { parseEmailAddress } from '../../../src/domain/email-address.js';
+import { EmailTaken, UsernameTaken } from '../../../src/domain/errors.js';
 import type { Role } from '../../../src/domain/role.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
@@ -68,6 +69,27 @@ function userRepositoryCases(database: string, open: OpenDb): void {
       expect((error as UsernameTaken).cause).to.exist;
       const rows = await db('users').where({ username: 'ada' });
       expect(rows.map((r) => r.id)).to.deep.equal([first.id]);
+    });
+
+    it('stores an address, finds by it, and keeps it unique: EmailTaken on add and on update, UsernameTaken still for names', async () => {
+      const ada = User.register({ id: ids.next(), username: parseUsername('ada'), role: 'user', passwordHash: HASH, now: CREATED, email: parseEmailAddress('Ada@Example.com') });
+      await users.add(ada);
+      const found = (await users.findByEmail(parseEmailAddress('ada@example.com')))!;
+      expect(found.toSnapshot()).to.deep.equal(ada.toSnapshot());
+      expect(found.verifyEmail(parseEmailAddress('ada@example.com'), CREATED)).to.equal(true);
+      await users.update(found);
+      expect((await users.findById(ada.id))!.toSnapshot()).to.include({ email: 'ada@example.com', emailVerified: true });
+
+      const twin = User.register({ id: ids.next(), username: parseUsername('bob'), role: 'user', passwordHash: HASH, now: CREATED, email: parseEmailAddress('ADA@example.com') });
+      expect(await users.add(twin).catch((e: unknown) => e)).to.be.instanceOf(EmailTaken);
+      const sameName = User.register({ id: ids.next(), username: parseUsername('ada'), role: 'user', passwordHash: HASH, now: CREATED, email: parseEmailAddress('other@example.com') });
+      expect(await users.add(sameName).catch((e: unknown) => e)).to.be.instanceOf(UsernameTaken);
+
+      const carol = aUser('carol');
+      await users.add(carol);
+      carol.changeEmail(parseEmailAddress('ada@example.com'), CREATED);
+      expect(await users.update(carol).catch((e: unknown) => e)).to.be.instanceOf(EmailTaken);
+      expect((await users.findById(carol.id))!.email).to.equal(null);
     });
 
     it('persists a changed role, password hash, updatedAt and lastLoginAt', async () => {

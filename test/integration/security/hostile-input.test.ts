@@ -146,6 +146,19 @@ const endpoints: Endpoint[] = [
   { method: 'DELETE', path: (id) => `/webauthn/credentials/${id}` },
   { method: 'POST', path: () => '/webauthn/login/options', plausible: fc.record({ username: mostlyRight(validName) }, { requiredKeys: [] }) },
   { method: 'POST', path: () => '/webauthn/login', plausible: fc.record({ response: mostlyRight(webauthnJson) }) },
+  {
+    method: 'PUT',
+    path: (id) => `/users/${id}/email`,
+    plausible: fc.record({ email: mostlyRight(fc.emailAddress()), currentPassword: mostlyRight(fc.constant(FUZZ_PASSWORD)) }, { requiredKeys: ['email'] }),
+  },
+  { method: 'POST', path: () => '/email/verify', plausible: fc.record({ token: mostlyRight(fc.base64String({ minLength: 40, maxLength: 44 })) }) },
+  { method: 'POST', path: () => '/email/verify/resend' },
+  { method: 'POST', path: () => '/password/forgot', plausible: fc.record({ username: mostlyRight(fc.oneof(validName, fc.emailAddress())) }) },
+  {
+    method: 'POST',
+    path: () => '/password/reset',
+    plausible: fc.record({ token: mostlyRight(fc.base64String({ minLength: 40, maxLength: 44 })), newPassword: mostlyRight(validPassword) }),
+  },
 ];
 
 const target: fc.Arbitrary<{ method: Method; path: string; body: string | undefined }> = fc.oneof(

@@ -10,8 +10,10 @@ const ADMIN_ID = '00000000-0000-7000-8000-0000000000ad';
 const CREATED_AT = new Date('2025-01-01T12:34:56.789Z');
 
 const validPayloads: Record<UserEventType, object> = {
-  'user.created': { userId: USER_ID, username: 'ada', role: 'user', createdBy: null },
-  'user.password_changed': { userId: USER_ID, changedBy: USER_ID },
+  'user.created': { userId: USER_ID, username: 'ada', role: 'user', createdBy: null, email: null },
+  'user.password_changed': { userId: USER_ID, changedBy: USER_ID, reason: 'change' },
+  'user.email_changed': { userId: USER_ID, email: 'ada@example.com', previousEmail: null, changedBy: USER_ID },
+  'user.email_verified': { userId: USER_ID, email: 'ada@example.com' },
   'user.role_changed': { userId: USER_ID, from: 'user', to: 'admin', changedBy: ADMIN_ID },
   'user.deleted': { userId: USER_ID, username: 'ada', deletedBy: ADMIN_ID },
   'user.logged_in': { userId: USER_ID },
@@ -32,6 +34,13 @@ const refusal = (run: () => unknown): unknown => {
 };
 
 describe('toCloudEvent()', () => {
+  it('publishes rows written before email and reason existed with their defaults', () => {
+    const created = anOutboxRecord(1, { type: 'user.created', payload: JSON.stringify({ userId: USER_ID, username: 'ada', role: 'user', createdBy: null }) });
+    expect(toCloudEvent(created, SOURCE).data).to.deep.equal({ userId: USER_ID, username: 'ada', role: 'user', createdBy: null, email: null });
+    const changed = anOutboxRecord(2, { type: 'user.password_changed', payload: JSON.stringify({ userId: USER_ID, changedBy: USER_ID }) });
+    expect(toCloudEvent(changed, SOURCE).data).to.deep.equal({ userId: USER_ID, changedBy: USER_ID, reason: 'change' });
+  });
+
   it('maps an outbox record to a CloudEvent 1.0 with the parsed payload as data', () => {
     const record = anOutboxRecord(7, {
       type: 'user.created',
@@ -47,7 +56,7 @@ describe('toCloudEvent()', () => {
       subject: USER_ID,
       time: '2025-01-01T12:34:56.789Z',
       datacontenttype: 'application/json',
-      data: { userId: USER_ID, username: 'ada', role: 'user', createdBy: null },
+      data: { userId: USER_ID, username: 'ada', role: 'user', createdBy: null, email: null },
     });
   });
 

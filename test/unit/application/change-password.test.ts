@@ -69,7 +69,7 @@ describe('ChangePassword', () => {
       expect(uow.events).to.have.length(2);
       expect(uow.events[1]!.payload).to.deep.equal({ userId: 'ada-id', sessionIds: ['ada-phone'], reason: 'password-changed', endedBy: 'ada-id' });
       expect(uow.events[0]).to.deep.include({ type: 'user.password_changed', aggregateId: 'ada-id', occurredAt: LATER });
-      expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', changedBy: 'ada-id' });
+      expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', changedBy: 'ada-id', reason: 'change' });
       const serialized = JSON.stringify(uow.events);
       for (const secret of [A_PASSWORD, NEW_PASSWORD, `hashed:${A_PASSWORD}`, `hashed:${NEW_PASSWORD}`]) {
         expect(serialized).not.to.include(secret);
@@ -148,7 +148,7 @@ describe('ChangePassword', () => {
       expect(uow.sessions.keysOf('ada-id')).to.deep.equal([]);
       expect(uow.sessions.keysOf('admin-id')).to.have.length(2);
       expect(uow.events.map((e) => [e.type, e.aggregateId, e.payload])).to.deep.equal([
-        ['user.password_changed', 'ada-id', { userId: 'ada-id', changedBy: 'admin-id' }],
+        ['user.password_changed', 'ada-id', { userId: 'ada-id', changedBy: 'admin-id', reason: 'change' }],
         ['user.sessions_ended', 'ada-id', { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'password-changed', endedBy: 'admin-id' }],
       ]);
     });

@@ -19,7 +19,7 @@ describe('CreateUser', () => {
     const { uow, createUser } = setup();
     const view = await createUser.execute({ username: '  Ada ', password: 'cafe\u0301 au lait' }, 'anonymous');
 
-    expect(view).to.deep.equal({ id: view.id, username: 'ada', role: 'user', status: 'active', statusReason: null, createdAt: T0, updatedAt: T0 });
+    expect(view).to.deep.equal({ id: view.id, username: 'ada', role: 'user', status: 'active', statusReason: null, email: null, emailVerified: false, createdAt: T0, updatedAt: T0 });
     expect(uow.users.snapshotOf(view.id)).to.deep.include({
       username: 'ada',
       role: 'user',
@@ -36,7 +36,7 @@ describe('CreateUser', () => {
     expect(uow.events).to.have.length(1);
     const [event] = uow.events;
     expect(event).to.deep.include({ type: 'user.created', aggregateType: 'user', aggregateId: view.id, occurredAt: T0 });
-    expect(event!.payload).to.deep.equal({ userId: view.id, username: 'bob', role: 'admin', createdBy: 'admin-1' });
+    expect(event!.payload).to.deep.equal({ userId: view.id, username: 'bob', role: 'admin', createdBy: 'admin-1', email: null });
     expect(event!.id).not.to.equal(view.id);
     const serialized = JSON.stringify(uow.events);
     expect(serialized).not.to.include(PASSWORD);

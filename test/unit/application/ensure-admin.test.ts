@@ -26,7 +26,7 @@ describe('EnsureAdmin', () => {
     expect(root?.role).to.equal('admin');
     expect(root?.passwordHash).to.equal(`hashed:${PASSWORD}`);
     expect(uow.events.map((e) => [e.type, e.payload])).to.deep.equal([
-      ['user.created', { userId: root!.id, username: 'root', role: 'admin', createdBy: null }],
+      ['user.created', { userId: root!.id, username: 'root', role: 'admin', createdBy: null, email: null }],
     ]);
     expect(JSON.stringify(uow.events)).not.to.include(PASSWORD);
   });

@@ -20,7 +20,7 @@ describe('events', () => {
   it('user.created names the user, its role and its creator', () => {
     expect(userCreated(user, 'a9', stamp)).to.deep.equal({
       ...envelope('user.created'),
-      payload: { userId: 'u1', username: 'ada', role: 'admin', createdBy: 'a9' },
+      payload: { userId: 'u1', username: 'ada', role: 'admin', createdBy: 'a9', email: null },
     });
     expect(userCreated(user, null, stamp).payload.createdBy).to.equal(null);
   });
@@ -28,8 +28,9 @@ describe('events', () => {
   it('user.password_changed names who changed it', () => {
     expect(passwordChanged(user, 'a9', stamp)).to.deep.equal({
       ...envelope('user.password_changed'),
-      payload: { userId: 'u1', changedBy: 'a9' },
+      payload: { userId: 'u1', changedBy: 'a9', reason: 'change' },
     });
+    expect(passwordChanged(user, 'u1', stamp, 'reset').payload.reason).to.equal('reset');
   });
 
   it('user.role_changed carries the old and the current role', () => {

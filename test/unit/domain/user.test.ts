@@ -20,6 +20,8 @@ describe('User', () => {
       lastLoginAt: null,
       status: 'active',
       statusReason: null,
+      email: null,
+      emailVerified: false,
     });
   });
 

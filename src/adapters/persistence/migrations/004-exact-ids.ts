@@ -31,36 +31,59 @@ export async function exactCollation(db: Knex): Promise<string> {
 }
 
 /**
- * The collation of users.id on MySQL and MariaDB (undefined on SQLite). A column that references users.id must
- * have the same one, or the server refuses the foreign key: later migrations give their user-id columns this.
+ * The collation of users.id for new columns that hold user ids (undefined on SQLite). A foreign key to users.id
+ * must have it: MySQL and MariaDB refuse one across collations.
  */
 export async function userIdCollation(db: Knex): Promise<string | undefined> {
-  if (isSqlite(db)) return undefined;
-  const [rows] = (await db.raw(
-    "SELECT collation_name AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'users' AND column_name = 'id'",
-  )) as [Array<{ name: string | null }>];
-  return rows[0]?.name ?? undefined;
+  return isSqlite(db) ? undefined : exactCollation(db);
 }
 
-/** The name of the foreign key from sessions.user_id to users.id (a column it references cannot change alone). */
-async function sessionsUserForeignKey(db: Knex): Promise<string | undefined> {
+/** A column for a user id, compared exactly like users.id. */
+export function userIdColumn(t: Knex.CreateTableBuilder, collation: string | undefined, name = 'userId'): Knex.ColumnBuilder {
+  const column = t.string(name, 36);
+  return collation ? column.collate(collation) : column;
+}
+
+/** A foreign key to users.id: its column must change collation with users.id, so it is dropped and made again. */
+interface UserForeignKey {
+  name: string;
+  table: string;
+  column: string;
+  nullable: boolean;
+  onDelete: string;
+}
+
+/** Every foreign key to users.id: sessions' at first, and those of tables added later when going down. */
+async function foreignKeysToUsers(db: Knex): Promise<UserForeignKey[]> {
   const [rows] = (await db.raw(
-    `SELECT constraint_name AS name FROM information_schema.key_column_usage
-      WHERE table_schema = DATABASE() AND table_name = 'sessions' AND column_name = 'user_id' AND referenced_table_name = 'users'`,
-  )) as [Array<{ name: string }>];
-  return rows[0]?.name;
+    `SELECT k.constraint_name AS name, k.table_name AS tbl, k.column_name AS col, c.is_nullable AS nullable, r.delete_rule AS rule
+       FROM information_schema.key_column_usage k
+       JOIN information_schema.columns c
+         ON c.table_schema = k.table_schema AND c.table_name = k.table_name AND c.column_name = k.column_name
+       JOIN information_schema.referential_constraints r
+         ON r.constraint_schema = k.constraint_schema AND r.table_name = k.table_name AND r.constraint_name = k.constraint_name
+      WHERE k.table_schema = DATABASE() AND k.referenced_table_name = 'users' AND k.referenced_column_name = 'id'`,
+  )) as [Array<{ name: string; tbl: string; col: string; nullable: string; rule: string }>];
+  return rows.map((r) => ({ name: r.name, table: r.tbl, column: r.col, nullable: r.nullable === 'YES', onDelete: r.rule }));
 }
 
 async function setCollation(db: Knex, collation: string | undefined): Promise<void> {
-  const foreignKey = await sessionsUserForeignKey(db);
-  if (foreignKey) await db.raw(`ALTER TABLE sessions DROP FOREIGN KEY \`${foreignKey}\``);
-  for (const { table, column, nullable } of ID_COLUMNS) {
-    const collate = collation ? ` CHARACTER SET utf8mb4 COLLATE ${collation}` : '';
+  const foreignKeys = await foreignKeysToUsers(db);
+  for (const { name, table } of foreignKeys) await db.raw(`ALTER TABLE \`${table}\` DROP FOREIGN KEY \`${name}\``);
+  if (!foreignKeys.some((k) => k.table === 'sessions')) {
+    foreignKeys.push({ name: 'sessions_user_id_foreign', table: 'sessions', column: 'user_id', nullable: true, onDelete: 'CASCADE' });
+  }
+  const collate = collation ? ` CHARACTER SET utf8mb4 COLLATE ${collation}` : '';
+  const columns = [...ID_COLUMNS];
+  for (const { table, column, nullable } of foreignKeys) {
+    if (!columns.some((c) => c.table === table && c.column === column)) columns.push({ table, column, nullable });
+  }
+  for (const { table, column, nullable } of columns) {
     await db.raw(`ALTER TABLE \`${table}\` MODIFY \`${column}\` VARCHAR(36)${collate} ${nullable ? 'NULL' : 'NOT NULL'}`);
   }
-  await db.raw(
-    `ALTER TABLE sessions ADD CONSTRAINT \`${foreignKey ?? 'sessions_user_id_foreign'}\` FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE`,
-  );
+  for (const { name, table, column, onDelete } of foreignKeys) {
+    await db.raw(`ALTER TABLE \`${table}\` ADD CONSTRAINT \`${name}\` FOREIGN KEY (\`${column}\`) REFERENCES users (id) ON DELETE ${onDelete}`);
+  }
 }
 
 export async function up(db: Knex): Promise<void> {

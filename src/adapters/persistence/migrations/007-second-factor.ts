@@ -1,21 +1,17 @@
 import type { Knex } from 'knex';
-import { userIdCollation } from './004-exact-ids.js';
+import { userIdCollation, userIdColumn } from './004-exact-ids.js';
 
 // Second factors: one-time code secrets, recovery codes, passkeys and the WebAuthn challenges handed out.
 // Every row goes with its user (ON DELETE CASCADE).
 export async function up(db: Knex): Promise<void> {
-  // A column that references users.id compares as users.id does (exactly, on MySQL and MariaDB).
-  const collation = await userIdCollation(db);
-  const userId = (t: Knex.CreateTableBuilder) => {
-    const column = t.string('userId', 36);
-    return collation ? column.collate(collation) : column;
-  };
+  // The user ids take users.id's exact collation (migration 004): a foreign key across collations is refused.
+  const idCollation = await userIdCollation(db);
   // One TOTP secret per user, sealed with AES-256-GCM under MFA_KEY_SECRET. `confirmedAt` null: an enrolment
   // waiting for its first code, not yet a second factor. `lastUsedStep` is the 30-second time step of the last
   // accepted code: a code is accepted only for a later step, by a conditional UPDATE (so at most once, even
   // under concurrent requests).
   await db.schema.createTable('mfa_totp', (t) => {
-    userId(t).primary().references('id').inTable('users').onDelete('CASCADE');
+    userIdColumn(t, idCollation).primary().references('id').inTable('users').onDelete('CASCADE');
     t.text('secretSealed').notNullable();
     t.datetime('createdAt', { precision: 3 }).notNullable();
     t.datetime('confirmedAt', { precision: 3 }).nullable();
@@ -26,7 +22,7 @@ export async function up(db: Knex): Promise<void> {
   // set by a conditional UPDATE.
   await db.schema.createTable('mfa_recovery_codes', (t) => {
     t.bigIncrements('id').primary();
-    userId(t).notNullable().references('id').inTable('users').onDelete('CASCADE');
+    userIdColumn(t, idCollation).notNullable().references('id').inTable('users').onDelete('CASCADE');
     t.string('codeHash', 64).notNullable();
     t.datetime('usedAt', { precision: 3 }).nullable();
     t.unique(['userId', 'codeHash']);
@@ -36,7 +32,7 @@ export async function up(db: Knex): Promise<void> {
   // their SHA-256.
   await db.schema.createTable('webauthn_credentials', (t) => {
     t.string('id', 36).primary(); // ours, UUIDv7, what the API shows
-    userId(t).notNullable().references('id').inTable('users').onDelete('CASCADE');
+    userIdColumn(t, idCollation).notNullable().references('id').inTable('users').onDelete('CASCADE');
     t.string('credentialIdHash', 64).notNullable().unique();
     t.text('credentialId').notNullable(); // base64url, as the authenticator gave it
     t.text('publicKey').notNullable(); // COSE public key, base64url
@@ -55,7 +51,7 @@ export async function up(db: Knex): Promise<void> {
   await db.schema.createTable('webauthn_challenges', (t) => {
     t.string('challengeHash', 64).primary();
     t.string('purpose', 16).notNullable();
-    userId(t).nullable().references('id').inTable('users').onDelete('CASCADE');
+    userIdColumn(t, idCollation).nullable().references('id').inTable('users').onDelete('CASCADE');
     t.bigInteger('expiresAt').notNullable().index();
   });
 }

@@ -4,6 +4,7 @@ import * as m002 from './002-rate-limits.js';
 import * as m003 from './003-admin-guard.js';
 import * as m004 from './004-exact-ids.js';
 import * as m005 from './005-sessions-and-token-keys.js';
+import * as m006 from './006-email.js';
 import * as m007 from './007-second-factor.js';
 import * as m008 from './008-audit-and-status.js';
 import * as m009 from './009-throttle-rows.js';
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003-admin-guard': m003,
   '004-exact-ids': m004,
   '005-sessions-and-token-keys': m005,
+  '006-email': m006,
   '007-second-factor': m007,
   '008-audit-and-status': m008,
   '009-throttle-rows': m009,
