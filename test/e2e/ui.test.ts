@@ -19,8 +19,8 @@ describe('web UI in a real browser', function () {
   }
 
   /** The error shown under an input, read through the input's aria-describedby as a screen reader would. */
-  async function errorOf(page: Page, label: string): Promise<string> {
-    const input = page.getByLabel(label, { exact: true });
+  async function errorOf(page: Page, label: string, form?: string): Promise<string> {
+    const input = (form ? page.getByRole('form', { name: form }) : page).getByLabel(label, { exact: true });
     await page.waitForFunction((el) => el?.getAttribute('aria-invalid') === 'true', await input.elementHandle());
     const ids = (await input.getAttribute('aria-describedby'))!.split(' ').filter((id) => id.endsWith('-error'));
     expect(ids, `an error tied to ${label}`).to.have.length(1);
@@ -106,16 +106,17 @@ describe('web UI in a real browser', function () {
     await page.getByLabel(/^Username/).fill('');
     await page.getByLabel('Password', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    expect(await errorOf(page, 'Username')).to.equal('Enter your username.');
+    // With email sign-in served, the field reads "Username or email".
+    expect(await errorOf(page, 'Username or email')).to.equal('Enter your username.');
     expect(await errorOf(page, 'Password')).to.equal('Enter your password.');
 
     // 403 incorrect-current-password names currentPassword.
     await signIn(page, taken);
-    await page.getByLabel('Current password').fill('not the password');
+    await page.getByRole('form', { name: 'Change password' }).getByLabel('Current password').fill('not the password');
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('New password again').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
-    expect(await errorOf(page, 'Current password')).to.equal('Does not match the account password.');
+    expect(await errorOf(page, 'Current password', 'Change password')).to.equal('Does not match the account password.');
     await review(page, 'account-errors');
   });
 
@@ -151,12 +152,12 @@ describe('web UI in a real browser', function () {
     const page = await suite.newPage();
     await signIn(page, username);
 
-    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('form', { name: 'Change password' }).getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('New password again').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Your password has been changed.').waitFor();
-    expect(await page.getByLabel('Current password').inputValue()).to.equal('');
+    expect(await page.getByRole('form', { name: 'Change password' }).getByLabel('Current password').inputValue()).to.equal('');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/ui/sign-in');
