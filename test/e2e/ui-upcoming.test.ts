@@ -167,7 +167,7 @@ describe('web UI pages for endpoints yet to come (their answers stubbed in the b
     // The whole list is drawn before its buttons are counted.
     await page.getByRole('button', { name: /^End this session: Safari on iOS/ }).waitFor();
     expect(await current.innerText()).to.contain('This device');
-    expect(await current.getByRole('button').count()).to.equal(0); // this one ends by signing out
+    expect(await current.getByRole('button', { name: /^End this session/ }).count()).to.equal(0); // this one ends by signing out
     await review(page, 'account-sessions-list');
 
     await page.getByRole('button', { name: /^End this session: Safari on iOS/ }).click();

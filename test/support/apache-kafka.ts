@@ -125,9 +125,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A random 16-byte id, base64url as Kafka writes cluster ids. */
+/**
+ * A random 16-byte id, base64url as Kafka writes cluster ids; never one that starts with '-', which the storage
+ * tool's command line would read as an option.
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Starts `nodes` Apache Kafka nodes (broker + controller each) and waits until every one accepts connections. */
