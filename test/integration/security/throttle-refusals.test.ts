@@ -91,8 +91,17 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       expect(counts[200]).to.be.at.least(20);
       // Nothing stayed counted against the address: twenty more correct logins in a row all succeed.
       for (let i = 0; i < 20; i += 1) await attempt(app, user.username, user.password, '203.0.113.50').expect(200);
-      const [row] = await db('login_throttle').where('subject', 'client:203.0.113.50').select('c0', 'c1');
-      expect([Number(row.c0), Number(row.c1)]).to.deep.equal([0, 0]);
+      // A give-back may land just after its answer on a loaded machine: the row is read until it settles (2 s).
+      const counts0 = async () => {
+        const [row] = await db('login_throttle').where('subject', 'client:203.0.113.50').select('c0', 'c1');
+        return [Number(row.c0), Number(row.c1)];
+      };
+      let left = await counts0();
+      for (let i = 0; i < 20 && (left[0] !== 0 || left[1] !== 0); i += 1) {
+        await sleep(100);
+        left = await counts0();
+      }
+      expect(left).to.deep.equal([0, 0]);
     });
   });
 }
