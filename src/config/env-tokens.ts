@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { int } from './env-fields.js';
 import { TOKEN_ALGS, type TokenAlg } from '../application/tokens/ports.js';
 
-const int = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 // An origin only: passkeys are bound to it, and links in mail are built under it.
 const httpUrl = z.url().refine((u) => /^https?:\/\/[^/?#]+\/?$/.test(u), 'must be an origin like https://auth.example.com (no path)');
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { bool, int, limits } from './env-fields.js';
 import { defaultHashShare } from '../adapters/crypto/bounded-password-hasher.js';
 import { parseLimits, type Limit, type LoginLimits } from '../adapters/throttling/limits.js';
 import { tokenEnv, tokenVariables, type TokenEnv } from './env-tokens.js';
@@ -101,18 +102,7 @@ export interface Env extends TokenEnv {
   email: EmailEnv;
 }
 
-const bool = z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((v) => v === 'true' || v === '1');
-const int = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
-const limits = z.string().transform((v, ctx) => {
-  try {
-    return parseLimits(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `must be points/seconds pairs like 5/60,100/3600 (${(err as Error).message})` });
-    return z.NEVER;
-  }
-});
 
 const schema = z.object({
   NODE_ENV: z.string().default('development'),

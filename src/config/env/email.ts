@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { int, limits } from '../env-fields.js';
 import { parseLimits, type Limit } from '../../adapters/throttling/rate-limiter-login-throttle.js';
 
 /** Email: delivery, links, and the throttles of the recovery endpoints. */
@@ -16,17 +17,7 @@ export interface EmailEnv {
   relay: { pollIntervalMs: number; baseBackoffMs: number; maxBackoffMs: number; maxAttempts: number };
 }
 
-const int = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
 
-const limits = z.string().transform((v, ctx) => {
-  try {
-    return parseLimits(v);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `must be points/seconds pairs like 5/60,100/3600 (${(err as Error).message})` });
-    return z.NEVER;
-  }
-});
 
 const url = (schemes: RegExp, message: string) => z.url().refine((u) => schemes.test(u), message);
 
