@@ -16,8 +16,8 @@ export interface BenchDatabase {
 
 /** A fresh database of its own on the server of `serverUrl`, dropped by `drop()`. */
 export async function createBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const { name, url, dispose } = await freshDatabaseOn(serverUrl, 'authsvc_bench');
-  return { name, url, drop: dispose };
+  const fresh = await freshDatabaseOn(serverUrl, 'authsvc_bench');
+  return { name: fresh.name, url: fresh.url, drop: () => fresh.dispose() };
 }
 
 export async function serverVersion(serverUrl: string): Promise<string> {

@@ -118,7 +118,7 @@ class Conn {
       const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
       this.bodyLength = length ? Number(length[1]) : /\r\ntransfer-encoding:\s*chunked/i.test(head) ? -1 : 0;
     }
-    let complete = false;
+    let complete: boolean;
     let body: Buffer;
     if (this.bodyLength >= 0) {
       complete = buf.length >= this.headerEnd + this.bodyLength;

@@ -395,7 +395,7 @@ async function measureEventLatency(service: Service, userIds: Map<number, string
   // Each request toggles a user that has no change in flight, so every 2xx is one event (a change sent while the
   // previous one on the same user is still running could arrive first and be a no-op). More users than the
   // generator has sockets (64), so a free one is always there.
-  const targets = Array.from({ length: 100 }, (_, k) => ({ id: userIds.get(101 + k)!, next: 0 as 0 | 1 }));
+  const targets = Array.from({ length: 100 }, (_, k) => ({ id: userIds.get(101 + k)!, next: 0 }));
   const targetSet = new Set(targets.map((t) => t.id));
   const bytes = targets.map(({ id }) =>
     (['admin', 'user'] as const).map((role) =>

@@ -34,7 +34,7 @@ import { InProcessLock, MySqlNamedLock } from '../adapters/persistence/relay-loc
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { UuidIdGenerator } from '../adapters/ids/uuid-id-generator.js';
 import { Log, type Logger } from '../adapters/logging/logger.js';
-import { Db, isSqlite, mysqlConnection } from '../adapters/persistence/db.js';
+import { databaseName, Db, isSqlite, mysqlConnection } from '../adapters/persistence/db.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
 import { KnexSessions } from '../adapters/persistence/knex-sessions.js';
 import { KnexUnitOfWork } from '../adapters/persistence/knex-unit-of-work.js';
@@ -59,7 +59,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(BoundedPasswordHasher).toConstantValue(hasher); // for its queue depth metric
   container.bind<PasswordHasher>(PasswordHasher).toConstantValue(hasher);
   container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());
-  const database = (db.client.config.connection as { database?: string } | undefined)?.database;
+  const database = databaseName(db);
   container
     .bind<LoginThrottle>(LoginThrottle)
     .toConstantValue(new WindowedLoginThrottle(env.loginLimits, new SqlThrottleRows(db)));

@@ -193,7 +193,7 @@ function auditEntryOf(raw: Record<string, unknown>): AuditEntry {
   };
   const details = raw.details ?? raw.data;
   return {
-    id: String(raw.id ?? ''),
+    id: str('id') ?? String(typeof raw.id === 'number' ? raw.id : ''),
     time: str('time', 'at', 'occurredAt', 'createdAt') ?? '',
     type: str('type') ?? '',
     outcome: str('outcome'),

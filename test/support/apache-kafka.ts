@@ -242,7 +242,7 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
         if (!exited()) return;
         const started = spawn('java', [...jvm(dir), 'kafka.Kafka', properties], { stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
-        started.stderr!.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+        started.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
         live.add(started);
         started.once('exit', () => live.delete(started));
         child = started;

@@ -75,9 +75,9 @@ export async function migratedMySql(ctx: Mocha.Context): Promise<{ db: Knex; mys
     skipped.push(title);
     ctx.skip();
   }
-  const db = createDb({ kind: 'mysql', url: server!.url });
+  const db = createDb({ kind: 'mysql', url: server.url });
   await db.migrate.latest();
-  return { db, mysql: server! };
+  return { db, mysql: server };
 }
 
 /** A migrated database for a suite that runs the same cases on each database the service supports. */

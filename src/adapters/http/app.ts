@@ -49,7 +49,7 @@ export interface AppOptions {
 
 export function createApp(options: AppOptions): Koa {
   const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy > 0, maxIpsCount: options.trustProxy });
-  app.on('error', (err, ctx) => (ctx?.state.log ?? options.log).error({ err }, 'unhandled error'));
+  app.on('error', (err: unknown, ctx?: Koa.Context) => ((ctx?.state.log as Logger | undefined) ?? options.log).error({ err }, 'unhandled error'));
   const who = callers(options.users, options.accessTokens);
   const uc = options.useCases;
   const mfa = options.secondFactors;

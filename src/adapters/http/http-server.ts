@@ -22,6 +22,7 @@ const CLIENT_FAULTS = new Set(['ERR_HTTP_REQUEST_TIMEOUT', 'ECONNRESET', 'EPIPE'
  * client problem, not as a server error, and answered as Node would (408 or 400) when the socket still takes it.
  */
 export function createHttpServer(app: Koa, timeouts: HttpTimeouts, log: Logger): Server {
+  const handle = app.callback(); // answers every error itself: its promise never rejects
   const server = createServer(
     {
       headersTimeout: timeouts.headersTimeoutMs,
@@ -29,7 +30,7 @@ export function createHttpServer(app: Koa, timeouts: HttpTimeouts, log: Logger):
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    app.callback(),
+    (req, res) => void handle(req, res),
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const code = err.code ?? 'unknown';

@@ -9,7 +9,6 @@ import {
   createUserBody,
   listUsersQuery,
   loginBody,
-  loginResult,
   problem,
   userPage,
   userView,

@@ -24,6 +24,21 @@ const contentOf = ({ _expire: _e, _maxAge: _m, ...content }: SessionData): strin
 /** A rolling save that would move the idle deadline by less than this is skipped: one write a minute, not one a request. */
 const MAX_TOUCH_INTERVAL_MS = 60_000;
 
+/** The session koa-session puts on the context (koa types it `any`), with the fields this service keeps in it. */
+export interface RequestSession {
+  userId?: string;
+  /** Until when a sign-in that still needs its second factor may finish (epoch ms). */
+  mfaPendingUntil?: number;
+  /** When the caller last proved who they are (epoch ms): the re-authentication window runs from it. */
+  authenticatedAt?: number;
+  regenerate(): Promise<void> | undefined;
+}
+
+/** The request's session, typed: null once ended, undefined before the session middleware ran. */
+export function sessionOf(ctx: Context): RequestSession | null | undefined {
+  return ctx.session as RequestSession | null | undefined;
+}
+
 export interface SessionOptions {
   store: KnexSessionStore;
   idleMs: number;
@@ -121,8 +136,9 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
  */
 export async function startSession(ctx: Context, userId: string, type: SessionType = 'cookie'): Promise<string | undefined> {
   starting.set(ctx, type);
-  ctx.session!.userId = userId;
-  await ctx.session!.regenerate();
+  const current = sessionOf(ctx)!;
+  current.userId = userId;
+  await current.regenerate();
   return issued.get(ctx); // regenerate() has written the record: the secret handed out is already live
 }
 
@@ -154,7 +170,7 @@ export function callers(users: UserRepository, accessTokens?: AccessTokens) {
   async function optional(ctx: Context): Promise<Identified | undefined> {
     const bearer = bearerOf(ctx);
     if (bearer?.kind === 'access') return accessTokens ? accessCaller(ctx, bearer.value, users, accessTokens) : undefined;
-    const userId = ctx.session?.userId;
+    const userId = sessionOf(ctx)?.userId;
     if (typeof userId !== 'string') return undefined;
     const user = await users.findById(userId);
     // Disabling an account deletes its sessions; this also refuses one that slipped past (belt and braces).

@@ -68,7 +68,8 @@ export function uiRouter(files: Map<string, UiFile>): Middleware {
   let toldNotBuilt = false;
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !(ctx.path === '/ui' || ctx.path.startsWith(UI_PREFIX))) {
-      return next();
+      await next();
+      return;
     }
     if (!index && !toldNotBuilt) {
       // Said once, on the first visit, so that a service run without the UI (tests, an API-only image) stays quiet.
@@ -83,7 +84,10 @@ export function uiRouter(files: Map<string, UiFile>): Middleware {
     const last = ctx.path.slice(ctx.path.lastIndexOf('/') + 1);
     const looksLikeFile = last.includes('.') || ctx.path.startsWith(`${UI_PREFIX}assets/`);
     const file = files.get(ctx.path) ?? (looksLikeFile ? undefined : index);
-    if (!file) return next();
+    if (!file) {
+      await next();
+      return;
+    }
     ctx.set('Cache-Control', file.cacheControl);
     ctx.type = file.type;
     ctx.body = file.body;

@@ -18,6 +18,9 @@ function databaseError(err: unknown, depth = 0): { code?: unknown; sqlMessage?: 
   return databaseError(e.nativeError, depth + 1) ?? databaseError(e.cause, depth + 1);
 }
 
+/** A driver's code or message, which is text or a number; anything else counts as absent. */
+const textOf = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
 /** Replaces the statement-bearing text of a serialized error and of the errors nested in it. */
 function scrub(out: Serialized | undefined, reason: string, depth = 0): void {
   if (!out || typeof out !== 'object' || depth > 3) return;
@@ -37,7 +40,7 @@ function scrub(out: Serialized | undefined, reason: string, depth = 0): void {
 function serializeError(err: unknown): unknown {
   const out = pino.stdSerializers.err(err as Error) as unknown as Serialized;
   const db = databaseError(err);
-  if (db) scrub(out, `${String(db.code ?? 'database error')}: ${String(db.sqlMessage ?? '')}`.trim());
+  if (db) scrub(out, `${textOf(db.code) || 'database error'}: ${textOf(db.sqlMessage)}`.trim());
   return out;
 }
 

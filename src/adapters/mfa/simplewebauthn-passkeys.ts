@@ -101,7 +101,7 @@ export class SimpleWebAuthnPasskeys implements Passkeys {
           id: passkey.credentialId,
           publicKey: Buffer.from(passkey.publicKey, 'base64url'),
           counter: passkey.counter,
-          transports: passkey.transports as AuthenticatorTransport[],
+          transports: passkey.transports,
         },
       });
       if (!verified) return { ok: false, counterWentBack: false };

@@ -56,8 +56,18 @@ export function mysqlConnection(url: string): ConnectionOptions {
   };
 }
 
+/** The configuration a knex instance was made with (knex types its client as `any`). */
+function configOf(db: Knex): Knex.Config {
+  return (db.client as { config: Knex.Config }).config;
+}
+
 export function isSqlite(db: Knex): boolean {
-  return db.client.config.client === 'better-sqlite3';
+  return configOf(db).client === 'better-sqlite3';
+}
+
+/** The database (schema) name a MySQL connection was given, if any. */
+export function databaseName(db: Knex): string | undefined {
+  return (configOf(db).connection as { database?: string } | undefined)?.database;
 }
 
 /** SQLite hands DATETIME columns back as epoch milliseconds, MySQL as Date. */

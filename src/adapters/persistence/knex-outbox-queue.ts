@@ -12,12 +12,26 @@ export interface ParkedOutboxRow {
   lastError: string | null;
 }
 
+/** An outbox row as the drivers return it: MySQL gives BIGINT and dates as numbers or strings on some paths. */
+interface OutboxRow {
+  seq: number | string;
+  id: string;
+  aggregatetype: string;
+  aggregateid: string;
+  type: string;
+  payload: string;
+  createdAt: Date | number;
+  publishedAt: Date | number | null;
+  parkedAt: Date | number | null;
+  lastError: string | null;
+}
+
 /** The relay's reads and writes on the outbox table. Every query here is served by `outbox_pending_idx`. */
 export class KnexOutboxQueue implements OutboxQueue {
   constructor(private readonly db: Knex) {}
 
   private pendingRows() {
-    return this.db('outbox').whereNull('publishedAt').whereNull('parkedAt');
+    return this.db<OutboxRow>('outbox').whereNull('publishedAt').whereNull('parkedAt');
   }
 
   async pending(limit: number): Promise<OutboxRecord[]> {
@@ -46,7 +60,7 @@ export class KnexOutboxQueue implements OutboxQueue {
 
   async deletePublishedBefore(cutoff: Date, limit: number): Promise<number> {
     // Select then delete by key: DELETE ... LIMIT is not portable, and small chunks keep locks short.
-    const seqs = (await this.db('outbox').select('seq').where('publishedAt', '<', cutoff).orderBy('seq').limit(limit)).map(
+    const seqs = (await this.db<OutboxRow>('outbox').select('seq').where('publishedAt', '<', cutoff).orderBy('seq').limit(limit)).map(
       (r) => r.seq,
     );
     if (seqs.length === 0) return 0;
@@ -78,12 +92,12 @@ export class KnexOutboxQueue implements OutboxQueue {
       id: r.id,
       type: r.type,
       aggregateId: r.aggregateid,
-      parkedAt: toDate(r.parkedAt),
+      parkedAt: toDate(r.parkedAt!), // parkedRows() holds only parked rows
       lastError: r.lastError ?? null,
     }));
   }
 
   private parkedRows() {
-    return this.db('outbox').whereNull('publishedAt').whereNotNull('parkedAt');
+    return this.db<OutboxRow>('outbox').whereNull('publishedAt').whereNotNull('parkedAt');
   }
 }

@@ -42,8 +42,8 @@ export class KnexSessionStore extends KnexSessions {
    */
   async loadRecord(sessionKey: string, type: SessionType = 'cookie'): Promise<LoadedSession | undefined> {
     const now = this.now();
-    const row = await this.db('sessions')
-      .first('data', 'publicId', 'userId', 'type')
+    const row: { data: string; publicId: string; userId: string; type: SessionType } | undefined = await this.db('sessions')
+      .first<{ data: string; publicId: string; userId: string; type: SessionType } | undefined>('data', 'publicId', 'userId', 'type')
       .where({ id: sessionRowId(sessionKey) })
       .andWhere('expiresAt', '>', now)
       .andWhere('absoluteExpiresAt', '>', now);

@@ -39,7 +39,7 @@ export class KnexSessions implements Sessions {
   async listOf(userId: string, now: Date): Promise<SessionInfo[]> {
     const rows: SessionRow[] = await this.live(now.getTime())
       .where({ userId })
-      .select('publicId', 'userId', 'type', 'createdAt', 'lastSeenAt', 'expiresAt', 'absoluteExpiresAt', 'ip', 'userAgent')
+      .select<SessionRow[]>('publicId', 'userId', 'type', 'createdAt', 'lastSeenAt', 'expiresAt', 'absoluteExpiresAt', 'ip', 'userAgent')
       .orderBy([{ column: 'createdAt', order: 'desc' }, { column: 'publicId', order: 'desc' }]);
     return rows.map(toInfo);
   }

@@ -18,7 +18,7 @@ function toKey(row: KeyRow): StoredKey {
   return {
     kid: row.kid,
     alg: row.alg,
-    publicJwk: JSON.parse(row.publicJwk),
+    publicJwk: JSON.parse(row.publicJwk) as StoredKey['publicJwk'],
     sealedPrivateKey: row.sealedPrivateKey,
     createdAt: time(row.createdAt)!,
     activatesAt: time(row.activatesAt)!,

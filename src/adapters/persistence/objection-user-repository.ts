@@ -79,6 +79,9 @@ export class ObjectionUserRepository implements UserRepository {
  * names every column.
  */
 function violatedEmail(err: unknown): boolean {
-  const texts = [err, (err as { nativeError?: unknown })?.nativeError].map((e) => String((e as { message?: unknown })?.message ?? ''));
+  const texts = [err, (err as { nativeError?: unknown })?.nativeError].map((e) => {
+    const message = (e as { message?: unknown } | undefined)?.message;
+    return typeof message === 'string' ? message : '';
+  });
   return texts.some((t) => /users_email_unique|users\.email\b/.test(t));
 }

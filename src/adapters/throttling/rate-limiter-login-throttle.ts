@@ -72,7 +72,7 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
       for (const count of group) this.track(count, 1);
       const results = await Promise.allSettled(group.map(({ window: w, key }) => w.counter.consume(key)));
       const refused: Array<{ count: Count; res: RateLimiterRes }> = [];
-      let failure: unknown;
+      let failure: Error | undefined;
       results.forEach((r, i) => {
         const count = group[i]!;
         if (r.status === 'fulfilled') reserved.push(count);
@@ -81,7 +81,7 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
           refused.push({ count, res: r.reason });
         } else {
           this.track(count, -1);
-          failure ??= r.reason; // the store failed: not a refusal
+          failure ??= r.reason instanceof Error ? r.reason : new Error(String(r.reason)); // the store failed: not a refusal
         }
       });
       if (refused.length === 0 && failure === undefined) continue;
@@ -105,9 +105,9 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
 
   async succeeded(attempt: LoginAttempt): Promise<void> {
     const [client, account] = this.countsOf(attempt);
-    for (const count of account!) this.track(count, -1);
-    await Promise.all(account!.map(({ window: w, key }) => Promise.all([w.counter.delete(key), w.blocked.delete(key)])));
-    await this.giveBack(client!);
+    for (const count of account) this.track(count, -1);
+    await Promise.all(account.map(({ window: w, key }) => Promise.all([w.counter.delete(key), w.blocked.delete(key)])));
+    await this.giveBack(client);
   }
 
   /**

@@ -26,14 +26,14 @@ export class RateLimiterRegistrationThrottle implements RegistrationThrottle {
     const results = await Promise.allSettled(this.windows.map((w) => w.consume(client)));
     const counted: RateLimiterAbstract[] = [];
     const waits: number[] = [];
-    let failure: unknown;
+    let failure: Error | undefined;
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') counted.push(this.windows[i]!);
       else if (r.reason instanceof RateLimiterRes) {
         // Refused from memory, nothing was counted; refused by the store, it was.
         if (r.reason.consumedPoints > 0) counted.push(this.windows[i]!);
         waits.push(r.reason.msBeforeNext);
-      } else failure ??= r.reason;
+      } else failure ??= r.reason instanceof Error ? r.reason : new Error(String(r.reason));
     });
     if (waits.length === 0 && failure === undefined) return;
     await Promise.all(counted.map((w) => w.reward(client, 1)));

@@ -61,10 +61,10 @@ export class SqlThrottleRows implements ThrottleRows {
   private async reserveSqlite(subject: string, windows: WindowLimit[], now: number): Promise<number> {
     const allowed = `(${underLimits(windows, now)})`;
     const sets = [`outcome = ${verdict(windows, now, 'MAX', 'MIN')}`, ...counting(windows, now, allowed)];
-    const rows = (await this.db.raw(
+    const rows = await this.db.raw<Array<{ outcome: number }>>(
       `${insert(windows, now, '?')} ON CONFLICT (subject) DO UPDATE SET ${sets.join(', ')} RETURNING outcome`,
       [subject, firstOutcome(windows)],
-    )) as Array<{ outcome: number }>;
+    );
     return Number(rows[0]!.outcome);
   }
 }

@@ -40,8 +40,11 @@ export type AuditOutcome = 'success' | 'failure';
 /** Why a sign-in failed, as recorded in `details.reason`. */
 export type SignInFailure = 'wrong-password' | 'unknown-user' | 'throttled' | 'disabled' | 'second-factor-failed';
 
-/** Who acted: a user's id, the operator at the command line, the service itself, or nobody signed in. */
-export type AuditActor = string | 'operator' | 'system' | 'anonymous';
+/**
+ * Who acted: a user's id, or `operator` (the command line), `system` (the service itself) or `anonymous`
+ * (nobody signed in). User ids are UUIDs, so they never collide with the three words.
+ */
+export type AuditActor = string;
 
 /** Where a request came from, as the HTTP edge saw it. Every field is optional: the command line has none. */
 export interface RequestContext {

@@ -1,3 +1,4 @@
+import { databaseName } from '../../adapters/persistence/db.js';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { ChangeEmail } from '../../application/email/change-email.js';
@@ -29,7 +30,7 @@ const MAIL_LEASE_MS = 2 * 60_000;
 /** Email: addresses, verification, password reset, and the mail relay that sends what they queue. */
 export function bindEmail(container: Container, env: Env, db: Knex, log: Logger): void {
   const { email } = env;
-  const database = (db.client.config.connection as { database?: string } | undefined)?.database;
+  const database = databaseName(db);
   const store: Store = { kind: 'database', db, database };
   const throttle = (name: string, account: Limit[], client: Limit[]): LoginThrottle =>
     new RateLimiterLoginThrottle({ account, client }, store, name);

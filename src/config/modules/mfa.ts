@@ -1,3 +1,4 @@
+import { databaseName } from '../../adapters/persistence/db.js';
 import { randomBytes } from 'node:crypto';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
@@ -53,12 +54,14 @@ export function bindMfa(container: Container, env: Env, db: Knex, log: Logger): 
   container.bind<RecoveryCodes>(RecoveryCodes).toConstantValue(new HmacRecoveryCodes(keySecret));
   container.bind<Totp>(Totp).toConstantValue(new OtpauthTotp(new URL(env.mfa.publicUrl).hostname));
   container.bind<QrCodes>(QrCodes).toConstantValue(new QrcodeSvg());
-  const database = (db.client.config.connection as { database?: string } | undefined)?.database;
+  const database = databaseName(db);
   container.bind<CodeThrottle>(CodeThrottle).toConstantValue(new RateLimiterCodeThrottle({ kind: 'database', db, database }));
   container.bind<Passkeys>(Passkeys).toConstantValue(new SimpleWebAuthnPasskeys(relyingPartyOf(env.mfa.publicUrl)));
   container.bind<MfaNotices>(MfaNotices).toConstantValue(new LogMfaNotices(log.child({ component: 'mfa' })));
   for (const useCase of [SecondFactors, EnrolTotp, ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, VerifyPasskey, VerifySecondFactor,
     CompleteLogin, PasskeyLogin, SecondFactorOptions, RegisterPasskey, ListPasskeys, DeletePasskey, Reauthenticate]) {
+    // The array's element type is a union of classes, which inversify's bind() cannot take as it is.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     container.bind(useCase as new (...args: never[]) => unknown).toSelf();
   }
 }

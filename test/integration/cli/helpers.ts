@@ -77,13 +77,13 @@ export async function mysqlDatabase(ctx: Mocha.Context): Promise<CliDatabase> {
     skipped.push(title);
     ctx.skip();
   }
-  const db = createDb({ kind: 'mysql', url: server!.url });
+  const db = createDb({ kind: 'mysql', url: server.url });
   return {
-    env: { DATABASE_URL: server!.url },
+    env: { DATABASE_URL: server.url },
     db,
     async dispose() {
       await db.destroy();
-      await server!.dispose();
+      await server.dispose();
     },
   };
 }

@@ -36,7 +36,7 @@ function tokensSent(world: EmailWorld): string[] {
   return world.smtp.messages.flatMap((m) => (/#token=/.test(m.text ?? '') ? [linkIn(m).token] : []));
 }
 
-async function outboxStatus(world: EmailWorld): Promise<{ json: Record<string, any>; text: string }> {
+async function outboxStatus(world: EmailWorld): Promise<{ json: { mail: { parked: number; parkedMessages: Array<Record<string, unknown>> } }; text: string }> {
   const { container, db } = world;
   const tools = {
     createUser: container.get(CreateUser),
@@ -137,7 +137,7 @@ for (const [database, open] of DATABASES) {
 
       const { json, text } = await outboxStatus(world);
       expect(json.mail.parked).to.be.at.least(1);
-      const shown = (json.mail.parkedMessages as Array<Record<string, unknown>>).find((m) => m.userId === unlucky.id);
+      const shown = json.mail.parkedMessages.find((m) => m.userId === unlucky.id);
       expect(shown).to.include({ kind: 'verify-email' });
       expect(String(shown!.lastError)).to.include('550');
       expect(text).to.match(new RegExp(`^mail parked +\\d+\\n {2}seq \\d+ +verify-email +user ${unlucky.id} +parked \\S+: .*550`, 'm'));

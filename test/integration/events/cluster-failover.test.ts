@@ -10,7 +10,6 @@ import {
   expectPerUserOrder,
   outboxRows,
   PASSWORD,
-  register,
   sleep,
   uniqueName,
   waitFor,
@@ -69,7 +68,7 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
    */
   function roleFlipBurst(admin: request.Agent, users: Account[], options: { workers: number; limit?: number; pauseMs?: number }) {
     const burst = { requests: 0, failures: [] as string[], stopped: false, done: Promise.resolve() };
-    const roles = new Map(users.map((u) => [u.id, 'user' as 'user' | 'admin']));
+    const roles = new Map(users.map((u) => [u.id, 'user']));
     const worker = async (w: number) => {
       const mine = users.filter((_, i) => i % options.workers === w);
       for (let round = 0; !burst.stopped; round += 1) {

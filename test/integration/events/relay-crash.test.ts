@@ -26,8 +26,8 @@ function startRelayProcess(suite: EventsSuite, topic: string): { child: ChildPro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   suite.defer(() => stopProcess(child, 'SIGTERM'));
   return { child, output: () => output };
 }

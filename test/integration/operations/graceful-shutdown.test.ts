@@ -155,7 +155,7 @@ describe('graceful shutdown of the real process under load', function () {
   });
 
   it('loses no event: every outbox row reaches Kafka, once a relay runs again', async () => {
-    const rows = (await db('outbox').select('id', 'publishedAt')) as Array<{ id: string; publishedAt: Date | null }>;
+    const rows = await db('outbox').select<Array<{ id: string; publishedAt: Date | null }>>('id', 'publishedAt');
     expect(rows.length).to.be.at.least(outcomes.filter((o) => o.kind === 'register' && o.status === 201).length);
     const env = testEnv({ ...kafka.env, KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '50' });
     const relay = buildContainer(env, db, createLogger(env.logLevel)).get(OutboxRelay); // lock in process: this database only

@@ -78,8 +78,8 @@ describe('health endpoints', function () {
   it('is 503 while a migration is pending, and 200 once all are applied', async function () {
     const fresh = await testMySql();
     if (!fresh) this.skip();
-    suite.defer(() => fresh!.dispose());
-    const db = createDb({ kind: 'mysql', url: fresh!.url });
+    suite.defer(() => fresh.dispose());
+    const db = createDb({ kind: 'mysql', url: fresh.url });
     suite.defer(() => db.destroy());
     const { app } = wired(db);
 

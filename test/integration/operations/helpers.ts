@@ -183,12 +183,12 @@ export function startServiceProcess(env: Record<string, string>, entry = 'src/co
   const lines: LogLine[] = [];
   let buffered = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const parts = (buffered + chunk.toString()).split('\n');
     buffered = parts.pop()!;
     for (const part of parts) if (part.trim()) lines.push(part.startsWith('{') ? (JSON.parse(part) as LogLine) : { msg: part });
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const until = async (predicate: (line: LogLine) => boolean, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;

@@ -17,9 +17,9 @@ function start(env: Record<string, string>): { child: ChildProcess; lines: LogLi
   const lines: LogLine[] = [];
   let buffered = '';
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const waiters: Array<() => void> = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const parts = (buffered += chunk.toString()).split('\n');
     buffered = parts.pop()!;
     for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as LogLine);

@@ -18,7 +18,7 @@ function startService(env: Record<string, string>): { child: ChildProcess; lines
   const lines: LogLine[] = [];
   const waiters: Array<() => void> = [];
   let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     const parts = buffered.split('\n');
     buffered = parts.pop()!;
@@ -26,7 +26,7 @@ function startService(env: Record<string, string>): { child: ChildProcess; lines
     waiters.splice(0).forEach((wake) => wake());
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const until = (msg: string) =>
     new Promise<LogLine>((resolve, reject) => {
       const check = () => {

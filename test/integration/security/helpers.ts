@@ -33,7 +33,7 @@ export function expectThrottled(res: request.Response): number {
   expect(res.status, JSON.stringify(res.body)).to.equal(429);
   expect(res.headers['content-type']).to.match(/^application\/problem\+json\b/);
   expect(res.body.code).to.equal('too-many-attempts');
-  const retryAfter = res.headers['retry-after'] as string | undefined;
+  const retryAfter = res.headers['retry-after'];
   expect(retryAfter, 'Retry-After').to.match(/^\d+$/);
   expect(Number(retryAfter)).to.be.at.least(1);
   return Number(retryAfter);
@@ -131,11 +131,11 @@ export function startProcess(env: Record<string, string>): ServiceProcess {
   let out = '';
   let err = '';
   const wake: Array<() => void> = [];
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     wake.splice(0).forEach((w) => w());
   });
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logLines = (): LogLine[] =>
     out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);

@@ -197,7 +197,7 @@ const query = fc.oneof(
     weight: 2,
     arbitrary: fc
       .array(fc.tuple(queryKey, queryValue), { maxLength: 4 })
-      .map((pairs) => `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [withoutSurrogates(k), withoutSurrogates(v)]))}`),
+      .map((pairs) => `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [withoutSurrogates(k), withoutSurrogates(v)])).toString()}`),
   },
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9%&=._~+\-[\]]{0,60}$/).map((raw) => `?${raw}`) },
 );
@@ -259,7 +259,7 @@ describe('hostile input at every endpoint (property-based)', function () {
     if (current?.cookie) return current as Session;
     if (current) {
       const res = await request(suite.app.callback()).post('/login').send({ username: current.username, password: current.password });
-      if (res.status === 200 && res.body.role === kind) return (accounts[kind] = { ...current, cookie: sessionCookieHeader(res) }) as Session;
+      if (res.status === 200 && res.body.role === kind) return (accounts[kind] = { ...current, cookie: sessionCookieHeader(res) });
     }
     const username = uniqueName(`fuzz-${kind}`);
     const account =
@@ -267,7 +267,7 @@ describe('hostile input at every endpoint (property-based)', function () {
         ? await register(suite.app, username, FUZZ_PASSWORD)
         : { id: (await suite.container.get(CreateUser).execute({ username, password: FUZZ_PASSWORD, role: 'admin' }, 'system')).id, username, password: FUZZ_PASSWORD };
     const res = await request(suite.app.callback()).post('/login').send({ username, password: FUZZ_PASSWORD }).expect(200);
-    return (accounts[kind] = { ...account, cookie: sessionCookieHeader(res) }) as Session;
+    return (accounts[kind] = { ...account, cookie: sessionCookieHeader(res) });
   }
 
   /** Sends the request; returns the response, the URL sent, and the caller's role at that moment. */

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
-import request from 'supertest';
 import { testApp, testEnv } from '../../support/test-app.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
-import { expectProblem, PASSWORD, register, uniqueName } from '../http/helpers.js';
+import { expectProblem, register, uniqueName } from '../http/helpers.js';
 import { attempt, expectThrottled, forgetAttempts, sleep, statusCounts } from './helpers.js';
 
 const WRONG = 'not the right password';

@@ -21,7 +21,7 @@ onBothDatabases('sessions users can see and end', (suite) => {
   it('lists two browsers and a token client, newest first, each marking its own as current', async () => {
     const ada = await register(svc.app);
     const firefox = await browser(ada, 'Firefox/140');
-    const safari = await browser(ada, 'Safari/18');
+    await browser(ada, 'Safari/18'); // a third session, listed but never used
     const token = await tokenLogin(svc.app, ada, 'ada-cli/2.1');
 
     const fromFirefox = (await list(cookie(firefox))).body.sessions;

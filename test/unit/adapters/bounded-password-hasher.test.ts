@@ -27,7 +27,7 @@ class SlowHasher implements PasswordHasher {
 
   private call<T>(what: string, value: T): Promise<T> {
     this.started.push(what);
-    return new Promise<T>((resolve, reject) => this.waiting.push({ resolve: resolve as (v: never) => void, reject, value }));
+    return new Promise<T>((resolve, reject) => this.waiting.push({ resolve: resolve, reject, value }));
   }
 }
 

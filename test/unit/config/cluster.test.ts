@@ -35,7 +35,7 @@ describe('cluster plan', () => {
 
   it('purges the audit trail in worker 1 only when no broker is set, and leaves it to the relay when one is', () => {
     const worker = (env: Record<string, string>, index: number) =>
-      parseEnv(Object.fromEntries(Object.entries({ ...env, ...workerEnv(parseEnv(env), 2, index, 's'.repeat(64)) }).filter(([, v]) => v !== undefined)) as Record<string, string>);
+      parseEnv(Object.fromEntries(Object.entries({ ...env, ...workerEnv(parseEnv(env), 2, index, 's'.repeat(64)) }).filter(([, v]) => v !== undefined)));
     expect(auditPurgeInApi(worker(MYSQL, 1))).to.equal(true);
     expect(auditPurgeInApi(worker(MYSQL, 2))).to.equal(false);
     const kafka = { ...MYSQL, KAFKA_BROKERS: '127.0.0.1:9092' };

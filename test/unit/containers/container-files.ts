@@ -215,7 +215,7 @@ export function execForm(args: string): string[] {
   const json = args.slice(args.indexOf('['));
   const argv: unknown = JSON.parse(json);
   if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) throw new Error(`not an exec form: ${args}`);
-  return argv as string[];
+  return argv;
 }
 
 /** `ENV a=b c=d` and `ENV a b` as name → value. */
@@ -246,7 +246,7 @@ export function run(argv: string[], env: Record<string, string>, timeoutMs = 10_
     execFile(bin, args, { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs }, (err) => {
       if (!err) return resolve(0);
       if (typeof err.code === 'number') return resolve(err.code);
-      reject(err);
+      reject(err instanceof Error ? err : new Error(`${bin} failed`));
     });
   });
 }

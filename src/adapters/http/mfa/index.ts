@@ -1,6 +1,5 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { SecondFactors } from '../../../application/mfa/second-factors.js';
 import type { Clock, UserRepository } from '../../../application/ports.js';
 import type { Callers } from '../session.js';
 import { mfaGate } from './gate.js';

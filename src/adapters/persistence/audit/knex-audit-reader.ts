@@ -41,7 +41,7 @@ export class KnexAuditReader implements AuditReader {
     if (since !== undefined) query.where('at', '>=', since);
     if (until !== undefined) query.where('at', '<', until);
     if (after !== undefined) query.where('id', '<', after);
-    const rows = (await query) as AuditRow[];
+    const rows = (await query);
     const page = rows.slice(0, limit).map(toRecord);
     return { entries: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
   }

@@ -24,12 +24,12 @@ export class KnexPasskeys implements PasskeyStore {
   }
 
   async listOf(userId: string): Promise<StoredPasskey[]> {
-    const rows = await this.db(TABLE).where({ userId }).orderBy('createdAt').orderBy('id');
+    const rows = await this.db(TABLE).select<Record<string, unknown>[]>().where({ userId }).orderBy('createdAt').orderBy('id');
     return rows.map(toPasskey);
   }
 
   async findByCredentialId(credentialId: string): Promise<StoredPasskey | undefined> {
-    const row = await this.db(TABLE).first().where({ credentialIdHash: hashOf(credentialId) });
+    const row = await this.db(TABLE).first<Record<string, unknown> | undefined>().where({ credentialIdHash: hashOf(credentialId) });
     return row && toPasskey(row);
   }
 
@@ -50,7 +50,7 @@ function toPasskey(row: Record<string, unknown>): StoredPasskey {
     credentialId: String(row.credentialId),
     publicKey: String(row.publicKey),
     counter: Number(row.counter),
-    transports: row.transports ? (JSON.parse(String(row.transports)) as string[]) : [],
+    transports: typeof row.transports === 'string' && row.transports !== '' ? (JSON.parse(row.transports) as string[]) : [],
     deviceType: String(row.deviceType),
     backedUp: Boolean(row.backedUp),
     name: String(row.name),

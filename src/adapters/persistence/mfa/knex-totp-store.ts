@@ -8,7 +8,9 @@ export class KnexTotpStore implements TotpStore {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
   async find(userId: string): Promise<TotpRecord | undefined> {
-    const row = await this.db(TABLE).first('secretSealed', 'confirmedAt', 'lastUsedStep').where({ userId });
+    const row = await this.db(TABLE)
+      .first<{ secretSealed: string; confirmedAt: Date | number | null; lastUsedStep: number | string } | undefined>('secretSealed', 'confirmedAt', 'lastUsedStep')
+      .where({ userId });
     return row && { userId, secretSealed: row.secretSealed, confirmed: row.confirmedAt !== null, lastUsedStep: Number(row.lastUsedStep) };
   }
 

@@ -77,7 +77,7 @@ describe('SetAccountStatus', () => {
   });
 
   it('refuses to disable the last active admin; a disabled admin does not count as one', async () => {
-    const { uow, setStatus, root } = await setup();
+    const { uow, setStatus } = await setup();
     await uow.users.add(anAdmin({ id: 'second-id', username: 'second', status: 'disabled' }));
     // The operator is no account: only root is an active admin, so root cannot go.
     const err = await setStatus.execute({ userId: 'root-id', status: 'disabled' }, OPERATOR).catch((e) => e);
