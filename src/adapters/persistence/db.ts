@@ -4,6 +4,9 @@ import knex, { type Knex } from 'knex';
 import type { ConnectionOptions } from 'mysql2';
 import { knexSnakeCaseMappers } from 'objection';
 import { migrationSource } from './migrations/index.js';
+import { isSqlite } from './dialect.js';
+
+export { databaseName, isSqlite } from './dialect.js';
 
 /** Injection token for the service's knex instance. */
 export const Db = Symbol('Db');
@@ -56,19 +59,6 @@ export function mysqlConnection(url: string): ConnectionOptions {
   };
 }
 
-/** The configuration a knex instance was made with (knex types its client as `any`). */
-function configOf(db: Knex): Knex.Config {
-  return (db.client as { config: Knex.Config }).config;
-}
-
-export function isSqlite(db: Knex): boolean {
-  return configOf(db).client === 'better-sqlite3';
-}
-
-/** The database (schema) name a MySQL connection was given, if any. */
-export function databaseName(db: Knex): string | undefined {
-  return (configOf(db).connection as { database?: string } | undefined)?.database;
-}
 
 /** SQLite hands DATETIME columns back as epoch milliseconds, MySQL as Date. */
 export function toDate(value: Date | number | string): Date {

@@ -8,7 +8,7 @@ import {
 } from 'rate-limiter-flexible';
 import type { LoginAttempt, LoginThrottle } from '../../application/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
-import { isSqlite } from '../persistence/db.js';
+import { isSqlite } from '../persistence/dialect.js';
 
 /** At most `points` attempts in a window of `seconds`. */
 export interface Limit {

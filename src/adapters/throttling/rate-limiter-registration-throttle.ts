@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RegistrationThrottle } from '../../application/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
-import { isSqlite } from '../persistence/db.js';
+import { isSqlite } from '../persistence/dialect.js';
 import type { Limit } from './limits.js';
 
 export const RATE_LIMIT_TABLE = 'rate_limits';

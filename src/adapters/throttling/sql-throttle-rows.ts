@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite } from '../persistence/db.js';
+import { isSqlite } from '../persistence/dialect.js';
 import type { Reservation, ThrottleRows, WindowLimit, WindowState } from './throttle-rows.js';
 
 export const THROTTLE_TABLE = 'login_throttle';

@@ -105,6 +105,15 @@ export const ResendThrottle = Symbol('ResendThrottle');
 /** The reset token's lifetime and the pace of the forgot-password answer. */
 export const EmailSettings = Symbol('EmailSettings');
 
+/**
+ * Keeps a floor under how long an answer takes: `atLeast(ms, work)` resolves with the work's result no sooner
+ * than `ms` after it began. A failure is passed on at once (a refusal need not hide its timing).
+ */
+export interface Pacer {
+  atLeast<T>(ms: number, work: () => Promise<T>): Promise<T>;
+}
+export const Pacer = Symbol('Pacer');
+
 export interface EmailSettings {
   resetTtlMs: number;
   /** POST /password/forgot answers no sooner than this, whatever it found, so its time tells nothing. */

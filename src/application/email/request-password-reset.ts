@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestContext } from '../audit/ports.js';
 import { inject, injectable } from 'inversify';
 import { looksLikeEmail, parseEmailAddress } from '../../domain/email-address.js';
@@ -8,7 +7,7 @@ import { parseUsername } from '../../domain/username.js';
 import type { LoginThrottle } from '../ports.js';
 import { Clock, IdGenerator, UnitOfWork, UserRepository } from '../ports.js';
 import { mailFor } from './mail.js';
-import { EmailSettings, ForgotAccountThrottle, ForgotClientThrottle } from './ports.js';
+import { EmailSettings, ForgotAccountThrottle, ForgotClientThrottle, Pacer } from './ports.js';
 
 const MAX_ACCOUNT_KEY = 128;
 
@@ -27,10 +26,15 @@ export class RequestPasswordReset {
     @inject(EmailSettings) private readonly settings: EmailSettings,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(Pacer) private readonly pacer: Pacer,
   ) {}
 
+  /** The floor hides the difference between finding nothing and writing a token and a message. */
   async execute(input: { username: string }, context: RequestContext = {}): Promise<void> {
-    const started = Date.now();
+    return this.pacer.atLeast(this.settings.forgotMinDurationMs, () => this.request(input, context));
+  }
+
+  private async request(input: { username: string }, context: RequestContext): Promise<void> {
     // Every request stays counted, whatever it finds: begin() reserves, failed() keeps.
     const clientAttempt = { account: '', client: context.client };
     await this.clientThrottle.begin(clientAttempt);
@@ -49,9 +53,6 @@ export class RequestPasswordReset {
       },
     );
     if (user?.verifiedEmail && allowed) await this.send(user.id, context);
-    // The floor hides the difference between finding nothing and writing a token and a message.
-    const left = this.settings.forgotMinDurationMs - (Date.now() - started);
-    if (left > 0) await sleep(left);
   }
 
   private async send(userId: string, context: RequestContext): Promise<void> {

@@ -1,4 +1,5 @@
-import { databaseName } from '../../adapters/persistence/db.js';
+import { databaseName } from '../../adapters/persistence/dialect.js';
+import { TimerPacer } from '../../adapters/timing/timer-pacer.js';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { ChangeEmail } from '../../application/email/change-email.js';
@@ -9,6 +10,7 @@ import {
   ForgotClientThrottle,
   MailOutbox,
   MailSender,
+  Pacer,
   ResendThrottle,
   TokenThrottle,
 } from '../../application/email/ports.js';
@@ -38,6 +40,7 @@ export function bindEmail(container: Container, env: Env, db: Knex, log: Logger)
   container.bind<LoginThrottle>(ForgotAccountThrottle).toConstantValue(throttle('forgot', email.limits.forgotAccount, []));
   container.bind<LoginThrottle>(TokenThrottle).toConstantValue(throttle('token', [], email.limits.tokenClient));
   container.bind<LoginThrottle>(ResendThrottle).toConstantValue(throttle('resend', email.limits.resend, []));
+  container.bind<Pacer>(Pacer).toConstantValue(new TimerPacer());
   container.bind<EmailSettings>(EmailSettings).toConstantValue({ resetTtlMs: email.resetTtlMs, forgotMinDurationMs: email.forgotMinDurationMs });
   container.bind(ChangeEmail).toSelf();
   container.bind(VerifyEmail).toSelf();

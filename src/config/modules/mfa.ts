@@ -1,4 +1,4 @@
-import { databaseName } from '../../adapters/persistence/db.js';
+import { databaseName } from '../../adapters/persistence/dialect.js';
 import { randomBytes } from 'node:crypto';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
@@ -33,7 +33,7 @@ import { HmacRecoveryCodes } from '../../adapters/mfa/hmac-recovery-codes.js';
 import { LogMfaNotices } from '../../adapters/mfa/log-mfa-notices.js';
 import { OtpauthTotp } from '../../adapters/mfa/otpauth-totp.js';
 import { QrcodeSvg } from '../../adapters/mfa/qrcode-svg.js';
-import { RateLimiterCodeThrottle } from '../../adapters/mfa/rate-limiter-code-throttle.js';
+import { RateLimiterCodeThrottle } from '../../adapters/throttling/rate-limiter-code-throttle.js';
 import { relyingPartyOf, SimpleWebAuthnPasskeys } from '../../adapters/mfa/simplewebauthn-passkeys.js';
 import type { Logger } from '../../adapters/logging/logger.js';
 import { KnexChallenges } from '../../adapters/persistence/mfa/knex-challenges.js';

@@ -27,7 +27,7 @@ function setup() {
     changeEmail: new ChangeEmail(uow.users, uow, hasher, login, ids, clock),
     changePassword: new ChangePassword(uow.users, uow, hasher, new FakeCommonPasswords(), login, ids, clock),
     verifyEmail: new VerifyEmail(uow, tokens, ids, clock),
-    forgot: new RequestPasswordReset(uow.users, uow, forgotClient, forgotAccount, settings, ids, clock),
+    forgot: new RequestPasswordReset(uow.users, uow, forgotClient, forgotAccount, settings, ids, clock, { atLeast: (_ms, work) => work() }),
     reset: new ResetPassword(uow.users, uow, hasher, new FakeCommonPasswords(), tokens, login, ids, clock),
   };
 }

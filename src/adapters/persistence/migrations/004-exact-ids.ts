@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite } from '../db.js';
+import { isSqlite } from '../dialect.js';
 
 // Ids compare exactly on MySQL and MariaDB. Their default collations ignore case and trailing spaces, so
 // `WHERE id = '<ID IN UPPER CASE> '` found the account while the code, comparing text, saw another id. The id

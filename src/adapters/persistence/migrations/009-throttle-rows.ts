@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isSqlite } from '../db.js';
+import { isSqlite } from '../dialect.js';
 import { exactCollation } from './004-exact-ids.js';
 
 // The login throttle's counters, one row per key (an account or a client address) with all of its windows:

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { CodeThrottle } from '../../application/mfa/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
-import { isSqlite } from '../persistence/db.js';
-import { RATE_LIMIT_TABLE } from '../throttling/rate-limiter-login-throttle.js';
+import { isSqlite } from '../persistence/dialect.js';
+import { RATE_LIMIT_TABLE } from './rate-limiter-login-throttle.js';
 
 /** 5 codes in 5 minutes per account: a 6-digit code would otherwise fall to guessing in about 100,000 tries. */
 export const CODE_LIMIT = { points: 5, seconds: 300 };
