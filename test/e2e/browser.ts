@@ -32,6 +32,10 @@ export class RunningClock {
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
   }
+  /** Back to the real time: each test starts there. */
+  reset(): void {
+    this.offsetMs = 0;
+  }
 }
 
 export interface UiSuite {
@@ -122,6 +126,7 @@ export function uiSuite(): UiSuite {
 
   beforeEach(async () => {
     problems.length = 0;
+    suite.clock?.reset();
     await suite.context?.clearCookies();
   });
 
