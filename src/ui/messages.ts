@@ -22,6 +22,11 @@ const byCode: Record<string, string> = {
   busy: 'The service is busy. Try again in a moment.',
 };
 
+/** Whether the error's code has words of its own here, which say more than the service's field-by-field detail. */
+export function hasOwnWords(error: unknown): boolean {
+  return error instanceof ApiError && error.code !== undefined && byCode[error.code] !== undefined;
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.notDeployed) return 'This is not available on this server.';

@@ -1,22 +1,13 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { DeleteUser } from '../../src/application/delete-user.js';
-import { createAdmin, createUser, PASSWORD, review, uiSuite, uniqueName } from './browser.js';
+import { createAdmin, createUser, PASSWORD, review, signIn, uiSuite, uniqueName } from './browser.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
 describe('web UI in a real browser', function () {
   this.timeout(180_000);
   const suite = uiSuite();
-
-  async function signIn(page: Page, username: string, password = PASSWORD): Promise<void> {
-    await page.goto(`${suite.base}/ui/sign-in`);
-    await page.getByLabel(/^Username/).fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL('**/ui/account');
-    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
-  }
 
   /** The error shown under an input, read through the input's aria-describedby as a screen reader would. */
   async function errorOf(page: Page, label: string, form?: string): Promise<string> {
@@ -111,7 +102,7 @@ describe('web UI in a real browser', function () {
     expect(await errorOf(page, 'Password')).to.equal('Enter your password.');
 
     // 403 incorrect-current-password names currentPassword.
-    await signIn(page, taken);
+    await signIn(suite, page, taken);
     await page.getByRole('form', { name: 'Change password' }).getByLabel('Current password').fill('not the password');
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('New password again').fill(NEW_PASSWORD);
@@ -150,7 +141,7 @@ describe('web UI in a real browser', function () {
     const username = uniqueName('carol');
     await createUser(suite, username);
     const page = await suite.newPage();
-    await signIn(page, username);
+    await signIn(suite, page, username);
 
     await page.getByRole('form', { name: 'Change password' }).getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
@@ -186,7 +177,7 @@ describe('web UI in a real browser', function () {
     const username = uniqueName('dave');
     const userId = await createUser(suite, username);
     const page = await suite.newPage();
-    await signIn(page, admin);
+    await signIn(suite, page, admin);
 
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
@@ -227,7 +218,7 @@ describe('web UI in a real browser', function () {
     const username = uniqueName('erin');
     const userId = await createUser(suite, username);
     const page = await suite.newPage();
-    await signIn(page, username);
+    await signIn(suite, page, username);
     await page.goto(`${suite.base}/ui/admin/users/${userId}`);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
 
@@ -236,7 +227,7 @@ describe('web UI in a real browser', function () {
     const adminId = (await suite.db('users').where({ username: admin }).first('id')).id as string;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/ui/sign-in');
-    await signIn(page, admin);
+    await signIn(suite, page, admin);
     await page.goto(`${suite.base}/ui/admin/users/${adminId}`);
     await page.getByRole('heading', { level: 1, name: `User ${admin}` }).waitFor();
     expect(await page.getByRole('button', { name: /^Delete/ }).count()).to.equal(0);
@@ -247,7 +238,7 @@ describe('web UI in a real browser', function () {
     const username = uniqueName('frank');
     const userId = await createUser(suite, username);
     const page = await suite.newPage();
-    await signIn(page, username);
+    await signIn(suite, page, username);
     await suite.container.get(DeleteUser).execute({ userId }, { userId: 'someone-else', role: 'admin' });
     // Coming back to the tab re-checks the session.
     await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))");
@@ -278,7 +269,7 @@ describe('web UI in a real browser', function () {
           body: JSON.stringify({ type: '/problems/not-found', title: 'Not found', status: 404, code: 'not-found' }),
         }),
     );
-    await signIn(page, admin);
+    await signIn(suite, page, admin);
 
     const pages: [string, string, string][] = [
       ['/account/sessions', 'My sessions', 'account-sessions'],
@@ -351,7 +342,7 @@ describe('web UI in a real browser', function () {
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await expectNoSideScroll(page);
     await review(page, 'phone-sign-in');
-    await signIn(page, username);
+    await signIn(suite, page, username);
     await expectNoSideScroll(page);
     await review(page, 'phone-account');
   });

@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 import { skipped } from './hooks.js';
 
-/** Debian's Chromium (`apt-get install chromium`); never a browser downloaded by a tool. */
+/** Debian's Chromium (`apt-get install chromium`, done by .ci/run); never a browser downloaded by a tool. */
 export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 const ARGS = [
@@ -19,28 +16,51 @@ const ARGS = [
 ];
 
 export interface TestBrowser {
+  browser: Browser;
+  /** The first context: a profile of its own (cookies, storage), as one person's browser. */
   context: BrowserContext;
+  /** Another profile in the same browser, sharing nothing with the others: a second person, or a second device. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** Closes every context and the browser (playwright removes the profiles it made); safe to call twice. */
   close(): Promise<void>;
 }
 
 /**
- * A headless Chromium with a fresh profile, for a suite's `before` hook. Without Chromium the suite is skipped
- * loudly, or failed when REQUIRE_INTEGRATION=1.
+ * A headless Chromium, for a suite's `before` hook; the suite's `after` hook calls close(). Without Chromium the
+ * suite is skipped loudly, or failed when REQUIRE_INTEGRATION=1. Every context it opens has the given options
+ * (a viewport, say) unless told otherwise.
  */
-export async function testBrowser(ctx: Mocha.Context): Promise<TestBrowser> {
+export async function testBrowser(ctx: Mocha.Context, defaults: BrowserContextOptions = {}): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) {
     const title = ctx.test?.parent?.fullTitle() ?? 'a browser suite';
     if (process.env.REQUIRE_INTEGRATION === '1') throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
     skipped.push(`${title} (no Chromium at ${CHROMIUM})`);
     ctx.skip();
   }
-  const profile = await mkdtemp(join(tmpdir(), 'authsvc-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const newContext = async (options: BrowserContextOptions = {}) => {
+    const context = await browser.newContext({ ...defaults, ...options });
+    context.setDefaultTimeout(30_000);
+    return context;
+  };
+  let context: BrowserContext;
+  try {
+    context = await newContext();
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
   return {
+    browser,
     context,
+    newContext,
     async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      // Closing the browser closes its contexts and pages too, even when closing one of them failed.
+      try {
+        for (const c of browser.contexts()) await c.close().catch(() => undefined);
+      } finally {
+        await browser.close();
+      }
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../api.js';
 import { formatTime } from '../messages.js';
 
-/** "login.failed" → "Login failed" */
+/** "user.role_changed" → "User role changed" */
 export function describeType(type: string): string {
   const words = type.replace(/[._]+/g, ' ').trim();
   return words ? words[0]!.toUpperCase() + words.slice(1) : 'Event';

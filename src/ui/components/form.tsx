@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.js';
-import { messageOf, sentence } from '../messages.js';
+import { hasOwnWords, messageOf, sentence } from '../messages.js';
 
 export interface FormState {
   busy: boolean;
@@ -53,8 +53,10 @@ export function useForm(fields: readonly string[], options: { fieldOf?: Record<s
         // Some failures name no field but can only be about one (a wrong one-time code): show them there.
         const owner = error instanceof ApiError && error.code ? options.fieldOf?.[error.code] : undefined;
         if (owner && fields.includes(owner) && !byField[owner]) byField[owner] = messageOf(error);
-        const unplaced = rest.map((issue) => `${issue.field}: ${issue.reason}`);
-        const general = Object.keys(byField).length > 0 && unplaced.length === 0 ? undefined : messageOf(error);
+        // A field the form does not show (the token of a mailed link): the words for the error's code say it, or else
+        // the service's own reason does, so that nothing is lost.
+        const unplaced = hasOwnWords(error) ? [] : rest.map((issue) => `${issue.field}: ${issue.reason}`);
+        const general = Object.keys(byField).length > 0 && rest.length === 0 ? undefined : messageOf(error);
         fail(byField, [general, ...unplaced].filter(Boolean).join(' ') || undefined);
         return undefined;
       } finally {

@@ -56,7 +56,7 @@ export function AuditTrail() {
         <Form form={shown} onSubmit={apply} submitLabel="Show entries" label="Filter the audit trail">
           <div class="grid">
             <Field form={shown} name="userId" id="audit-user" label="User id" value={draft.userId} onValue={set('userId')} autoComplete="off" />
-            <Field form={shown} name="type" id="audit-type" label="Type" hint="e.g. login.failed" value={draft.type} onValue={set('type')} autoComplete="off" />
+            <Field form={shown} name="type" id="audit-type" label="Type" hint="e.g. login, user.disabled" value={draft.type} onValue={set('type')} autoComplete="off" />
             <Field form={shown} name="since" id="audit-since" label="From" type="datetime-local" value={draft.since} onValue={set('since')} />
             <Field form={shown} name="until" id="audit-until" label="Until" type="datetime-local" value={draft.until} onValue={set('until')} />
           </div>

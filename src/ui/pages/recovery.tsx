@@ -39,7 +39,7 @@ export function ForgotPassword() {
 /** Opened from the mailed link: the token is in the fragment, and nothing changes until the form is sent. */
 export function ResetPassword() {
   const [token] = useState(takeFragmentToken);
-  const form = useForm(['newPassword', 'confirm', 'token']);
+  const form = useForm(['newPassword', 'confirm']);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [done, setDone] = useState(false);
@@ -83,7 +83,7 @@ export function ResetPassword() {
 export function VerifyEmail() {
   const { user, refresh } = useAuth();
   const [token] = useState(takeFragmentToken);
-  const form = useForm(['token']);
+  const form = useForm([]);
   const [done, setDone] = useState(false);
   const submit = async () => {
     if (await form.run(async () => (await api.verifyEmail(token!), true))) {

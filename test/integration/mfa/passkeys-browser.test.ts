@@ -7,6 +7,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/service.js';
+import { closeAll, closeServer } from '../../support/close-all.js';
 import { testBrowser, type TestBrowser } from '../../support/test-browser.js';
 import { testEnv } from '../../support/test-app.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
@@ -102,9 +103,7 @@ for (const [name, open] of databases) {
       }));
     });
     after(async () => {
-      await browser?.close();
-      await new Promise((resolve) => served?.server.close(resolve));
-      await dispose?.();
+      await closeAll([() => browser?.close(), () => closeServer(served?.server), () => dispose?.()]);
     });
 
     it('registers a passkey from the browser: 201 {id, name, createdAt}, listed, user.mfa_enabled', async () => {
