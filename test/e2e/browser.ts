@@ -104,7 +104,8 @@ export function uiSuite(): UiSuite {
     suite.clock = new RunningClock();
     container.get<Clock>(Clock).now = () => suite.clock.now();
     suite.container = container;
-    handler = wireApp(env, container, log, ['a test session secret that is long enough']).callback();
+    const callback = wireApp(env, container, log, ['a test session secret that is long enough']).callback();
+    handler = (req, res) => void callback(req, res);
     relay = container.get(MailRelay);
     relay.start();
 

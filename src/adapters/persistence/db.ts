@@ -4,8 +4,6 @@ import knex, { type Knex } from 'knex';
 import type { ConnectionOptions } from 'mysql2';
 import { knexSnakeCaseMappers } from 'objection';
 import { migrationSource } from './migrations/index.js';
-import { isSqlite } from './dialect.js';
-
 export { databaseName, isSqlite } from './dialect.js';
 
 /** Injection token for the service's knex instance. */
