@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
