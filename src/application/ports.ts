@@ -221,6 +221,8 @@ export const OutboxSignal = Symbol('OutboxSignal');
 
 /** Where the relay reports what it does (pino's logger fits). */
 export interface LogSink {
+  /** Detail for whoever turns LOG_LEVEL to debug; a sink may drop it. */
+  debug?(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
