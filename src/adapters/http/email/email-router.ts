@@ -1,3 +1,4 @@
+import { ME } from '../user-router.js';
 import Router from '@koa/router';
 import type { ChangeEmail } from '../../../application/email/change-email.js';
 import type { RequestPasswordReset } from '../../../application/email/request-password-reset.js';
@@ -25,7 +26,7 @@ export function emailRouter(uc: EmailRoutes, callers: Callers): Router {
   router.put('/users/:id/email', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeEmailBody);
-    ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id!, ...body }, caller, { client: ctx.ip });
+    ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id!, ...body }, caller, { client: ctx.ip });
   });
 
   router.post('/email/verify', ...json, async (ctx) => {

@@ -1,3 +1,4 @@
+import { ME } from '../user-router.js';
 import Router from '@koa/router';
 import type { SessionInfo } from '../../../application/ports.js';
 import type { EndSession } from '../../../application/sessions/end-session.js';
@@ -46,13 +47,13 @@ export function sessionsRouter(uc: SessionRoutes, callers: Callers): Router {
 
   router.get('/users/:id/sessions', async (ctx) => {
     const caller = await callers.required(ctx);
-    const sessions = await uc.listSessions.execute({ userId: ctx.params.id! }, caller);
+    const sessions = await uc.listSessions.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id! }, caller);
     ctx.body = { sessions: sessions.map((s) => view(s, caller.sessionId)) };
   });
 
   router.delete('/users/:id/sessions', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.endSessions.execute({ userId: ctx.params.id! }, caller);
+    await uc.endSessions.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id! }, caller);
     ctx.status = 204;
   });
 
