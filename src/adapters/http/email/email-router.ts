@@ -1,4 +1,3 @@
-import { ME } from '../user-router.js';
 import Router from '@koa/router';
 import type { ChangeEmail } from '../../../application/email/change-email.js';
 import type { RequestPasswordReset } from '../../../application/email/request-password-reset.js';
@@ -9,6 +8,7 @@ import { jsonBody } from '../json-body.js';
 import type { Callers } from '../session.js';
 import { bodyOf } from '../validate.js';
 import { changeEmailBody, FORGOT_ANSWER, forgotPasswordBody, resetPasswordBody, verifyEmailBody } from './schemas.js';
+import { ME } from '../user-router.js';
 
 export interface EmailRoutes {
   changeEmail: ChangeEmail;

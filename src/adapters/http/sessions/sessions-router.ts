@@ -1,10 +1,10 @@
-import { ME } from '../user-router.js';
 import Router from '@koa/router';
 import type { SessionInfo } from '../../../application/ports.js';
 import type { EndSession } from '../../../application/sessions/end-session.js';
 import type { EndSessions } from '../../../application/sessions/end-sessions.js';
 import type { ListSessions } from '../../../application/sessions/list-sessions.js';
 import type { Callers } from '../session.js';
+import { ME } from '../user-router.js';
 
 export interface SessionRoutes {
   listSessions: ListSessions;
