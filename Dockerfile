@@ -22,6 +22,8 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node contract ./contract
+# The operator's command line on the PATH: docker compose exec authsvc authsvc-cli help
+RUN chmod +x dist/src/config/cli.js && ln -s /app/dist/src/config/cli.js /usr/local/bin/authsvc-cli
 USER node
 EXPOSE 3000
 # Liveness: the process answers. The slim image has no curl, so node asks. Readiness (/health/ready: database

@@ -7,8 +7,9 @@
  * `INSERT INTO processed_events (id) ...` that fails on a repeat), so that "done" and "remembered" cannot part.
  *
  * Run: KAFKA_BROKERS=localhost:9092 npx tsx examples/user-events-consumer.ts
+ * Without a broker yet it says so ("no broker at …, retrying") and waits for one.
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type RetryOptions } from 'kafkajs';
 import type { UserEvent } from '../src/adapters/messaging/event-contract.js';
 
 /** Remembers which event ids were handled. */
@@ -36,14 +37,22 @@ export interface UserEventsConsumerOptions {
   groupId: string;
   processed: ProcessedEvents;
   handle(event: UserEvent): Promise<void>;
+  /** kafkajs's own log lines (default WARN) and connection retries (default kafkajs's). */
+  logLevel?: logLevel;
+  retry?: RetryOptions;
 }
 
 /** Starts a consumer group member that hands each event to `handle` once, in order per user. */
 export async function startUserEventsConsumer(options: UserEventsConsumerOptions): Promise<Consumer> {
-  const { brokers, topic = 'user-events', groupId, processed, handle } = options;
-  const consumer = new Kafka({ brokers, clientId: groupId, logLevel: logLevel.WARN }).consumer({ groupId });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  const { brokers, topic = 'user-events', groupId, processed, handle, retry } = options;
+  const consumer = new Kafka({ brokers, clientId: groupId, logLevel: options.logLevel ?? logLevel.WARN, retry }).consumer({ groupId });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+  } catch (err) {
+    await consumer.disconnect().catch(() => undefined);
+    throw err;
+  }
   await consumer.run({
     // One message at a time per partition: a user's events (same key, same partition) are handled in order.
     eachMessage: async ({ message }) => {
@@ -60,14 +69,31 @@ export async function startUserEventsConsumer(options: UserEventsConsumerOptions
   return consumer;
 }
 
-// Run as a script: print each user event once.
+// Run as a script: print each user event once; wait for the broker while there is none.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const consumer = await startUserEventsConsumer({
-    brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
-    topic: process.env.KAFKA_TOPIC ?? 'user-events',
-    groupId: process.env.KAFKA_GROUP_ID ?? 'user-events-example',
-    processed: new InMemoryProcessedEvents(),
-    handle: async (event) => console.log(event.time, event.type, event.subject, JSON.stringify(event.data)),
+  const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let consumer: Consumer | undefined;
+  for (let waitMs = 1000; !consumer; waitMs = Math.min(waitMs * 2, 30_000)) {
+    try {
+      consumer = await startUserEventsConsumer({
+        brokers,
+        topic: process.env.KAFKA_TOPIC ?? 'user-events',
+        groupId: process.env.KAFKA_GROUP_ID ?? 'user-events-example',
+        processed: new InMemoryProcessedEvents(),
+        handle: async (event) => console.log(event.time, event.type, event.subject, JSON.stringify(event.data)),
+        logLevel: logLevel.NOTHING, // this script says what matters itself, in one line
+        retry: { retries: 2, initialRetryTime: 300 },
+      });
+    } catch (err) {
+      if (!(err instanceof Error) || !err.name.startsWith('KafkaJS')) throw err; // a fault of this script: its stack helps
+      console.error(`no broker at ${brokers.join(',')}, retrying in ${waitMs / 1000} s (${err.message})`);
+      await sleep(waitMs);
+    }
+  }
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    console.error(`consumer stopped: ${payload.error.message}; ${payload.restart ? 'restarting' : 'giving up'}`);
+    if (!payload.restart) process.exitCode = 1;
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void consumer.disconnect());
 }

@@ -209,7 +209,10 @@ export class FakeRelayLock implements RelayLock {
 }
 
 export class RecordingLog implements LogSink {
-  readonly entries: Array<{ level: 'info' | 'warn' | 'error'; obj: object; msg: string }> = [];
+  readonly entries: Array<{ level: 'debug' | 'info' | 'warn' | 'error'; obj: object; msg: string }> = [];
+  debug(obj: object, msg: string): void {
+    this.entries.push({ level: 'debug', obj, msg });
+  }
   info(obj: object, msg: string): void {
     this.entries.push({ level: 'info', obj, msg });
   }

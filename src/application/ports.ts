@@ -119,6 +119,14 @@ export interface LoginThrottle {
   cancel(attempt: LoginAttempt): Promise<void>;
 }
 
+/**
+ * An operator's unlock: forgets the sign-in failures counted against an account (by its username, as
+ * LoginAttempt names it), in the store every instance shares.
+ */
+export interface LoginThrottleReset {
+  clearAccount(account: string): Promise<void>;
+}
+
 /** Throttles account creation per client address; admins creating accounts are not throttled. */
 export interface RegistrationThrottle {
   /** @throws TooManyAttempts when the client is over a limit; a refusal leaves nothing counted. */
@@ -143,6 +151,7 @@ export const Sessions = Symbol('Sessions');
 export const PasswordHasher = Symbol('PasswordHasher');
 export const CommonPasswords = Symbol('CommonPasswords');
 export const LoginThrottle = Symbol('LoginThrottle');
+export const LoginThrottleReset = Symbol('LoginThrottleReset');
 export const RegistrationThrottle = Symbol('RegistrationThrottle');
 export const Clock = Symbol('Clock');
 export const IdGenerator = Symbol('IdGenerator');
@@ -212,6 +221,8 @@ export const OutboxSignal = Symbol('OutboxSignal');
 
 /** Where the relay reports what it does (pino's logger fits). */
 export interface LogSink {
+  /** Detail for whoever turns LOG_LEVEL to debug; a sink may drop it. */
+  debug?(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;

@@ -40,6 +40,8 @@ export class OutboxRelay implements OutboxSignal {
   private woken = false;
   private leader = false;
   private lastHousekeeping = 0;
+  /** Since when the relay fails, and how (reported once when it starts and once when it ends); undefined while it works. */
+  private outage: { since: number; state: RelayState; failures: number } | undefined;
   private readonly stats: RelayStatus = {
     state: 'starting', published: 0, parked: 0, errors: 0, lastError: null, pending: 0, oldestAgeMs: null,
   };
@@ -129,6 +131,7 @@ export class OutboxRelay implements OutboxSignal {
         const taken = await this.relayOnce();
         this.stats.state = 'publishing';
         backoffMs = 0;
+        this.recovered();
         if (this.clock.now().getTime() - this.lastHousekeeping >= this.settings.housekeepingMs) {
           this.lastHousekeeping = this.clock.now().getTime();
           await this.housekeeping();
@@ -139,10 +142,41 @@ export class OutboxRelay implements OutboxSignal {
         this.stats.errors += 1;
         this.stats.lastError = err instanceof Error ? err.message : String(err);
         this.stats.state = isPublishFailure(err) ? 'broker-down' : 'failing';
-        this.log.warn({ err, retryInMs: backoffMs }, 'outbox relay failed; retrying');
+        this.failed(err, backoffMs);
         await this.sleep(backoffMs, false);
       }
     }
+  }
+
+  /**
+   * One warning when the relay starts failing (or fails another way), then debug lines only while it retries: a
+   * broker that is down for an hour is two lines, not one per back-off. The state is in status() throughout.
+   */
+  private failed(err: unknown, retryInMs: number): void {
+    const state = this.stats.state;
+    const error = err instanceof Error ? err.message : String(err);
+    if (this.outage && this.outage.state === state) {
+      this.outage.failures += 1;
+      this.log.debug?.({ err, retryInMs, failures: this.outage.failures }, 'outbox relay still failing; retrying');
+      return;
+    }
+    this.outage = { since: this.outage?.since ?? this.clock.now().getTime(), state, failures: 1 };
+    if (state === 'broker-down') {
+      // The broker's address and error say it all; the stack would be kafkajs's own, the same every time.
+      this.log.warn({ error, retryInMs }, 'broker unreachable: events wait in the outbox; retrying until it is back');
+    } else {
+      this.log.warn({ err, retryInMs }, 'outbox relay failed; retrying');
+    }
+  }
+
+  /** Once, when publishing works again after failures. */
+  private recovered(): void {
+    if (!this.outage) return;
+    const { since, state, failures } = this.outage;
+    this.outage = undefined;
+    const downForMs = this.clock.now().getTime() - since;
+    const what = state === 'broker-down' ? 'broker reachable again' : 'outbox relay works again';
+    this.log.info({ downForMs, failures }, `${what}: publishing`);
   }
 
   private async ensureLeader(): Promise<boolean> {

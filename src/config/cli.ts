@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -9,17 +10,24 @@ import { runCommand, type AdminTools } from '../adapters/cli/commands.js';
 import type { Output, Stdio } from '../adapters/cli/output.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { createLogger } from '../adapters/logging/logger.js';
-import { migrateToLatest } from '../adapters/persistence/db.js';
+import { Failure } from '../adapters/cli/errors.js';
+import { DatabaseUnavailable, describeTarget } from '../adapters/persistence/database-target.js';
 import { KnexMailOutbox } from '../adapters/persistence/email/knex-mail-outbox.js';
 import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
 import { SetAccountStatus } from '../application/accounts/set-account-status.js';
+import { UnlockAccount } from '../application/accounts/unlock-account.js';
+import { ChangePassword } from '../application/change-password.js';
+import { DeleteUser } from '../application/delete-user.js';
+import { GetUser } from '../application/get-user.js';
+import { EndSessions } from '../application/sessions/end-sessions.js';
+import { KeyRing } from '../application/tokens/key-ring.js';
 import { ChangeRole } from '../application/change-role.js';
 import { CreateUser } from '../application/create-user.js';
 import { ListUsers } from '../application/list-users.js';
 import { Clock, UserRepository } from '../application/ports.js';
 import { buildContainer } from './container.js';
 import { InvalidEnvironment, parseEnv } from './env.js';
-import { openDb } from './service.js';
+import { dbTarget, migrateOrExplain, openDb } from './service.js';
 
 /**
  * `npm run cli -- <command>`: the operator's tools (src/adapters/cli), on the database the service uses.
@@ -29,16 +37,17 @@ import { openDb } from './service.js';
 export async function main(argv: string[], io: Stdio = process, source = process.env): Promise<number> {
   try {
     const invocation = readCommandLine(argv, io);
-    if (!invocation) return 2; // the usage is on stderr, and no database was touched
-    const { tools, close } = await openTools(source, io.stderr);
+    if ('exit' in invocation) return invocation.exit; // help, or the usage on stderr: no database was touched
+    const { tools, close } = await openTools(source, io.stderr, io.stderr);
     try {
       return await runCommand(invocation, tools, io);
     } finally {
       await close();
     }
   } catch (err) {
-    // InvalidEnvironment names every bad variable; anything else is unexpected, and the operator gets the stack.
-    const detail = err instanceof InvalidEnvironment ? err.message : err instanceof Error ? err.stack : String(err);
+    // These name what is wrong and what to do; anything else is unexpected, and the operator gets the stack.
+    const known = err instanceof InvalidEnvironment || err instanceof DatabaseUnavailable || err instanceof Failure;
+    const detail = known ? err.message : err instanceof Error ? err.stack : String(err);
     io.stderr.write(`error: ${detail}\n`);
     return 1;
   }
@@ -54,28 +63,45 @@ export interface OpenTools {
  * The tools over the database the environment `source` names, migrated, with log lines on `stderr`. The entry
  * point opens them for each run; the in-process tests once per database, as this wiring is the cli's own.
  */
-export async function openTools(source: NodeJS.ProcessEnv, stderr: Output): Promise<OpenTools> {
+export async function openTools(source: NodeJS.ProcessEnv, stderr: Output, notices?: Output): Promise<OpenTools> {
   // A tool, not the API: no session secret needed in production. An empty LOG_LEVEL counts as unset, as in parseEnv.
   const env = parseEnv({ ...source, LOG_LEVEL: source.LOG_LEVEL || 'silent' }, 'tool');
+  const production = env.nodeEnv === 'production';
+  // In production the embedded default would be a new, empty database, with none of the service's users.
+  if (production && !source.DATABASE_URL && !source.SQLITE_FILE) {
+    throw new Failure(
+      'DATABASE_URL is not set, and with NODE_ENV=production no embedded SQLite database is made: ' +
+        "set DATABASE_URL to the service's database (or SQLITE_FILE to a SQLite file the service uses)",
+    );
+  }
+  // Outside production, the operator is told which database this is (a checkout's default file, or a server).
+  if (!production) notices?.write(`database: ${describeTarget(dbTarget(env))}\n`);
   // Log lines, when LOG_LEVEL asks for any, go to stderr: stdout is the command's output, for scripts to read.
   const log = createLogger(env.logLevel, stderr);
   const db = openDb(env, log);
   try {
-    await migrateToLatest(db); // as the service does at start-up: the cli may be the first to touch the database
+    await migrateOrExplain(db, env); // as the service does at start-up: the cli may be the first to touch the database
     const container = buildContainer(env, db, log);
     const close = async () => {
       await container.get(BcryptPasswordHasher).close(); // as the service does at shutdown
       await db.destroy();
     };
-    return { tools: adminTools(container, db), close };
+    return { tools: adminTools(container, db, Boolean(env.tokens.keySecret)), close };
   } catch (err) {
     await db.destroy();
     throw err;
   }
 }
 
-function adminTools(container: Container, db: Knex): AdminTools {
+/** The commands' tools from a container over `db` (the mail tests build theirs the same way). */
+export function adminTools(container: Container, db: Knex, tokenKeySecretSet: boolean): AdminTools {
   return {
+    getUser: container.get(GetUser),
+    deleteUser: container.get(DeleteUser),
+    changePassword: container.get(ChangePassword),
+    endSessions: container.get(EndSessions),
+    unlockAccount: container.get(UnlockAccount),
+    keyRing: tokenKeySecretSet ? container.get(KeyRing) : undefined,
     createUser: container.get(CreateUser),
     listUsers: container.get(ListUsers),
     changeRole: container.get(ChangeRole),

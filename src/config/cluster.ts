@@ -67,8 +67,10 @@ export async function runCluster(env: Env, log: Logger): Promise<boolean> {
   let stopping = false;
   const fork = (index: number): Worker => {
     const worker = cluster.fork(workerEnv(env, workers, index, secret));
+    let listened = false;
+    worker.once('listening', () => (listened = true));
     worker.once('exit', (code, signal) => {
-      if (stopping) return;
+      if (stopping || !listened) return; // one that never listened could not start: `listening` gives up
       log.error({ worker: index, code, signal }, 'worker stopped unexpectedly: starting another');
       setTimeout(() => {
         if (!stopping) fork(index);
@@ -103,11 +105,19 @@ export async function runCluster(env: Env, log: Logger): Promise<boolean> {
 /** Resolves once the worker listens; rejects if it exits first (it could not start: the primary gives up). */
 function listening(worker: Worker): Promise<void> {
   return new Promise((resolve, reject) => {
-    const exited = (code: number | null) => reject(new Error(`a worker could not start (exit code ${code})`));
+    const exited = (code: number | null) => reject(new WorkerStartFailed(code));
     worker.once('exit', exited);
     worker.once('listening', () => {
       worker.off('exit', exited);
       resolve();
     });
   });
+}
+
+/** A worker exited before it listened: its own fatal line says why; the primary stops too. */
+export class WorkerStartFailed extends Error {
+  constructor(readonly code: number | null) {
+    super(`a worker could not start (exit code ${code}): its log line above says why`);
+    this.name = 'WorkerStartFailed';
+  }
 }

@@ -7,6 +7,7 @@ import { CreateUser } from '../application/create-user.js';
 import { DeleteUser } from '../application/delete-user.js';
 import { EnsureAdmin } from '../application/ensure-admin.js';
 import { GetUser } from '../application/get-user.js';
+import { UnlockAccount } from '../application/accounts/unlock-account.js';
 import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
 import {
@@ -14,6 +15,7 @@ import {
   CommonPasswords,
   IdGenerator,
   LoginThrottle,
+  LoginThrottleReset,
   OutboxSignal,
   PasswordHasher,
   RegistrationThrottle,
@@ -60,9 +62,9 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind<PasswordHasher>(PasswordHasher).toConstantValue(hasher);
   container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());
   const database = databaseName(db);
-  container
-    .bind<LoginThrottle>(LoginThrottle)
-    .toConstantValue(new WindowedLoginThrottle(env.loginLimits, new SqlThrottleRows(db)));
+  const loginThrottle = new WindowedLoginThrottle(env.loginLimits, new SqlThrottleRows(db));
+  container.bind<LoginThrottle>(LoginThrottle).toConstantValue(loginThrottle);
+  container.bind<LoginThrottleReset>(LoginThrottleReset).toConstantValue(loginThrottle);
   container
     .bind<RegistrationThrottle>(RegistrationThrottle)
     .toConstantValue(new RateLimiterRegistrationThrottle(env.registerLimits, { kind: 'database', db, database }));
@@ -73,6 +75,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(CreateUser).toSelf();
   container.bind(Authenticate).toSelf();
   container.bind(GetUser).toSelf();
+  container.bind(UnlockAccount).toSelf();
   container.bind(ListUsers).toSelf();
   container.bind(ChangePassword).toSelf();
   container.bind(ChangeRole).toSelf();

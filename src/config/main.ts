@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
 import { runCluster } from './cluster.js';
 import { readEnvOrExit } from './env.js';
+import { logStartFailure } from './start-failure.js';
 
 const env = readEnvOrExit();
 const log = createLogger(env.logLevel, undefined, env.logFormat);
@@ -28,6 +29,6 @@ try {
     process.once('SIGINT', shutdown);
   }
 } catch (err) {
-  log.fatal({ err }, 'start-up failed');
+  logStartFailure(log, err, 'start-up failed');
   process.exit(1);
 }

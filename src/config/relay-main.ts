@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
-import { migrateToLatest } from '../adapters/persistence/db.js';
 import { buildContainer } from './container.js';
 import { readEnvOrExit } from './env.js';
 import { startMailRelay } from './modules/email.js';
-import { openDb, startRelay } from './service.js';
+import { logStartFailure } from './start-failure.js';
+import { migrateOrExplain, openDb, startRelay } from './service.js';
 
 /**
  * `npm run relay`: the outbox relay and the mail sender, for deployments that run them apart from the API.
@@ -15,7 +15,7 @@ const env = readEnvOrExit('tool');
 const log = createLogger(env.logLevel, undefined, env.logFormat);
 const db = openDb(env, log);
 try {
-  await migrateToLatest(db);
+  await migrateOrExplain(db, env);
   const container = buildContainer(env, db, log);
   const relay = startRelay(env, container, log, true); // without KAFKA_BROKERS, events wait in the outbox
   const mailRelay = startMailRelay(env, container, log);
@@ -34,6 +34,7 @@ try {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 } catch (err) {
-  log.fatal({ err }, 'relay start-up failed');
+  logStartFailure(log, err, 'relay start-up failed');
+  await db.destroy().catch(() => undefined);
   process.exit(1);
 }

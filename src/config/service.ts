@@ -6,7 +6,8 @@ import type Koa from 'koa';
 import { createApp } from '../adapters/http/app.js';
 import { createHttpServer } from '../adapters/http/http-server.js';
 import type { Logger } from '../adapters/logging/logger.js';
-import { createDb } from '../adapters/persistence/db.js';
+import { createDb, type DbTarget } from '../adapters/persistence/db.js';
+import { describeTarget, explainOpenFailure, targetFields } from '../adapters/persistence/database-target.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
 import { Authenticate } from '../application/authenticate.js';
 import { ChangePassword } from '../application/change-password.js';
@@ -74,9 +75,30 @@ export function startRelay(env: Env, container: Container, log: Logger, wanted: 
 }
 
 export function openDb(env: Env, log: Logger): Knex {
-  if (env.databaseUrl) return createDb({ kind: 'mysql', url: env.databaseUrl }, { max: env.dbPoolMax });
+  const target = dbTarget(env);
+  if (target.kind === 'mysql') {
+    log.info({ ...targetFields(target), url: describeTarget(target) }, 'database: MySQL');
+    return createDb(target, { max: env.dbPoolMax }, log);
+  }
   log.info({ file: env.sqliteFile }, 'DATABASE_URL is not set: using the embedded SQLite database');
-  return createDb({ kind: 'sqlite', file: env.sqliteFile });
+  return createDb(target, undefined, log);
+}
+
+/** The database the environment names: DATABASE_URL's server, else the embedded SQLite file. */
+export function dbTarget(env: Pick<Env, 'databaseUrl' | 'sqliteFile'>): DbTarget {
+  return env.databaseUrl ? { kind: 'mysql', url: env.databaseUrl } : { kind: 'sqlite', file: env.sqliteFile };
+}
+
+/**
+ * Migrates the database just opened: the first statement of the process, so a database that is missing or
+ * refuses fails here, as a DatabaseUnavailable that names it (without the password) and says what to do.
+ */
+export async function migrateOrExplain(db: Knex, env: Pick<Env, 'databaseUrl' | 'sqliteFile'>): Promise<void> {
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    throw explainOpenFailure(err, dbTarget(env)) ?? err;
+  }
 }
 
 /** What the running process adds to the wiring: its relay, if any, and whether it is shutting down. */
@@ -147,7 +169,12 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
 /** Migrates, creates the start-up admin if configured, and serves the API. */
 export async function startService(env: Env, log: Logger): Promise<Service> {
   const db = openDb(env, log);
-  await migrateToLatest(db);
+  try {
+    await migrateOrExplain(db, env);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   const container = buildContainer(env, db, log);
   await container.get(Authenticate).warmUp();
 

@@ -67,6 +67,11 @@ export function assertMayChangeStatus(caller: Caller, targetId: string, status: 
   if (caller.userId === targetId && status === 'disabled') throw new CannotDisableSelf();
 }
 
+/** Clearing an account's sign-in throttle is an admin's (the operator's) to do. */
+export function assertMayUnlock(caller: Caller): void {
+  if (!isAdmin(caller)) throw new Forbidden('Only an admin may unlock an account');
+}
+
 /** The whole audit trail is for admins; every user reads its own activity through another door. */
 export function assertMayReadAuditTrail(caller: Caller): void {
   if (!isAdmin(caller)) throw new Forbidden('Only an admin may read the audit trail');

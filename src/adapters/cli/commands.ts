@@ -1,4 +1,10 @@
 import type { SetAccountStatus } from '../../application/accounts/set-account-status.js';
+import type { UnlockAccount } from '../../application/accounts/unlock-account.js';
+import type { ChangePassword } from '../../application/change-password.js';
+import type { DeleteUser } from '../../application/delete-user.js';
+import type { GetUser } from '../../application/get-user.js';
+import type { EndSessions } from '../../application/sessions/end-sessions.js';
+import type { KeyRing } from '../../application/tokens/key-ring.js';
 import type { ChangeRole } from '../../application/change-role.js';
 import type { CreateUser } from '../../application/create-user.js';
 import type { ListUsers } from '../../application/list-users.js';
@@ -19,6 +25,13 @@ export interface AdminTools {
   listUsers: ListUsers;
   changeRole: ChangeRole;
   setAccountStatus: SetAccountStatus;
+  getUser: GetUser;
+  deleteUser: DeleteUser;
+  changePassword: ChangePassword;
+  endSessions: EndSessions;
+  unlockAccount: UnlockAccount;
+  /** Undefined when TOKEN_KEY_SECRET is not set: a key made here could not be opened by the service. */
+  keyRing: Pick<KeyRing, 'rotateNow'> | undefined;
   users: UserRepository;
   outbox: Pick<KnexOutboxQueue, 'lag' | 'counts' | 'parked'>;
   mail: Pick<KnexMailOutbox, 'counts' | 'parked'>;
@@ -73,6 +86,45 @@ const HANDLERS: Record<CommandName, Handler> = {
   'enable-user': async ({ args, options }, { users, setAccountStatus }, io) => {
     const userId = await idOf(args[0]!, users);
     print(io, JSON.stringify(await setAccountStatus.execute({ userId, status: 'active', reason: options.reason }, OPERATOR)));
+  },
+
+  'show-user': async ({ args }, { users, getUser }, io) => {
+    const userId = await idOf(args[0]!, users);
+    print(io, JSON.stringify(await getUser.execute({ userId }, OPERATOR)));
+  },
+
+  'delete-user': async ({ args }, { users, getUser, deleteUser }, io) => {
+    const userId = await idOf(args[0]!, users);
+    const user = await getUser.execute({ userId }, OPERATOR); // printed as it was: the id is all that remains
+    await deleteUser.execute({ userId }, OPERATOR);
+    print(io, JSON.stringify(user));
+  },
+
+  'reset-password': async ({ args }, { users, getUser, changePassword }, io) => {
+    const userId = await idOf(args[0]!, users);
+    const user = await getUser.execute({ userId }, OPERATOR); // an unknown id fails before the password is asked for
+    const newPassword = await readPassword(io);
+    // As an admin for another account: no current password; every session of the account ends.
+    await changePassword.execute({ userId, newPassword }, OPERATOR);
+    print(io, JSON.stringify(user));
+  },
+
+  'end-sessions': async ({ args }, { users, endSessions }, io) => {
+    const userId = await idOf(args[0]!, users);
+    const ended = await endSessions.execute({ userId }, OPERATOR);
+    print(io, JSON.stringify({ userId, sessionsEnded: ended }));
+  },
+
+  unlock: async ({ args }, { users, unlockAccount }, io) => {
+    const userId = await idOf(args[0]!, users);
+    print(io, JSON.stringify(await unlockAccount.execute({ userId }, OPERATOR)));
+  },
+
+  'rotate-token-key': async (_invocation, { keyRing }, io) => {
+    if (!keyRing) {
+      throw new Failure('TOKEN_KEY_SECRET is not set: a key made here would be sealed under a secret the service does not have');
+    }
+    print(io, JSON.stringify(await keyRing.rotateNow()));
   },
 
   'outbox-status': async ({ options }, { outbox, mail, clock }, io) => {

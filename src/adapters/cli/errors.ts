@@ -1,3 +1,6 @@
+/** `help` or `--help`: the usage goes to stdout; exit code 0. */
+export class HelpRequested extends Error {}
+
 /** The command line was called wrong: its message, if any, and the usage go to stderr; exit code 2. */
 export class UsageError extends Error {}
 

@@ -33,6 +33,36 @@ export interface Operation {
   query?: z.ZodObject;
   success: { status: number; schema?: z.ZodType; contentType?: string; description: string };
   errors: number[];
+  /** The name generated clients give the call; by default made from the method and path (see operationIdOf). */
+  operationId?: string;
+}
+
+/**
+ * A stable name for an operation from its method and path: `PUT /users/{id}/password` is `putUsersByIdPassword`,
+ * `GET /.well-known/jwks.json` is `getWellKnownJwksJson`. Unique as long as method and path are.
+ */
+export function operationIdOf(op: Pick<Operation, 'method' | 'path' | 'operationId'>): string {
+  if (op.operationId) return op.operationId;
+  const words = op.path
+    .split('/')
+    .filter(Boolean)
+    .flatMap((segment) => (segment.startsWith('{') ? [`by-${segment.slice(1, -1)}`] : [segment]))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/).filter(Boolean));
+  return op.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+/**
+ * Every /users/{id}/… operation also answers on /users/me/…, for the caller's own account: documented as its own
+ * path, so a client that knows only its session can call it.
+ */
+function ownAccountTwins(ops: Operation[]): Operation[] {
+  const documented = new Set(ops.map((op) => `${op.method} ${op.path}`));
+  return ops.flatMap((op) => {
+    if (!op.path.startsWith('/users/{id}/')) return [];
+    const path = op.path.replace('/users/{id}/', '/users/me/');
+    if (documented.has(`${op.method} ${path}`)) return [];
+    return [{ ...op, path, summary: `${op.summary}, on the caller's own account`, errors: op.errors.filter((e) => e !== 404), operationId: undefined }];
+  });
 }
 
 /** Every {id} in a path is a UUID in lower case as the service gives it; any other spelling is answered 404. */
@@ -190,7 +220,7 @@ function queryParameters(query: z.ZodObject) {
 /** The OpenAPI 3.1 document of the API, built from the request schemas themselves, so it cannot drift. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of operations) {
+  for (const op of [...operations, ...ownAccountTwins(operations)]) {
     const { status, schema, contentType = 'application/json', description } = op.success;
     const responses: Record<string, unknown> = {
       [status]: { description, ...(schema || contentType !== 'application/json' ? { content: { [contentType]: schema ? { schema: jsonSchema(schema) } : {} } } : {}) },
@@ -199,6 +229,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       tags: [op.tag],
+      operationId: operationIdOf(op),
       summary: op.summary,
       ...(op.auth === 'session' && { security: [{ session: [] }, { bearer: [] }] }),
       ...(op.auth === 'optional' && { security: [{}, { session: [] }, { bearer: [] }] }),

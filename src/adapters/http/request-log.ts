@@ -3,10 +3,12 @@ import type { Middleware } from 'koa';
 import type { Logger } from '../logging/logger.js';
 
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Health probes and metric scrapes come every few seconds from machines: logged at debug, not info. */
+const QUIET_PATHS = /^\/(health\/|metrics$)/;
 
 /**
  * Gives every request an id (the caller's X-Request-Id when it is well formed, else a new one), returns it,
- * and logs one line per request with a child logger that carries it.
+ * and logs one line per request with a child logger that carries it (at debug for probes and scrapes).
  */
 export function requestLog(log: Logger): Middleware {
   return async (ctx, next) => {
@@ -19,7 +21,8 @@ export function requestLog(log: Logger): Middleware {
     try {
       await next();
     } finally {
-      ctx.state.log.info(
+      const level = QUIET_PATHS.test(ctx.path) ? 'debug' : 'info';
+      ctx.state.log[level](
         {
           method: ctx.method,
           route: ctx.state.routePath ?? ctx._matchedRoute ?? null,

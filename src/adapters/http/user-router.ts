@@ -35,6 +35,14 @@ export function targetId(ctx: { params: Record<string, string | undefined> }): s
   return id;
 }
 
+/** In a path, `me` names the caller's own account: PUT /users/me/password is PUT /users/{own id}/password. */
+export const ME = 'me';
+
+/** The account a /users/{id}/… path names: the caller's own for `me`, else the canonical `{id}` (see targetId). */
+export function pathUserId(ctx: { params: Record<string, string | undefined> }, caller: { userId: string }): string {
+  return ctx.params.id === ME ? caller.userId : targetId(ctx);
+}
+
 /** Handlers map body → execute() → status and body; every rule is in the use cases. */
 export function userRouter(uc: UserRoutes, callers: Callers): Router {
   const router = new Router({ prefix: '/users' });
@@ -66,14 +74,14 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: targetId(ctx), ...body }, caller, { sessionId: caller.sessionId, ...requestContext(ctx) });
+    await uc.changePassword.execute({ userId: pathUserId(ctx, caller), ...body }, caller, { sessionId: caller.sessionId, ...requestContext(ctx) });
     ctx.status = 204;
   });
 
   router.put('/:id/role', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeRoleBody);
-    ctx.body = await uc.changeRole.execute({ userId: targetId(ctx), role: body.role }, caller, requestContext(ctx));
+    ctx.body = await uc.changeRole.execute({ userId: pathUserId(ctx, caller), role: body.role }, caller, requestContext(ctx));
   });
 
   router.delete('/:id', async (ctx) => {

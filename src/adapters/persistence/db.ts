@@ -15,8 +15,27 @@ export type DbTarget = { kind: 'mysql'; url: string } | { kind: 'sqlite'; file: 
  * MySQL (or MariaDB) is the production database; SQLite is the embedded default for a machine without one.
  * Columns are snake_case in SQL and camelCase in TypeScript.
  */
-export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }): Knex {
-  const common = { ...knexSnakeCaseMappers(), migrations: { migrationSource, tableName: 'knex_migrations' } };
+/** Where knex's own messages go (by default the console, with stacks). */
+export interface DbLog {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }, log?: DbLog): Knex {
+  const common = {
+    ...knexSnakeCaseMappers(),
+    migrations: { migrationSource, tableName: 'knex_migrations' },
+    // A connection that fails is also the error the caller gets (and explains): knex's own warning is debug detail.
+    ...(log && {
+      log: {
+        warn: (message: string) => log.debug({ component: 'knex' }, firstLine(message)),
+        deprecate: (method: string, alternative: string) => log.debug({ component: 'knex', method, alternative }, 'deprecated'),
+        debug: (message: string) => log.debug({ component: 'knex' }, firstLine(message)),
+        error: (message: string) => log.error({ component: 'knex' }, firstLine(message)),
+      },
+    }),
+  };
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
     return knex({
@@ -39,6 +58,8 @@ export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }):
   }
   return knex({ ...common, client: 'mysql2', connection: mysqlConnection(target.url) as Knex.MySql2ConnectionConfig, pool: { min: 0, max: pool.max } });
 }
+
+const firstLine = (message: unknown): string => String(message).split('\n')[0]!;
 
 export function mysqlConnection(url: string): ConnectionOptions {
   const parsed = new URL(url);

@@ -1,4 +1,4 @@
-import type { LoginAttempt, LoginThrottle } from '../../application/ports.js';
+import type { LoginAttempt, LoginThrottle, LoginThrottleReset } from '../../application/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
 import type { Limit, LoginLimits } from './limits.js';
 import { MemoryBlocks } from './memory-blocks.js';
@@ -30,7 +30,7 @@ interface Held {
  * the database; the client is counted before the account, so an address over its limit creates no row for the
  * names it tries.
  */
-export class WindowedLoginThrottle implements LoginThrottle {
+export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset {
   private readonly account: WindowLimit[];
   private readonly client: WindowLimit[];
   private readonly blocks = new MemoryBlocks();
@@ -96,6 +96,16 @@ export class WindowedLoginThrottle implements LoginThrottle {
       await this.rows.clear(h.key.subject);
     }));
     await this.giveBack(held.filter((h) => h.key.kind === 'client'));
+  }
+
+  /**
+   * Forgets the account's windows in the database. Other instances that refuse the account from memory ask the
+   * database again within MemoryBlocks' recheck time, and find the row gone.
+   */
+  async clearAccount(account: string): Promise<void> {
+    const subject = `account:${account}`;
+    this.blocks.unblock(subject);
+    await this.rows.clear(subject);
   }
 
   /**

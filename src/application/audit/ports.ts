@@ -25,6 +25,7 @@ export const AUDIT_TYPES = [
   'user.role_changed',
   'user.disabled',
   'user.enabled',
+  'user.unlocked',
   'mfa.enrolled',
   'mfa.removed',
   'recovery_code.used',

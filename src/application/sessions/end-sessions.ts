@@ -17,14 +17,16 @@ export class EndSessions {
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(input: { userId: string; keep?: string }, caller: Caller): Promise<void> {
+  /** Returns how many sessions ended. */
+  async execute(input: { userId: string; keep?: string }, caller: Caller): Promise<number> {
     const own = input.userId === caller.userId;
     if (!own) assertMayManageSessionsOf(caller);
-    await this.uow.run(async ({ users, sessions, outbox }) => {
+    return this.uow.run(async ({ users, sessions, outbox }) => {
       if (!own && !(await users.findById(input.userId))) throw new UserNotFound();
       const ended = await sessions.endAllOf(input.userId, input.keep);
       const reason = own ? 'ended-by-user' : 'ended-by-admin';
       if (ended.length) await outbox.add(sessionsEnded(input.userId, ended, reason, caller.userId, stamp(this.ids, this.clock)));
+      return ended.length;
     });
   }
 }

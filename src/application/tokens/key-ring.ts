@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { Clock, type LogSink } from '../ports.js';
 import { KeyCrypto, TokenKeyStore, TokenSettings, type PublicJwk, type StoredKey, type TokenKeyChanges, type TokenSigner } from './ports.js';
-import { isEmptyPlan, planRotation, signingKeyAt, type KeyPlan, type RotationPolicy } from './rotation-plan.js';
+import { isEmptyPlan, planEarlyRotation, planRotation, signingKeyAt, type KeyPlan, type RotationPolicy } from './rotation-plan.js';
 
 /** How long a verifier may cache the JWKS (its Cache-Control max-age). */
 export const JWKS_MAX_AGE_SECONDS = 600;
@@ -13,6 +13,9 @@ export const RETAIN_MS = 3_660_000;
 const REFRESH_MS = 60_000;
 
 export const KeyRingLog = Symbol('KeyRingLog');
+
+/** A key as an operator sees it: no key material. */
+export type KeySummary = Pick<StoredKey, 'kid' | 'alg' | 'createdAt' | 'activatesAt' | 'retiresAt' | 'deleteAfter'>;
 
 /** What an instance knows of the keys until `validUntil`. */
 export interface KeyState {
@@ -44,6 +47,25 @@ export class KeyRing {
     if (this.state && this.clock.now() < this.state.validUntil) return this.state;
     this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /**
+   * An operator's rotation, ahead of the schedule: a new key is made now and published, and signs once verifiers
+   * have had the publication lead to fetch it (the current key signs until then). When a successor is already
+   * waiting, nothing is made. Every instance picks the change up at its next refresh. Returns the keys after it.
+   */
+  async rotateNow(): Promise<{ created: string | null; keys: KeySummary[] }> {
+    const now = this.clock.now();
+    const before = new Set((await this.store.all()).map((k) => k.kid));
+    const keys = await this.store.exclusively(async (changes) => {
+      const latest = await changes.all();
+      await this.openAll(latest);
+      await this.apply(changes, latest, planEarlyRotation(latest, this.usable, now, this.policy), now);
+      return changes.all();
+    });
+    this.state = undefined; // read again on next use
+    const created = keys.find((k) => !before.has(k.kid))?.kid ?? null;
+    return { created, keys: keys.map(({ kid, alg, createdAt, activatesAt, retiresAt, deleteAfter }) => ({ kid, alg, createdAt, activatesAt, retiresAt, deleteAfter })) };
   }
 
   private get policy(): RotationPolicy {

@@ -53,3 +53,17 @@ export function planRotation(keys: readonly StoredKey[], usable: (key: StoredKey
 }
 
 export const isEmptyPlan = (plan: KeyPlan): boolean => !plan.remove.length && !plan.retire.length && !plan.create;
+
+/**
+ * The plan of an operator's early rotation: what `planRotation` would do, and, when that makes no key and no
+ * successor is waiting, a successor of the signing key now, signing once a lead has passed (verifiers must see it
+ * published first).
+ */
+export function planEarlyRotation(keys: readonly StoredKey[], usable: (key: StoredKey) => boolean, now: Date, policy: RotationPolicy): KeyPlan {
+  const plan = planRotation(keys, usable, now, policy);
+  if (plan.create) return plan;
+  const active = keys.filter((k) => !plan.remove.includes(k.kid) && !plan.retire.some((r) => r.kid === k.kid) && (k.retiresAt === null || k.retiresAt > now));
+  if (active.some((k) => k.activatesAt > now)) return plan; // a successor is already published, waiting its turn
+  const signer = signingKeyAt(active, usable, policy.alg, now);
+  return { ...plan, create: { activatesAt: new Date(now.getTime() + policy.leadMs), succeeds: signer?.kid } };
+}

@@ -26,7 +26,8 @@ describe('npm run cli as a process, on SQLite', function () {
 
   it('reads the password from the first line of stdin when it is not a terminal, and the account logs in', async () => {
     const run = await cli(['create-user', 'Grace'], `${PASSWORD}\nignored second line\n`);
-    expect(run, run.stderr).to.include({ code: 0, stderr: '' });
+    // Outside production the only line on stderr names the database; stdout is the output alone.
+    expect(run, run.stderr).to.include({ code: 0, stderr: `database: sqlite:${target.env.SQLITE_FILE}\n` });
     const [user, ...rest] = jsonLines(run.stdout);
     expect(rest).to.be.empty;
     expect(user).to.include({ username: 'grace', role: 'user' });
@@ -43,7 +44,7 @@ describe('npm run cli as a process, on SQLite', function () {
 
   it('exits 1 on a domain error, with `error: …` on stderr and nothing on stdout', async () => {
     const taken = await cli(['create-user', 'GRACE'], `${PASSWORD}\n`);
-    expect(taken).to.deep.equal({ code: 1, stdout: '', stderr: 'error: This username is already taken\n' });
+    expect(taken).to.deep.equal({ code: 1, stdout: '', stderr: `database: sqlite:${target.env.SQLITE_FILE}\nerror: This username is already taken\n` });
   });
 
   it('exits 2 on an unknown command, naming it above the usage', async () => {
@@ -51,6 +52,22 @@ describe('npm run cli as a process, on SQLite', function () {
     expect(run).to.include({ code: 2, stdout: '' });
     expect(run.stderr.startsWith('error: unknown command "frob"\n'), run.stderr).to.equal(true);
     expect(run.stderr).to.include('\nusage: ');
+  });
+
+  it('exits 0 on help, with the usage on stdout', async () => {
+    const run = await cli(['help']);
+    expect(run).to.include({ code: 0, stderr: '' });
+    expect(run.stdout).to.match(/^usage: authsvc-cli /);
+  });
+
+  it('names a database it cannot open, without its password, and what to do, with exit 1 and no stack', async () => {
+    const run = await cli(['list-users'], undefined, { DATABASE_URL: 'mysql://someone:s3cret-pw@127.0.0.1:1/authsvc' });
+    expect(run).to.include({ code: 1, stdout: '' });
+    expect(run.stderr).to.equal(
+      'database: mysql://someone@127.0.0.1:1/authsvc\n' +
+        'error: cannot open the database mysql://someone@127.0.0.1:1/authsvc: nothing accepts connections at 127.0.0.1:1; ' +
+        'start the database server, or correct the host and port in DATABASE_URL\n',
+    );
   });
 
   it('keeps stdout for the output: log lines, when asked for, go to stderr', async () => {
@@ -71,8 +88,8 @@ describe('npm run cli as a process, on MySQL', function () {
   after(async () => target?.dispose());
 
   it('migrates a fresh database and creates the user with the password piped to stdin', async () => {
-    const run = await runCli(['create-user', 'ada', '--admin'], target.env, `${PASSWORD}\n`);
-    expect(run, run.stderr).to.include({ code: 0, stderr: '' });
+    const run = await runCli(['create-user', 'ada', '--admin'], { ...target.env, NODE_ENV: 'production' }, `${PASSWORD}\n`);
+    expect(run, run.stderr).to.include({ code: 0, stderr: '' }); // in production, nothing but the output
     expect(jsonLines(run.stdout)).to.have.length(1);
     expect(jsonLines(run.stdout)[0]).to.include({ username: 'ada', role: 'admin' });
     const app = testApp(target.db).app;

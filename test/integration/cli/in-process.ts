@@ -52,7 +52,7 @@ export async function openInProcess(env: Record<string, string>): Promise<InProc
       const { io, written } = stdio(input);
       logTo = io.stderr;
       const invocation = readCommandLine(args, io);
-      const code = invocation ? await runCommand(invocation, opened.tools, io) : 2;
+      const code = 'exit' in invocation ? invocation.exit : await runCommand(invocation, opened.tools, io);
       return { code, ...written };
     },
     close: () => opened.close(),

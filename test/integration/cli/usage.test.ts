@@ -16,20 +16,27 @@ describe('npm run cli, called wrong', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const [why, args] of [
-    ['no command', []],
     ['help', ['help']],
-    ['--help', ['list-users', '--help']],
+    ['--help', ['--help']],
+    ['a command with --help', ['list-users', '--help']],
   ] as const) {
-    it(`prints the usage on stderr and exits 2 for ${why}`, async () => {
+    it(`prints the usage on stdout and exits 0 for ${why}`, async () => {
       const run = await runMain([...args], env);
-      expect(run).to.include({ code: 2, stdout: '' });
-      expect(run.stderr).to.match(/^usage: npm run --silent cli -- <command>/);
-      for (const command of ['create-user', 'list-users', 'set-role', 'outbox-status']) expect(run.stderr).to.include(command);
+      expect(run).to.include({ code: 0, stderr: '' });
+      expect(run.stdout).to.match(/^usage: authsvc-cli <command>/);
+      const commands = ['create-user', 'list-users', 'show-user', 'set-role', 'reset-password', 'end-sessions', 'unlock'];
+      commands.push('disable-user', 'enable-user', 'delete-user', 'rotate-token-key', 'outbox-status', 'help');
+      for (const command of commands) expect(run.stdout).to.match(new RegExp(`\\n  ${command}\\b`));
     });
   }
 
   for (const [args, message] of [
+    [[], 'error: no command given'],
     [['frob'], 'error: unknown command "frob"'],
+    [['show-user'], 'error: show-user takes <username-or-id>'],
+    [['delete-user', 'a', 'b'], 'error: delete-user takes <username-or-id>'],
+    [['unlock', 'ada', '--reason', 'x'], 'error: unlock does not take --reason'],
+    [['rotate-token-key', 'now'], 'error: rotate-token-key takes no arguments'],
     [['create-user'], 'error: create-user takes <name>'],
     [['set-role', 'ada'], 'error: set-role takes <username-or-id> <user|admin>'],
     [['list-users', 'extra'], 'error: list-users takes no arguments'],
@@ -47,6 +54,12 @@ describe('npm run cli, called wrong', function () {
 
   it('touches no database before the command line is understood', () => {
     expect(existsSync(env.SQLITE_FILE!)).to.equal(false);
+  });
+
+  it('refuses, with NODE_ENV=production and no DATABASE_URL, to make an empty SQLite database', async () => {
+    const run = await runMain(['list-users'], { NODE_ENV: 'production' });
+    expect(run).to.include({ code: 1, stdout: '' });
+    expect(run.stderr).to.match(/^error: DATABASE_URL is not set, and with NODE_ENV=production no embedded SQLite database is made/);
   });
 
   it('reports a bad environment by variable name, with exit 1', async () => {

@@ -7,14 +7,10 @@ import request from 'supertest';
 import { runCommand } from '../../../src/adapters/cli/commands.js';
 import type { Stdio } from '../../../src/adapters/cli/output.js';
 import { KnexMailOutbox } from '../../../src/adapters/persistence/email/knex-mail-outbox.js';
-import { KnexOutboxQueue } from '../../../src/adapters/persistence/knex-outbox-queue.js';
-import { SetAccountStatus } from '../../../src/application/accounts/set-account-status.js';
-import { ChangeRole } from '../../../src/application/change-role.js';
-import { CreateUser } from '../../../src/application/create-user.js';
-import { ListUsers } from '../../../src/application/list-users.js';
 import { MailSender, type MailOutbox } from '../../../src/application/email/ports.js';
 import { MailRelay } from '../../../src/application/email/relay-mail.js';
-import { Clock, UserRepository } from '../../../src/application/ports.js';
+import { Clock } from '../../../src/application/ports.js';
+import { adminTools } from '../../../src/config/cli.js';
 import { linkIn } from '../../support/test-smtp.js';
 import {
   anEmail,
@@ -38,16 +34,7 @@ function tokensSent(world: EmailWorld): string[] {
 
 async function outboxStatus(world: EmailWorld): Promise<{ json: { mail: { parked: number; parkedMessages: Array<Record<string, unknown>> } }; text: string }> {
   const { container, db } = world;
-  const tools = {
-    createUser: container.get(CreateUser),
-    listUsers: container.get(ListUsers),
-    changeRole: container.get(ChangeRole),
-    setAccountStatus: container.get(SetAccountStatus),
-    users: container.get<UserRepository>(UserRepository),
-    outbox: new KnexOutboxQueue(db),
-    mail: container.get(KnexMailOutbox),
-    clock: container.get<Clock>(Clock),
-  };
+  const tools = adminTools(container, db, false);
   const run = async (json: boolean) => {
     let out = '';
     const io: Stdio = { stdin: process.stdin, stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } };

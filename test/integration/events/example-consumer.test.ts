@@ -50,3 +50,30 @@ describe('the example consumer, run as a script', function () {
     expect(await exited).to.equal(0);
   });
 });
+
+describe('the example consumer, run as a script with no broker', function () {
+  this.timeout(60_000);
+
+  it('says "no broker at …, retrying" on stderr, without a stack, and keeps waiting', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/user-events-consumer.ts'], {
+      env: { PATH: process.env.PATH!, KAFKA_BROKERS: '127.0.0.1:1', KAFKA_TOPIC: 'user-events' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await waitFor('two retries announced', () => (stderr.match(/^no broker at /gm) ?? []).length >= 2, 45_000, () => ({ stderr }));
+      expect(child.exitCode, 'still waiting for the broker').to.equal(null);
+      for (const line of stderr.trimEnd().split('\n')) {
+        expect(line).to.match(/^no broker at 127\.0\.0\.1:1, retrying in \d+ s \(.+\)$/);
+      }
+      expect(stdout).to.equal('');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});

@@ -221,6 +221,25 @@ describe('OutboxRelay', () => {
       expect(recovered.published).to.equal(5);
     });
 
+    it('logs a broker that is down once when it goes (no stack) and once when it returns, the retries at debug', async () => {
+      queue.add(...records(1, 2));
+      publisher.down = true;
+      const r = running({ maxBackoffMs: 10 });
+      await waitFor('several failed attempts', () => r.status().errors >= 6);
+      clock.advance(60_000);
+      publisher.down = false;
+      await waitFor('every record published', () => queue.pendingSeqs().length === 0);
+
+      const above = (level: string) => log.entries.filter((e) => e.level === level);
+      expect(above('error')).to.deep.equal([]);
+      expect(above('warn').map((e) => e.msg)).to.deep.equal(['broker unreachable: events wait in the outbox; retrying until it is back']);
+      expect(above('warn')[0]!.obj).to.include({ error: 'Kafka: broker not available' }).and.not.to.have.property('err');
+      const failures = r.status().errors;
+      expect(above('debug').filter((e) => e.msg === 'outbox relay still failing; retrying')).to.have.length(failures - 1);
+      const back = above('info').filter((e) => e.msg.startsWith('broker reachable again'));
+      expect(back.map((e) => e.obj)).to.deep.equal([{ downForMs: 60_000, failures }]);
+    });
+
     it('backs off exponentially between failed attempts, up to maxBackoffMs', async () => {
       queue.add(...records(1));
       publisher.down = true;

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { SetAccountStatus } from '../../../application/accounts/set-account-status.js';
 import { jsonBody } from '../json-body.js';
-import { targetId } from '../user-router.js';
+import { pathUserId } from '../user-router.js';
 import { requestContext } from '../request-context.js';
 import type { Callers } from '../session.js';
 import { bodyOf } from '../validate.js';
@@ -17,7 +17,7 @@ export function statusRouter(uc: StatusRoutes, callers: Callers): Router {
   router.put('/:id/status', ...jsonBody(), async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeStatusBody);
-    ctx.body = await uc.setAccountStatus.execute({ userId: targetId(ctx), ...body }, caller, requestContext(ctx));
+    ctx.body = await uc.setAccountStatus.execute({ userId: pathUserId(ctx, caller), ...body }, caller, requestContext(ctx));
   });
   return router;
 }

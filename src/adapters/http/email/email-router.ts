@@ -8,6 +8,7 @@ import { jsonBody } from '../json-body.js';
 import type { Callers } from '../session.js';
 import { bodyOf } from '../validate.js';
 import { changeEmailBody, FORGOT_ANSWER, forgotPasswordBody, resetPasswordBody, verifyEmailBody } from './schemas.js';
+import { ME } from '../user-router.js';
 
 export interface EmailRoutes {
   changeEmail: ChangeEmail;
@@ -25,7 +26,7 @@ export function emailRouter(uc: EmailRoutes, callers: Callers): Router {
   router.put('/users/:id/email', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
     const body = bodyOf(ctx, changeEmailBody);
-    ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id!, ...body }, caller, { client: ctx.ip });
+    ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id!, ...body }, caller, { client: ctx.ip });
   });
 
   router.post('/email/verify', ...json, async (ctx) => {

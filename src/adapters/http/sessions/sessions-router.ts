@@ -4,6 +4,7 @@ import type { EndSession } from '../../../application/sessions/end-session.js';
 import type { EndSessions } from '../../../application/sessions/end-sessions.js';
 import type { ListSessions } from '../../../application/sessions/list-sessions.js';
 import type { Callers } from '../session.js';
+import { ME } from '../user-router.js';
 
 export interface SessionRoutes {
   listSessions: ListSessions;
@@ -46,13 +47,13 @@ export function sessionsRouter(uc: SessionRoutes, callers: Callers): Router {
 
   router.get('/users/:id/sessions', async (ctx) => {
     const caller = await callers.required(ctx);
-    const sessions = await uc.listSessions.execute({ userId: ctx.params.id! }, caller);
+    const sessions = await uc.listSessions.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id! }, caller);
     ctx.body = { sessions: sessions.map((s) => view(s, caller.sessionId)) };
   });
 
   router.delete('/users/:id/sessions', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.endSessions.execute({ userId: ctx.params.id! }, caller);
+    await uc.endSessions.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id! }, caller);
     ctx.status = 204;
   });
 
