@@ -84,10 +84,11 @@ describe('graceful shutdown of the real process under load', function () {
     ({ db, mysql } = await migratedMySql(this));
     topic = `ops-shutdown-${randomBytes(4).toString('hex')}`;
     await kafka.createTopic(topic, 3);
+    // At debug, the readiness probes' request lines are logged too, so "handled" below covers every request.
     service = startServiceProcess({
       DATABASE_URL: mysql.url, ...kafka.env, KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '100',
       PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOGIN_LIMITS_ACCOUNT: '1000/60', LOGIN_LIMITS_CLIENT: '1000000/60',
-      REGISTER_LIMITS_CLIENT: '1000000/60', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'info', LOG_FORMAT: 'json',
+      REGISTER_LIMITS_CLIENT: '1000000/60', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'debug', LOG_FORMAT: 'json',
     });
     cleanups.push(() => service.child.exitCode === null && service.child.kill('SIGKILL'));
     const listening = await service.until((l) => l.msg === 'listening');
