@@ -36,7 +36,7 @@ export interface UserEventsConsumerOptions {
   topic?: string;
   groupId: string;
   processed: ProcessedEvents;
-  handle(event: UserEvent): Promise<void>;
+  handle: (event: UserEvent) => Promise<void>;
   /** kafkajs's own log lines (default WARN) and connection retries (default kafkajs's). */
   logLevel?: logLevel;
   retry?: RetryOptions;

@@ -56,7 +56,7 @@ export async function main(argv: string[], io: Stdio = process, source = process
 /** What the commands run with, and how to let it go. */
 export interface OpenTools {
   tools: AdminTools;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**

@@ -22,7 +22,7 @@ export function requestLog(log: Logger): Middleware {
       await next();
     } finally {
       const level = QUIET_PATHS.test(ctx.path) ? 'debug' : 'info';
-      ctx.state.log[level](
+      (ctx.state.log as Logger)[level](
         {
           method: ctx.method,
           route: ctx.state.routePath ?? ctx._matchedRoute ?? null,

@@ -67,7 +67,7 @@ describe('the service on a database that is missing or refuses', function () {
   it('a database that does not exist on the server: "create the database first"', async function () {
     const server = process.env.TEST_DATABASE_URL;
     if (!server) this.skip(); // needs a MySQL server to refuse the name
-    const url = new URL(server!);
+    const url = new URL(server);
     const name = `authsvc_missing_${randomBytes(4).toString('hex')}`;
     url.pathname = `/${name}`;
     const run = await start({ DATABASE_URL: url.toString(), WEB_CONCURRENCY: '1' });
