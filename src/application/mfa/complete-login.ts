@@ -1,19 +1,33 @@
 import { inject, injectable } from 'inversify';
-import { InvalidCredentials } from '../../domain/errors.js';
+import { InvalidCode, InvalidCredentials } from '../../domain/errors.js';
 import { loggedIn } from '../../domain/events.js';
-import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
+import { noAudit } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { SignInAudit } from '../audit/sign-in-audit.js';
+import { Clock, IdGenerator, UnitOfWork, UserRepository } from '../ports.js';
 import { stamp, viewOf, type UserView } from '../user-view.js';
-import type { SecondFactorProof } from './ports.js';
-import { VerifySecondFactor } from './verify-second-factor.js';
+import type { SecondFactorProof, SignInMethod } from './ports.js';
+import { methodOf, VerifySecondFactor } from './verify-second-factor.js';
 
-/** Records a login that is now complete, as Authenticate does for an account without a second factor. */
-export async function recordLogin(uow: UnitOfWork, userId: string, ids: IdGenerator, clock: Clock): Promise<UserView> {
-  return uow.run(async ({ users, outbox }) => {
+/**
+ * Records a login that is now complete, as Authenticate does for an account without a second factor: the
+ * login, its event and its audit entry (naming the method that completed it) in one transaction.
+ */
+export async function recordLogin(
+  uow: UnitOfWork,
+  userId: string,
+  stamps: { ids: IdGenerator; clock: Clock },
+  /** What completed it: a second factor after the password, or a passkey alone (`passkey`). */
+  method: SignInMethod | 'passkey',
+  context: RequestContext,
+): Promise<UserView> {
+  return uow.run(async ({ users, outbox, audit }) => {
     const user = await users.findById(userId);
     if (!user) throw new InvalidCredentials(); // deleted meanwhile
-    user.recordLogin(clock.now());
+    user.recordLogin(stamps.clock.now());
     await users.update(user);
-    await outbox.add(loggedIn(user, stamp(ids, clock)));
+    await outbox.add(loggedIn(user, stamp(stamps.ids, stamps.clock)));
+    await audit.record({ type: 'login', outcome: 'success', actor: user.id, subjectId: user.id, details: { method }, context });
     return viewOf(user);
   });
 }
@@ -24,12 +38,24 @@ export class CompleteLogin {
   constructor(
     @inject(VerifySecondFactor) private readonly verify: VerifySecondFactor,
     @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(UserRepository) private readonly users: UserRepository,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(SignInAudit) private readonly audit: SignInAudit = new SignInAudit(noAudit, users, clock),
   ) {}
 
-  async execute(input: { userId: string; proof: SecondFactorProof }, context: { client?: string } = {}): Promise<UserView> {
-    await this.verify.execute(input, context);
-    return recordLogin(this.uow, input.userId, this.ids, this.clock);
+  /** A wrong or used code, recovery code or passkey is a failed sign-in (reason `second-factor-failed`). */
+  async execute(input: { userId: string; proof: SecondFactorProof }, context: RequestContext = {}): Promise<UserView> {
+    const method = methodOf(input.proof);
+    try {
+      await this.verify.execute(input, context);
+    } catch (err) {
+      if (err instanceof InvalidCode) {
+        const user = await this.users.findById(input.userId);
+        await this.audit.failed('second-factor-failed', user, user?.username ?? '', context, { method });
+      }
+      throw err;
+    }
+    return recordLogin(this.uow, input.userId, { ids: this.ids, clock: this.clock }, method, context);
   }
 }

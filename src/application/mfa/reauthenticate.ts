@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { IncorrectCurrentPassword, NotAuthenticated } from '../../domain/errors.js';
 import { candidatePassword } from '../../domain/password.js';
+import type { RequestContext } from '../audit/ports.js';
 import { checkCounted } from '../password-check.js';
 import { LoginThrottle, PasswordHasher, UserRepository } from '../ports.js';
 import type { SecondFactorProof } from './ports.js';
@@ -22,7 +23,7 @@ export class Reauthenticate {
     @inject(VerifySecondFactor) private readonly secondFactor: VerifySecondFactor,
   ) {}
 
-  async execute(input: { userId: string; proof: ReauthenticationProof }, context: { client?: string } = {}): Promise<void> {
+  async execute(input: { userId: string; proof: ReauthenticationProof }, context: RequestContext = {}): Promise<void> {
     const { proof } = input;
     if (!('password' in proof)) return this.secondFactor.execute({ userId: input.userId, proof }, context);
     const user = await this.users.findById(input.userId);
