@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import request from 'supertest';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
-import { expectProblem, PASSWORD } from '../http/helpers.js';
+import { CreateUser } from '../../../src/application/create-user.js';
+import { expectProblem, PASSWORD, uniqueName } from '../http/helpers.js';
 import { codeAt, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, MovableClock, registerUser } from './helpers.js';
 
 const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
@@ -25,6 +27,7 @@ for (const [name, open] of databases) {
         agent.post('/webauthn/register').send({ response: {}, name: 'key' }),
         agent.delete('/webauthn/credentials/0190a000-0000-7000-8000-000000000000'),
         agent.put(`/users/${account.id}/password`).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }),
+        agent.put(`/users/${account.id}/email`).send({ email: `${account.username}@example.com`, currentPassword: PASSWORD }),
       ])) {
         expectProblem(res, 403, 'reauthentication-required');
       }
@@ -76,6 +79,31 @@ for (const [name, open] of databases) {
       // Another user's password: the usual rules answer (403 forbidden for a plain user), not the window.
       const stranger = await registerUser(other.app);
       expectProblem(await agent.put(`/users/${stranger.id}/password`).send({ newPassword: NEW_PASSWORD }), 403, 'forbidden');
+    });
+
+    it('applies to one\'s own address (renewed by re-authenticating), not to an admin changing someone else\'s', async () => {
+      const clock = new MovableClock(w.clock.ms);
+      const other = w.appWith({}, clock);
+      const account = await registerUser(other.app);
+      const agent = await loggedIn(other.app, account);
+      const path = `/users/${account.id}/email`;
+      await agent.put(path).send({ email: `${account.username}@example.com`, currentPassword: PASSWORD }).expect(200);
+      clock.advance(601);
+      expectProblem(await agent.put(path).send({ email: `${account.username}.2@example.com`, currentPassword: PASSWORD }), 403, 'reauthentication-required');
+      expectProblem(await agent.put(`/users/${encodeURIComponent(account.id)}/email`).send({ email: `${account.username}.2@example.com`, currentPassword: PASSWORD }), 403, 'reauthentication-required');
+      const [unchanged] = await w.db('users').where({ id: account.id }).select('email');
+      expect(unchanged.email).to.equal(`${account.username}@example.com`);
+      await agent.post('/reauthenticate').send({ password: PASSWORD }).expect(204);
+      await agent.put(path).send({ email: `${account.username}.2@example.com`, currentPassword: PASSWORD }).expect(200);
+
+      // An admin whose own sign-in is old changes another user's address: the admin's role decides, not a window.
+      const adminName = uniqueName('admin');
+      await other.container.get(CreateUser).execute({ username: adminName, password: PASSWORD, role: 'admin' }, 'system');
+      const admin = request.agent(other.app.callback());
+      await admin.post('/login').send({ username: adminName, password: PASSWORD }).expect(200);
+      clock.advance(601);
+      const changed = await admin.put(path).send({ email: `${account.username}.3@example.com` }).expect(200);
+      expect(changed.body).to.include({ id: account.id, email: `${account.username}.3@example.com` });
     });
 
     it('follows REAUTH_WINDOW_SECONDS', async () => {

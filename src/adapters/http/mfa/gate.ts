@@ -18,9 +18,16 @@ const ENROLMENT_ONLY = new Set([
 
 /**
  * Changes to one's own account that need a recent authentication, besides the second-factor routes (which check
- * it themselves): the method, and the path with the account id as its first group. An address change belongs here.
+ * it themselves): the method, and the path with the account id as its first group. The address is here because
+ * it is where password-reset links go: whoever changes it can take the account over.
+ *
+ * Only one's own account: an admin changing another user's password or address acts by its role, and the target
+ * has not signed in to be asked again (the admin's own password and address are covered like anybody's).
  */
-const SENSITIVE_OWN_CHANGES: Array<{ method: string; path: RegExp }> = [{ method: 'PUT', path: /^\/users\/([^/]+)\/password$/ }];
+const SENSITIVE_OWN_CHANGES: Array<{ method: string; path: RegExp }> = [
+  { method: 'PUT', path: /^\/users\/([^/]+)\/password$/ },
+  { method: 'PUT', path: /^\/users\/([^/]+)\/email$/ },
+];
 
 export interface GateOptions {
   sessions: LoginSessions;

@@ -86,7 +86,8 @@ export const mfaOperations: Operation[] = [
   {
     method: 'post', path: '/webauthn/login', tag: 'sessions', summary: 'Sign in with a passkey: the same answer and session as a full login', auth: 'none',
     body: passkeyLoginBody, example: { response: ASSERTION_EXAMPLE },
-    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' }, errors: [400, 401, 413, 415],
+    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session. Failures count against the login throttle (per client, and per account when the passkey is registered): 429 with Retry-After over it' },
+    errors: [400, 401, 413, 415, 429],
   },
 ];
 
