@@ -106,6 +106,20 @@ for (const [name, open] of databases) {
       expect(changed.body).to.include({ id: account.id, email: `${account.username}.3@example.com` });
     });
 
+    it('refuses an access token for its own user\'s password or address, however fresh: it carries no authentication time', async () => {
+      const { app } = w.appWith({}, new MovableClock()); // the token's times are checked against the real clock too
+      const account = await registerUser(app);
+      const agent = await loggedIn(app, account);
+      const { accessToken } = (await agent.post('/token').expect(200)).body as { accessToken: string };
+      const withToken = () => request(app.callback());
+      const auth = ['Authorization', `Bearer ${accessToken}`] as const;
+      const email = { email: `${account.username}@example.com`, currentPassword: PASSWORD };
+      expectProblem(await withToken().put(`/users/${account.id}/email`).set(...auth).send(email), 403, 'reauthentication-required');
+      expectProblem(await withToken().put(`/users/${account.id}/password`).set(...auth).send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }), 403, 'reauthentication-required');
+      await withToken().get('/users/me').set(...auth).expect(200); // the token itself works
+      await agent.put(`/users/${account.id}/email`).send(email).expect(200); // the session, within the window, may
+    });
+
     it('follows REAUTH_WINDOW_SECONDS', async () => {
       const clock = new MovableClock(w.clock.ms);
       const short = w.appWith({ REAUTH_WINDOW_SECONDS: '60' }, clock);

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { SecondFactors } from '../../../application/mfa/second-factors.js';
 import type { UserRepository } from '../../../application/ports.js';
-import { MfaEnrolmentRequired, MfaRequired } from '../../../domain/errors.js';
+import { MfaEnrolmentRequired, MfaRequired, ReauthenticationRequired } from '../../../domain/errors.js';
 import { endSession } from '../session.js';
 import type { LoginSessions } from './session-state.js';
 
@@ -50,6 +50,15 @@ export function mfaGate({ sessions, users, secondFactors, requiredForAdmins }: G
     if (isSensitiveOwnChange(ctx)) sessions.requireRecent(ctx);
     await next();
   };
+}
+
+/**
+ * The gate sees the session; an access token (a signed JWT) has none, and carries no time of authentication. So
+ * a route on the list refuses one for the caller's own account (403 reauthentication-required): the change is
+ * made with the session itself, which can re-authenticate. An admin's token may still change another account.
+ */
+export function refuseOwnChangeByAccessToken(caller: { userId: string; via: string }, targetId: string): void {
+  if (caller.via === 'access-token' && caller.userId === targetId) throw new ReauthenticationRequired();
 }
 
 function isSensitiveOwnChange(ctx: Context): boolean {
