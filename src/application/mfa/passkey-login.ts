@@ -41,8 +41,9 @@ export class PasskeyLogin {
 
   /**
    * Counted by the login throttle like a password: per client, and per account when the passkey is registered
-   * (an unknown one names no account). Counted before it is checked; a failure stays counted.
-   * @throws InvalidCode when the assertion does not verify, TooManyAttempts over a limit.
+   * (an unknown one names no account). Counted before it is checked; a failure stays counted. A disabled account
+   * is refused only after its passkey verified, as POST /login refuses it only after the right password.
+   * @throws InvalidCode when the assertion does not verify, TooManyAttempts over a limit, AccountDisabled.
    */
   async execute(input: { response: unknown }, context: RequestContext = {}): Promise<UserView> {
     const named = await this.verify.passkeyNamedBy(input.response);
@@ -60,7 +61,7 @@ export class PasskeyLogin {
       throw err;
     }
     await this.throttle.succeeded(attempt);
-    return recordLogin(this.uow, passkey.userId, { ids: this.ids, clock: this.clock }, 'passkey', context);
+    return recordLogin({ uow: this.uow, ids: this.ids, clock: this.clock, audit: this.audit }, passkey.userId, 'passkey', context);
   }
 
   private async passkeysOf(username: string): Promise<StoredPasskey[]> {

@@ -3,7 +3,10 @@ import request from 'supertest';
 import { KnexPasskeys } from '../../../src/adapters/persistence/mfa/knex-passkeys.js';
 import { CreateUser } from '../../../src/application/create-user.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
-import { credentials, expectProblem, PASSWORD, uniqueName } from '../http/helpers.js';
+import { Passkeys } from '../../../src/application/mfa/ports.js';
+import { VerifySecondFactor } from '../../../src/application/mfa/verify-second-factor.js';
+import { FakePasskeys } from '../../mfa-fakes.js';
+import { COOKIE, credentials, expectProblem, outboxTypes, PASSWORD, setCookies, uniqueName } from '../http/helpers.js';
 import { codeAt, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, MovableClock, registerUser } from './helpers.js';
 
 const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
@@ -207,6 +210,79 @@ for (const [name, open] of databases) {
         expectProblem(await request(strict.app.callback()).post('/login').send(credentials(account)), 429, 'too-many-attempts');
         // The client itself is far from its limit: another account signs in.
         await request(strict.app.callback()).post('/login').send(credentials(await registerUser(strict.app))).expect(200);
+      });
+    });
+
+    describe('a disabled account', () => {
+      const adminOf = async (app: typeof w.app, container: typeof w.container) => {
+        const username = uniqueName('admin');
+        await container.get(CreateUser).execute({ username, password: PASSWORD, role: 'admin' }, 'system');
+        const admin = request.agent(app.callback());
+        await admin.post('/login').send({ username, password: PASSWORD }).expect(200);
+        return admin;
+      };
+      /** The account's login entries and user.logged_in events so far. */
+      const trailOf = async (userId: string) => ({
+        logins: (await w.db('audit').where({ subjectId: userId, type: 'login' }).orderBy('id')).map((e) => [e.outcome, JSON.parse(e.details).reason]),
+        loggedIn: (await outboxTypes(w.db, userId)).filter((t) => t === 'user.logged_in').length,
+      });
+      /** What POST /login leaves for a disabled account: one more failed sign-in (reason disabled), no login, no event, no session. */
+      const expectRefusedAsAtLogin = async (userId: string, before: Awaited<ReturnType<typeof trailOf>>) => {
+        expect(await trailOf(userId)).to.deep.equal({ logins: [...before.logins, ['failure', 'disabled']], loggedIn: before.loggedIn });
+        expect(await w.db('sessions').where({ userId })).to.deep.equal([]);
+      };
+
+      it('disabled between the password and the code: the half-done session is over (401), and a check under way is refused (403 account-disabled)', async () => {
+        let disableDuringCheck: (() => Promise<void>) | undefined;
+        const racing = w.appWith({}, w.clock, (container) => {
+          const verify = container.get(VerifySecondFactor);
+          container.rebind(VerifySecondFactor).toConstantValue({
+            execute: async (...args: Parameters<VerifySecondFactor['execute']>) => {
+              await verify.execute(...args);
+              await disableDuringCheck?.(); // the admin's change commits while the code is being checked
+            },
+          } as VerifySecondFactor);
+        });
+        const admin = await adminOf(racing.app, racing.container);
+        const account = await registerUser(racing.app);
+        const { secret } = await enrolTotp(await loggedIn(racing.app, account), w.clock);
+
+        const half = await halfLoggedIn(racing.app, account);
+        await admin.put(`/users/${account.id}/status`).send({ status: 'disabled' }).expect(200);
+        expectProblem(await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }), 401, 'not-authenticated');
+        await admin.put(`/users/${account.id}/status`).send({ status: 'active' }).expect(200);
+
+        const racer = await halfLoggedIn(racing.app, account);
+        const before = await trailOf(account.id);
+        disableDuringCheck = async () => void (await admin.put(`/users/${account.id}/status`).send({ status: 'disabled' }).expect(200));
+        const refused = await racer.post('/login/mfa').set('User-Agent', 'racer').send({ code: codeAt(secret, w.clock) });
+        expectProblem(refused, 403, 'account-disabled');
+        // No session: the half-done one was ended by the disabling, and none was started.
+        expectProblem(await racer.get('/users/me'), 401, 'not-authenticated');
+        await expectRefusedAsAtLogin(account.id, before);
+      });
+
+      it('signing in with its passkey alone is refused as at POST /login: 403 account-disabled, no session', async () => {
+        const passkeys = new FakePasskeys();
+        const other = w.appWith({}, w.clock, (container) => container.rebind<Passkeys>(Passkeys).toConstantValue(passkeys));
+        const admin = await adminOf(other.app, other.container);
+        const account = await registerUser(other.app);
+        const credentialId = `cred-${account.id}`;
+        await new KnexPasskeys(w.db).add({
+          id: account.id.replace(/.$/, 'e'), userId: account.id, credentialId, publicKey: 'AAAA', counter: 0, transports: [],
+          deviceType: 'singleDevice', backedUp: false, name: 'Laptop', createdAt: new Date(), lastUsedAt: null,
+        });
+        await admin.put(`/users/${account.id}/status`).send({ status: 'disabled' }).expect(200);
+        const before = await trailOf(account.id);
+        const signIn = () => request(other.app.callback()).post('/webauthn/login').send({ response: { id: credentialId } });
+        const refused = await signIn();
+        expectProblem(refused, 403, 'account-disabled');
+        expect(setCookies(refused).filter((c) => c.startsWith(`${COOKIE}=`))).to.deep.equal([]);
+        await expectRefusedAsAtLogin(account.id, before);
+        // Enabled again, the same passkey signs in.
+        await admin.put(`/users/${account.id}/status`).send({ status: 'active' }).expect(200);
+        passkeys.outcome = { ok: true, newCounter: 2, userVerified: true };
+        expect((await signIn().expect(200)).body).to.include({ id: account.id });
       });
     });
 

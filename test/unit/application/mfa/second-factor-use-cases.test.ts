@@ -13,7 +13,7 @@ import { PasskeyLogin } from '../../../../src/application/mfa/passkey-login.js';
 import { SecondFactors } from '../../../../src/application/mfa/second-factors.js';
 import { VerifyPasskey } from '../../../../src/application/mfa/verify-passkey.js';
 import { VerifySecondFactor } from '../../../../src/application/mfa/verify-second-factor.js';
-import { InvalidCode, MfaConflict, TooManyAttempts } from '../../../../src/domain/errors.js';
+import { AccountDisabled, InvalidCode, MfaConflict, TooManyAttempts } from '../../../../src/domain/errors.js';
 import { aUser } from '../../../builders.js';
 import { fakeHasher, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../../fakes.js';
 import { aPasskey } from '../../../mfa-fakes.js';
@@ -135,6 +135,59 @@ describe('Second-factor use cases', () => {
     await s.completeLogin.execute({ userId: 'ada-id', proof: { code: codeForStep(s.secret, s.step()) } }, context);
     expect(s.accounts.audit.map((e) => [e.type, e.outcome, e.details?.method])).to.deep.equal([['login', 'success', 'totp']]);
     expect(s.trail).to.have.length(3);
+  });
+
+  describe('a disabled account', () => {
+    const disable = async (s: { accounts: InMemoryUnitOfWork }) => {
+      const user = (await s.accounts.users.findById('ada-id'))!;
+      user.changeStatus('disabled', null, new Date());
+      await s.accounts.users.update(user);
+    };
+    const refusal = (context: object) => ({
+      type: 'login', outcome: 'failure', actor: 'anonymous', subjectId: 'ada-id', details: { reason: 'disabled', username: 'ada' }, context,
+    });
+
+    it('CompleteLogin: refuses it as POST /login does (AccountDisabled, reason disabled), and spends no recovery code', async () => {
+      const s = await withTotp();
+      await disable(s);
+      const context = { client: '10.0.0.1' };
+      const eventsBefore = s.accounts.events.length;
+      for (const proof of [{ code: codeForStep(s.secret, s.step()) }, { recoveryCode: s.recoveryCodes[0]! }]) {
+        expect(await s.completeLogin.execute({ userId: 'ada-id', proof }, context).catch((e) => e)).to.be.instanceOf(AccountDisabled);
+      }
+      expect(s.trail).to.deep.equal([refusal(context), refusal(context)]);
+      expect(s.accounts.events).to.have.length(eventsBefore);
+      expect(s.accounts.audit).to.deep.equal([]);
+      expect((await s.accounts.users.findById('ada-id'))!.toSnapshot().lastLoginAt).to.equal(null);
+      expect(await s.verify.execute({ userId: 'ada-id', proof: { recoveryCode: s.recoveryCodes[0]! } })).to.equal(undefined); // still unused
+    });
+
+    it('CompleteLogin: refuses it when it is disabled while the second factor is checked', async () => {
+      const s = await withTotp();
+      const racing = { execute: async (...args: Parameters<VerifySecondFactor['execute']>) => { await s.verify.execute(...args); await disable(s); } };
+      const signInAudit = new SignInAudit({ record: async (e) => void s.trail.push(e) }, s.accounts.users, s.clock);
+      const completeLogin = new CompleteLogin(racing as VerifySecondFactor, s.accounts, s.accounts.users, new SequentialIds(), s.clock, signInAudit);
+      const eventsBefore = s.accounts.events.length;
+      expect(await completeLogin.execute({ userId: 'ada-id', proof: { code: codeForStep(s.secret, s.step()) } }).catch((e) => e)).to.be.instanceOf(AccountDisabled);
+      expect(s.trail).to.deep.equal([refusal({})]);
+      expect(s.accounts.events).to.have.length(eventsBefore);
+      expect(s.accounts.audit).to.deep.equal([]);
+    });
+
+    it('PasskeyLogin: refuses it once the passkey verified (AccountDisabled, reason disabled); an unverified one stays invalid-code', async () => {
+      const s = setup();
+      await s.accounts.users.add(aUser({ id: 'ada-id', username: 'ada', status: 'disabled' }));
+      await s.mfa.stores.passkeys.add(aPasskey({ id: 'pk-1', userId: 'ada-id', credentialId: 'cred-1', counter: 1 }));
+      const context = { client: '10.0.0.1' };
+      s.passkeys.outcome = { ok: false, counterWentBack: false };
+      expect(await s.passkeyLogin.execute({ response: { id: 'cred-1' } }, context).catch((e) => e)).to.be.instanceOf(InvalidCode);
+      s.passkeys.outcome = { ok: true, newCounter: 2, userVerified: true };
+      expect(await s.passkeyLogin.execute({ response: { id: 'cred-1' } }, context).catch((e) => e)).to.be.instanceOf(AccountDisabled);
+      expect(s.trail).to.deep.equal([refusal(context)]);
+      expect(s.accounts.events).to.deep.equal([]);
+      expect(s.accounts.audit).to.deep.equal([]);
+      expect((await s.accounts.users.findById('ada-id'))!.toSnapshot().lastLoginAt).to.equal(null);
+    });
   });
 
   it('VerifyPasskey: a counter that goes back is refused, audited with the credential id, and told to a verified address', async () => {
