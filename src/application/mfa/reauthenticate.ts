@@ -29,10 +29,10 @@ export class Reauthenticate {
     const user = await this.users.findById(input.userId);
     if (!user) throw new NotAuthenticated();
     const attempt = { account: user.username, client: context.client };
-    await this.throttle.begin(attempt);
     const password = candidatePassword(proof.password);
-    const matches = password !== undefined && (await checkCounted(this.throttle, attempt, () => this.hasher.verify(password, user.passwordHash)));
+    // One place in the login throttle, as a login takes: a right password gives the client's back, a wrong one
+    // (an impossible one too) stays counted.
+    const matches = await checkCounted(this.throttle, attempt, async () => password !== undefined && this.hasher.verify(password, user.passwordHash));
     if (!matches) throw new IncorrectCurrentPassword('password');
-    await this.throttle.succeeded(attempt);
   }
 }

@@ -49,6 +49,25 @@ for (const [name, open] of databases) {
       expectProblem(await agent.put(`/users/${account.id}/password`).send({ currentPassword: NEW_PASSWORD, newPassword: PASSWORD }), 403, 'reauthentication-required');
     });
 
+    it('takes one place in the login throttle per password, as a login: a right one gives the client\'s back, a wrong one is counted once', async () => {
+      const limited = w.appWith({ TRUST_PROXY: '1', LOGIN_LIMITS_CLIENT: '3/60', LOGIN_LIMITS_ACCOUNT: '4/60' }, new MovableClock(w.clock.ms));
+      const from = (client: string) => (test: request.Test) => test.set('X-Forwarded-For', client);
+      const [client, elsewhere] = [1, 2].map((n) => `198.51.${100 + n}.${Math.floor(Math.random() * 250) + 1}`) as [string, string];
+      const account = await registerUser(limited.app);
+      const login = (password: string, at: string) => request(limited.app.callback()).post('/login').use(from(at)).send({ username: account.username, password });
+      const agent = request.agent(limited.app.callback());
+      await agent.post('/login').use(from(client)).send({ username: account.username, password: PASSWORD }).expect(200);
+      // Two of the client's three places are taken by failures: each right re-authentication needs one, and gives it back.
+      for (let i = 0; i < 2; i += 1) expectProblem(await login('not the password at all', client), 401, 'invalid-credentials');
+      for (let i = 0; i < 6; i += 1) await agent.post('/reauthenticate').use(from(client)).send({ password: PASSWORD }).expect(204);
+      await login(PASSWORD, client).expect(200);
+      // Two wrong ones count two of the account's four failures, not four: the account still logs in.
+      for (let i = 0; i < 2; i += 1) {
+        expectProblem(await agent.post('/reauthenticate').use(from(elsewhere)).send({ password: 'not the password at all' }), 403, 'incorrect-current-password');
+      }
+      await login(PASSWORD, elsewhere).expect(200);
+    });
+
     it('renews the window with a one-time code or a recovery code', async () => {
       const account = await registerUser(w.app);
       const setup = await loggedIn(w.app, account);
