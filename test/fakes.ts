@@ -326,7 +326,7 @@ export class FakeLoginThrottle implements LoginThrottle {
 
   async succeeded(attempt: LoginAttempt): Promise<void> {
     this.calls.push({ method: 'succeeded', attempt: copyOf(attempt) });
-    this.accounts.delete(attempt.account);
+    if (attempt.account !== undefined) this.accounts.delete(attempt.account);
     if (attempt.client !== undefined) bump(this.clients, attempt.client, -1);
   }
 
@@ -348,14 +348,15 @@ export class FakeLoginThrottle implements LoginThrottle {
   }
 }
 
-function bump(counts: Map<string, number>, key: string, by: number): number {
+function bump(counts: Map<string, number>, key: string | undefined, by: number): number {
+  if (key === undefined) return 0;
   const count = Math.max(0, (counts.get(key) ?? 0) + by);
   counts.set(key, count);
   return count;
 }
 
 /** `{ account }` when there is no client, so a test can deep-equal it without a `client: undefined` key. */
-const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => (client === undefined ? { account } : { account, client });
+const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => ({ ...(account !== undefined && { account }), ...(client !== undefined && { client }) });
 
 /** Registrations per client without a clock: past `limit` begin() gives its count back and throws. */
 export class FakeRegistrationThrottle implements RegistrationThrottle {

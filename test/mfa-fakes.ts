@@ -1,11 +1,14 @@
 import type {
+  AssertionOutcome,
   ChallengePurpose,
   ChallengeStore,
   CodeThrottle,
-  MfaNotices,
   MfaStores,
   MfaTxScope,
   MfaUnitOfWork,
+  NewPasskey,
+  PasskeyOptions,
+  Passkeys,
   PasskeyStore,
   RecoveryCodeStore,
   StoredPasskey,
@@ -115,7 +118,7 @@ export class InMemoryMfa implements MfaUnitOfWork {
     return this.accounts.events;
   }
   run<T>(work: (tx: MfaTxScope) => Promise<T>): Promise<T> {
-    return this.accounts.run(({ users, outbox }) => work({ users, outbox, ...this.stores }));
+    return this.accounts.run(({ users, outbox, audit, mail }) => work({ users, outbox, audit, mail, ...this.stores }));
   }
 }
 
@@ -133,12 +136,33 @@ export class FakeCodeThrottle implements CodeThrottle {
   }
 }
 
-export class RecordedNotices implements MfaNotices {
-  readonly notices: string[] = [];
-  async recoveryCodeUsed(userId: string, remaining: number) {
-    this.notices.push(`recovery-code-used ${userId} ${remaining}`);
+/** A stored passkey with defaults; its public key is a placeholder (FakePasskeys never reads it). */
+export function aPasskey(spec: Partial<StoredPasskey> & { id: string; userId: string; credentialId: string }): StoredPasskey {
+  return { publicKey: 'public-key-bytes', counter: 0, transports: [], deviceType: 'singleDevice', backedUp: false, name: 'Laptop', createdAt: new Date(0), lastUsedAt: null, ...spec };
+}
+
+/**
+ * The relying party without cryptography: an assertion is `{ id: credentialId }`, and verifying it answers
+ * `outcome` (a success unless a test says otherwise).
+ */
+export class FakePasskeys implements Passkeys {
+  outcome: AssertionOutcome = { ok: true, newCounter: 1, userVerified: true };
+  verified = 0;
+  async registrationOptions(): Promise<PasskeyOptions> {
+    return { options: {}, challenge: 'registration-challenge' };
   }
-  async passkeyCounterWentBack(userId: string, passkeyId: string) {
-    this.notices.push(`counter-went-back ${userId} ${passkeyId}`);
+  async verifyRegistration(): Promise<NewPasskey> {
+    throw new Error('not used by these tests');
+  }
+  async authenticationOptions(): Promise<PasskeyOptions> {
+    return { options: {}, challenge: 'authentication-challenge' };
+  }
+  credentialIdOf(response: unknown): string | undefined {
+    const id = (response as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : undefined;
+  }
+  async verifyAuthentication(): Promise<AssertionOutcome> {
+    this.verified += 1;
+    return this.outcome;
   }
 }

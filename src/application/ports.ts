@@ -97,9 +97,12 @@ export interface CommonPasswords {
   includes(password: string): boolean;
 }
 
-/** Who tries to prove a password: the account named, and the client's address when known. */
+/**
+ * Who tries to sign in: the account named, and the client's address when known. Without an account (a passkey
+ * nobody registered names none) the attempt counts against the client only.
+ */
 export interface LoginAttempt {
-  account: string;
+  account?: string;
   client?: string;
 }
 

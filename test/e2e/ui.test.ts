@@ -171,6 +171,44 @@ describe('web UI in a real browser', function () {
     expect(await page.getByText(`Signed in as ${username}`).count()).to.equal(1);
   });
 
+  it('asks for the password again in a dialog when the address change needs a recent sign-in, then makes the change', async () => {
+    const username = uniqueName('dora');
+    const userId = await createUser(suite, username);
+    const page = await suite.newPage();
+    await signIn(suite, page, username);
+    // Past REAUTH_WINDOW_SECONDS since this sign-in, the service asks for a recent one. Requests are only watched.
+    suite.clock.advance(11 * 60);
+    const puts: number[] = [];
+    page.on('response', (res) => {
+      if (res.request().method() === 'PUT' && res.url().endsWith(`/users/${userId}/email`)) puts.push(res.status());
+    });
+    const address = `${username}@example.com`;
+    const form = page.getByRole('form', { name: 'Change email address' });
+    await form.getByLabel('New email address').fill(address);
+    await form.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Change address' }).click();
+
+    // Cancelled: nothing changes, and the form says so.
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.waitFor();
+    expect(await page.evaluate<string>('document.activeElement.id')).to.equal('reauth-password');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await form.getByText('Cancelled: nothing was changed.').waitFor();
+    expect((await suite.db('users').where({ id: userId }).first('email')).email).to.equal(null);
+
+    // Confirmed: the change is sent again and made.
+    await page.getByRole('button', { name: 'Change address' }).click();
+    await dialog.waitFor();
+    await review(page, 'account-email-reauthenticate');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText(`We sent a link to ${address}: open it to confirm the address.`).waitFor();
+    expect(puts).to.deep.equal([403, 403, 200]);
+    expect((await suite.db('users').where({ id: userId }).first('email')).email).to.equal(address);
+  });
+
   it("lets an admin find a user, change the user's role and delete the user after confirming", async () => {
     const admin = uniqueName('admin');
     await createAdmin(suite, admin);

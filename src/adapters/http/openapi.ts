@@ -156,7 +156,7 @@ export const operations: Operation[] = [
     method: 'put', path: '/users/{id}/email', tag: 'users',
     summary: "Set or change an address (own: with currentPassword; admin: anyone's). A verification link goes to it; a verified old address is told",
     auth: 'session', body: changeEmailBody, example: { email: 'ada@example.com', currentPassword: 'analytical engine 1843' },
-    success: { status: 200, schema: userView, description: 'The updated user, emailVerified false until the link is followed' },
+    success: { status: 200, schema: userView, description: "The updated user, emailVerified false until the link is followed. One's own address also needs an authentication within REAUTH_WINDOW_SECONDS (403 reauthentication-required); an admin changing another user's does not" },
     errors: [400, 401, 403, 404, 409, 413, 415, 429, 503],
   },
   {

@@ -7,6 +7,7 @@ import type { GetUser } from '../../application/get-user.js';
 import type { ListUsers } from '../../application/list-users.js';
 import { UserNotFound } from '../../domain/errors.js';
 import { jsonBody } from './json-body.js';
+import { refuseOwnChangeByAccessToken } from './mfa/gate.js';
 import { requestContext } from './request-context.js';
 import { changePasswordBody, changeRoleBody, createUserBody, listUsersQuery } from './schemas.js';
 import type { Callers } from './session.js';
@@ -73,6 +74,7 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
 
   router.put('/:id/password', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
+    refuseOwnChangeByAccessToken(caller, ctx.params.id!);
     const body = bodyOf(ctx, changePasswordBody);
     await uc.changePassword.execute({ userId: pathUserId(ctx, caller), ...body }, caller, { sessionId: caller.sessionId, ...requestContext(ctx) });
     ctx.status = 204;

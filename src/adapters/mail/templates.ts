@@ -68,6 +68,24 @@ function draft(mail: MailToSend, b: MailBranding): Draft {
         ],
         footer: notYou,
       };
+    case 'recovery-code-used':
+      return {
+        subject: `A recovery code of your ${b.productName} account was used`,
+        paragraphs: [
+          `Hello ${name},`,
+          `one of the recovery codes of your ${b.productName} account was used to sign in or to confirm a change; ${mail.params.remaining ?? 'some'} unused codes are left. A used code works no more.`,
+        ],
+        footer: 'If this was not you, somebody has your password and a recovery code: change your password, make a new set of recovery codes, and tell your administrator.',
+      };
+    case 'passkey-clone-suspected':
+      return {
+        subject: `A copy of one of your ${b.productName} passkeys may exist`,
+        paragraphs: [
+          `Hello ${name},`,
+          `a sign-in with your passkey "${mail.params.passkeyName ?? ''}" was refused: its signature counter went back, which happens when the passkey was copied to another device. The passkey itself still works.`,
+        ],
+        footer: 'If you did not copy it, delete this passkey, register a new one, and tell your administrator.',
+      };
   }
 }
 

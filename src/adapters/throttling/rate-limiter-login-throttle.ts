@@ -126,7 +126,7 @@ export class RateLimiterLoginThrottle implements LoginThrottle {
   private countsOf({ account, client }: LoginAttempt): [Count[], Count[]] {
     return [
       client === undefined ? [] : this.client.map((w) => ({ window: w, key: client })),
-      this.account.map((w) => ({ window: w, key: account })),
+      account === undefined ? [] : this.account.map((w) => ({ window: w, key: account })),
     ];
   }
 

@@ -123,8 +123,10 @@ export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset 
 
   /** The client's key, then the account's. */
   private keysOf({ account, client }: LoginAttempt): Key[] {
-    const accountKey: Key = { kind: 'account', subject: `account:${account}`, windows: this.account };
-    return client === undefined ? [accountKey] : [{ kind: 'client', subject: `client:${client}`, windows: this.client }, accountKey];
+    return [
+      ...(client === undefined ? [] : [{ kind: 'client', subject: `client:${client}`, windows: this.client } as Key]),
+      ...(account === undefined ? [] : [{ kind: 'account', subject: `account:${account}`, windows: this.account } as Key]),
+    ];
   }
 
   /** What begin() reserved for this attempt (or, for an attempt it never saw, its keys as of now). */

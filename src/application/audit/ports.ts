@@ -29,6 +29,7 @@ export const AUDIT_TYPES = [
   'mfa.enrolled',
   'mfa.removed',
   'recovery_code.used',
+  'mfa.passkey_clone_suspected',
   'token_key.rotated',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -21,14 +21,17 @@ export class SignInAudit {
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  /** `user` when the name belongs to an account; otherwise the name is kept as typed (cut short). */
-  failed(reason: SignInFailure, user: User | undefined, tried: string, context: RequestContext): Promise<void> {
+  /**
+   * `user` when the name belongs to an account; otherwise the name is kept as typed (cut short). `method` names
+   * the second factor that failed, for `second-factor-failed`.
+   */
+  failed(reason: SignInFailure, user: User | undefined, tried: string, context: RequestContext, extra: { method?: string } = {}): Promise<void> {
     return this.trail.record({
       type: 'login',
       outcome: 'failure',
       actor: 'anonymous',
       subjectId: user?.id ?? null,
-      details: { reason, username: user?.username ?? nameTried(tried) },
+      details: { reason, username: user?.username ?? nameTried(tried), ...(extra.method !== undefined && { method: extra.method }) },
       context,
     });
   }
@@ -47,7 +50,7 @@ export class SignInAudit {
       outcome: 'failure',
       actor: 'anonymous',
       subjectId: user ? user.id : null,
-      details: { reason: 'throttled', username: nameTried(attempt.account), client: attempt.client ?? null, until: new Date(until).toISOString() },
+      details: { reason: 'throttled', username: attempt.account === undefined ? null : nameTried(attempt.account), client: attempt.client ?? null, until: new Date(until).toISOString() },
       context,
     });
   }

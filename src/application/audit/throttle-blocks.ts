@@ -16,7 +16,10 @@ export class ThrottleBlocks {
 
   /** Whether this refusal begins a block; if so, remembers it until `untilMs`. */
   begins(attempt: LoginAttempt, untilMs: number, nowMs: number): boolean {
-    const keys = [`account:${attempt.account}`, ...(attempt.client === undefined ? [] : [`client:${attempt.client}`])];
+    const keys = [
+      ...(attempt.account === undefined ? [] : [`account:${attempt.account}`]),
+      ...(attempt.client === undefined ? [] : [`client:${attempt.client}`]),
+    ];
     if (keys.some((key) => (this.until.get(key) ?? 0) > nowMs)) return false;
     for (const key of keys) this.remember(key, untilMs, nowMs);
     return true;

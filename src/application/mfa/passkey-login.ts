@@ -1,6 +1,10 @@
 import { inject, injectable } from 'inversify';
+import { InvalidCode, TooManyAttempts } from '../../domain/errors.js';
 import { parseUsername } from '../../domain/username.js';
-import { Clock, IdGenerator, UnitOfWork, UserRepository } from '../ports.js';
+import { noAudit } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { SignInAudit } from '../audit/sign-in-audit.js';
+import { Clock, IdGenerator, LoginThrottle, UnitOfWork, UserRepository, type LoginAttempt } from '../ports.js';
 import type { UserView } from '../user-view.js';
 import { recordLogin } from './complete-login.js';
 import { MfaStores, Passkeys, type StoredPasskey, CHALLENGE_TTL_MS } from './ports.js';
@@ -18,8 +22,10 @@ export class PasskeyLogin {
     @inject(Passkeys) private readonly passkeys: Passkeys,
     @inject(VerifyPasskey) private readonly verify: VerifyPasskey,
     @inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(SignInAudit) private readonly audit: SignInAudit = new SignInAudit(noAudit, users, clock),
   ) {}
 
   /**
@@ -33,10 +39,29 @@ export class PasskeyLogin {
     return options;
   }
 
-  /** @throws InvalidCode when the assertion does not verify. */
-  async execute(input: { response: unknown }): Promise<UserView> {
-    const passkey = await this.verify.execute({ response: input.response, purpose: 'login', userId: null, requireUserVerification: true });
-    return recordLogin(this.uow, passkey.userId, this.ids, this.clock);
+  /**
+   * Counted by the login throttle like a password: per client, and per account when the passkey is registered
+   * (an unknown one names no account). Counted before it is checked; a failure stays counted. A disabled account
+   * is refused only after its passkey verified, as POST /login refuses it only after the right password.
+   * @throws InvalidCode when the assertion does not verify, TooManyAttempts over a limit, AccountDisabled.
+   */
+  async execute(input: { response: unknown }, context: RequestContext = {}): Promise<UserView> {
+    const named = await this.verify.passkeyNamedBy(input.response);
+    const owner = named && (await this.users.findById(named.userId));
+    const attempt: LoginAttempt = { ...(owner && { account: owner.username }), client: context.client };
+    await this.throttle.begin(attempt).catch(async (err: unknown) => {
+      if (err instanceof TooManyAttempts) await this.audit.blocked(attempt, err, owner?.username, context);
+      throw err;
+    });
+    let passkey: StoredPasskey;
+    try {
+      passkey = await this.verify.execute({ response: input.response, purpose: 'login', userId: null, requireUserVerification: true }, context);
+    } catch (err) {
+      await (err instanceof InvalidCode ? this.throttle.failed(attempt) : this.throttle.cancel(attempt));
+      throw err;
+    }
+    await this.throttle.succeeded(attempt);
+    return recordLogin({ uow: this.uow, ids: this.ids, clock: this.clock, audit: this.audit }, passkey.userId, 'passkey', context);
   }
 
   private async passkeysOf(username: string): Promise<StoredPasskey[]> {

@@ -1,4 +1,6 @@
 import type { MfaMethod } from '../../domain/events.js';
+import type { AuditLog } from '../audit/ports.js';
+import type { MailQueue } from '../email/ports.js';
 import type { Outbox, UserRepository } from '../ports.js';
 
 /** How a user proves the second factor: a one-time code, a recovery code, or a passkey assertion (WebAuthn JSON). */
@@ -89,9 +91,13 @@ export interface MfaStores {
 export interface MfaTxScope extends Omit<MfaStores, 'challenges'> {
   users: UserRepository;
   outbox: Outbox;
+  /** The audit trail, written in this transaction. */
+  audit: AuditLog;
+  /** Notices are queued with the change that causes them, and sent after the commit. */
+  mail: MailQueue;
 }
 
-/** One database transaction over the second-factor stores, the users and the outbox. */
+/** One database transaction over the second-factor stores, the users, the outbox, the audit trail and the mail queue. */
 export interface MfaUnitOfWork {
   run<T>(work: (tx: MfaTxScope) => Promise<T>): Promise<T>;
 }
@@ -157,12 +163,6 @@ export interface Passkeys {
   ): Promise<AssertionOutcome>;
 }
 
-/** Security notices: where the audit trail and e-mail notices are wired, they go there; the log always gets them. */
-export interface MfaNotices {
-  recoveryCodeUsed(userId: string, remaining: number): Promise<void>;
-  passkeyCounterWentBack(userId: string, passkeyId: string): Promise<void>;
-}
-
 export const MfaStores = Symbol('MfaStores');
 export const MfaUnitOfWork = Symbol('MfaUnitOfWork');
 export const SecretBox = Symbol('SecretBox');
@@ -171,4 +171,3 @@ export const QrCodes = Symbol('QrCodes');
 export const RecoveryCodes = Symbol('RecoveryCodes');
 export const CodeThrottle = Symbol('CodeThrottle');
 export const Passkeys = Symbol('Passkeys');
-export const MfaNotices = Symbol('MfaNotices');

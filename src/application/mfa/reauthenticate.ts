@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { IncorrectCurrentPassword, NotAuthenticated } from '../../domain/errors.js';
 import { candidatePassword } from '../../domain/password.js';
+import type { RequestContext } from '../audit/ports.js';
 import { checkCounted } from '../password-check.js';
 import { LoginThrottle, PasswordHasher, UserRepository } from '../ports.js';
 import type { SecondFactorProof } from './ports.js';
@@ -22,16 +23,16 @@ export class Reauthenticate {
     @inject(VerifySecondFactor) private readonly secondFactor: VerifySecondFactor,
   ) {}
 
-  async execute(input: { userId: string; proof: ReauthenticationProof }, context: { client?: string } = {}): Promise<void> {
+  async execute(input: { userId: string; proof: ReauthenticationProof }, context: RequestContext = {}): Promise<void> {
     const { proof } = input;
     if (!('password' in proof)) return this.secondFactor.execute({ userId: input.userId, proof }, context);
     const user = await this.users.findById(input.userId);
     if (!user) throw new NotAuthenticated();
     const attempt = { account: user.username, client: context.client };
-    await this.throttle.begin(attempt);
     const password = candidatePassword(proof.password);
-    const matches = password !== undefined && (await checkCounted(this.throttle, attempt, () => this.hasher.verify(password, user.passwordHash)));
+    // One place in the login throttle, as a login takes: a right password gives the client's back, a wrong one
+    // (an impossible one too) stays counted.
+    const matches = await checkCounted(this.throttle, attempt, async () => password !== undefined && this.hasher.verify(password, user.passwordHash));
     if (!matches) throw new IncorrectCurrentPassword('password');
-    await this.throttle.succeeded(attempt);
   }
 }

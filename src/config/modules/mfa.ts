@@ -10,7 +10,6 @@ import { DeletePasskey, ListPasskeys } from '../../application/mfa/manage-passke
 import { PasskeyLogin } from '../../application/mfa/passkey-login.js';
 import {
   CodeThrottle,
-  MfaNotices,
   MfaStores,
   MfaUnitOfWork,
   Passkeys,
@@ -27,10 +26,11 @@ import { SecondFactors } from '../../application/mfa/second-factors.js';
 import { VerifyPasskey } from '../../application/mfa/verify-passkey.js';
 import { VerifySecondFactor } from '../../application/mfa/verify-second-factor.js';
 import { OutboxSignal } from '../../application/ports.js';
+import type { AuditLog } from '../../application/audit/ports.js';
+import { AuditLogFor } from '../../adapters/persistence/knex-unit-of-work.js';
 import type { SecondFactorRoutes } from '../../adapters/http/mfa/index.js';
 import { AesGcmSecretBox } from '../../adapters/mfa/aes-gcm-secret-box.js';
 import { HmacRecoveryCodes } from '../../adapters/mfa/hmac-recovery-codes.js';
-import { LogMfaNotices } from '../../adapters/mfa/log-mfa-notices.js';
 import { OtpauthTotp } from '../../adapters/mfa/otpauth-totp.js';
 import { QrcodeSvg } from '../../adapters/mfa/qrcode-svg.js';
 import { RateLimiterCodeThrottle } from '../../adapters/throttling/rate-limiter-code-throttle.js';
@@ -49,7 +49,8 @@ export function bindMfa(container: Container, env: Env, db: Knex, log: Logger): 
   const keySecret = env.mfa.keySecret ?? randomBytes(32).toString('hex');
   const stores: MfaStores = { totp: new KnexTotpStore(db), recoveryCodes: new KnexRecoveryCodes(db), passkeys: new KnexPasskeys(db), challenges: new KnexChallenges(db) };
   container.bind<MfaStores>(MfaStores).toConstantValue(stores);
-  container.bind<MfaUnitOfWork>(MfaUnitOfWork).toDynamicValue((c) => new KnexMfaUnitOfWork(db, c.get<OutboxSignal>(OutboxSignal)));
+  container.bind<MfaUnitOfWork>(MfaUnitOfWork).toDynamicValue((c) =>
+    new KnexMfaUnitOfWork(db, c.get<OutboxSignal>(OutboxSignal), c.get<(trx: Knex.Transaction) => AuditLog>(AuditLogFor)));
   container.bind<SecretBox>(SecretBox).toConstantValue(new AesGcmSecretBox(keySecret));
   container.bind<RecoveryCodes>(RecoveryCodes).toConstantValue(new HmacRecoveryCodes(keySecret));
   container.bind<Totp>(Totp).toConstantValue(new OtpauthTotp(new URL(env.mfa.publicUrl).hostname));
@@ -57,7 +58,6 @@ export function bindMfa(container: Container, env: Env, db: Knex, log: Logger): 
   const database = databaseName(db);
   container.bind<CodeThrottle>(CodeThrottle).toConstantValue(new RateLimiterCodeThrottle({ kind: 'database', db, database }));
   container.bind<Passkeys>(Passkeys).toConstantValue(new SimpleWebAuthnPasskeys(relyingPartyOf(env.mfa.publicUrl)));
-  container.bind<MfaNotices>(MfaNotices).toConstantValue(new LogMfaNotices(log.child({ component: 'mfa' })));
   for (const useCase of [SecondFactors, EnrolTotp, ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, VerifyPasskey, VerifySecondFactor,
     CompleteLogin, PasskeyLogin, SecondFactorOptions, RegisterPasskey, ListPasskeys, DeletePasskey, Reauthenticate]) {
     // The array's element type is a union of classes, which inversify's bind() cannot take as it is.

@@ -13,8 +13,8 @@ export class Cancelled extends Error {
 const needsReauth = (e: unknown) => e instanceof ApiError && e.code === 'reauthentication-required';
 
 /**
- * Changes to the second factor need a recent sign-in. When the service asks for one, this shows a password prompt
- * in a modal dialog and, once the password is confirmed, repeats the change.
+ * Changes to the second factor and to one's own address need a recent sign-in. When the service asks for one, this
+ * shows a password prompt in a modal dialog and, once the password is confirmed, repeats the change.
  */
 export function useReauth() {
   const [asking, setAsking] = useState<{ resolve: () => void; reject: (e: Error) => void }>();

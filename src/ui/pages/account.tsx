@@ -3,6 +3,7 @@ import { api, type User } from '../api.js';
 import { useAuth } from '../auth.js';
 import { Field, Form, required, useForm } from '../components/form.js';
 import { Page, Section, Status } from '../components/layout.js';
+import { useReauth } from '../components/reauth.js';
 import { formatTime, messageOf } from '../messages.js';
 
 export function Account() {
@@ -44,6 +45,7 @@ export function Account() {
 
 function EmailAddress({ user }: { user: User }) {
   const { refresh } = useAuth();
+  const reauth = useReauth();
   const form = useForm(['email', 'currentPassword']);
   const [email, setEmail] = useState(user.email ?? '');
   const [password, setPassword] = useState('');
@@ -54,7 +56,8 @@ function EmailAddress({ user }: { user: User }) {
     if (errors.password) errors.currentPassword = errors.password;
     delete errors.password;
     if (Object.keys(errors).length > 0) return form.fail(errors);
-    if (await form.run(() => api.changeEmail(user.id, { email: email.trim(), currentPassword: password }))) {
+    // Reset links go to the address, so changing it needs a recent sign-in: the service asks, the dialog confirms.
+    if (await form.run(() => reauth.guard(() => api.changeEmail(user.id, { email: email.trim(), currentPassword: password })))) {
       setPassword('');
       setStatus(`We sent a link to ${email.trim()}: open it to confirm the address.`);
       await refresh();
@@ -98,6 +101,7 @@ function EmailAddress({ user }: { user: User }) {
         <Field form={form} name="email" id="email-new" label="New email address" type="email" value={email} onValue={setEmail} autoComplete="email" inputMode="email" required />
         <Field form={form} name="currentPassword" id="email-current-password" label="Current password" type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
       </Form>
+      {reauth.dialog}
     </Section>
   );
 }

@@ -28,15 +28,21 @@ export interface MfaWorld {
   app: Koa;
   container: Container;
   clock: MovableClock;
-  /** The production wiring again on the same database, with other settings and its own clock. */
-  appWith(overrides: Record<string, string>, clock?: MovableClock): { app: Koa; container: Container };
+  /**
+   * The production wiring again on the same database, with other settings and its own clock; `configure` may
+   * replace bindings before the app is wired.
+   */
+  appWith(overrides: Record<string, string>, clock?: MovableClock, configure?: (container: Container) => void): { app: Koa; container: Container };
 }
 
-function build(db: Knex, overrides: Record<string, string>, clock: MovableClock): { app: Koa; container: Container } {
+function build(
+  db: Knex, overrides: Record<string, string>, clock: MovableClock, configure: (container: Container) => void = () => undefined,
+): { app: Koa; container: Container } {
   const env = testEnv(overrides);
   const log = createLogger(env.logLevel);
   const container = buildContainer(env, db, log);
   container.rebind<Clock>(Clock).toConstantValue(clock);
+  configure(container);
   return { app: wireApp(env, container, log, ['a test session secret that is long enough']), container };
 }
 
@@ -50,8 +56,8 @@ export function mfaWorld(open: OpenDb, overrides: Record<string, string> = {}): 
     world.db = opened.db;
     world.clock = new MovableClock();
     Object.assign(world, build(world.db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides }, world.clock));
-    world.appWith = (more, clock = new MovableClock(world.clock.ms)) =>
-      build(world.db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides, ...more }, clock);
+    world.appWith = (more, clock = new MovableClock(world.clock.ms), configure) =>
+      build(world.db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides, ...more }, clock, configure);
   });
   after(async () => dispose?.());
   return world;

@@ -174,16 +174,31 @@ for (const [name, open] of databases) {
       }
     });
 
-    it('refuses and reports a signature counter that goes back (a cloned authenticator)', async () => {
+    it('refuses a signature counter that goes back (a cloned authenticator), audits it and tells a verified address', async () => {
       await browser.context.clearCookies();
-      const [row] = await db('webauthn_credentials').where({ id: passkeyId }).select('counter');
+      const [row] = await db('webauthn_credentials').where({ id: passkeyId }).select('counter', 'credentialId', 'publicKey');
       expect(Number(row.counter)).to.be.greaterThan(0); // Chromium's authenticator counts its signatures
+      const email = `${username}@example.com`;
+      await db('users').where({ id: userId }).update({ email, emailVerified: true });
       await db('webauthn_credentials').where({ id: passkeyId }).update({ counter: 1_000_000 });
-      const response = await assertion('/webauthn/login/options', {});
-      const refused = await call('POST', '/webauthn/login', { response });
-      expect(refused.status).to.equal(401);
-      expect(served.logs.some((line) => line.includes('mfa.passkey_counter_went_back') && line.includes(passkeyId))).to.equal(true);
-      await db('webauthn_credentials').where({ id: passkeyId }).update({ counter: row.counter });
+      try {
+        const response = await assertion('/webauthn/login/options', {});
+        const refused = await call('POST', '/webauthn/login', { response });
+        expect(refused.status).to.equal(401);
+        expect((await call('GET', '/users/me')).status).to.equal(401);
+        const entries = await db('audit').where({ subjectId: userId, type: 'mfa.passkey_clone_suspected' });
+        expect(entries).to.have.length(1);
+        expect(entries[0]).to.include({ outcome: 'failure', actor: 'anonymous' });
+        expect(JSON.parse(entries[0].details)).to.deep.equal({ passkeyId, credentialId: row.credentialId, passkeyName: 'Laptop', storedCounter: 1_000_000 });
+        expect(entries[0].details).not.to.include(row.publicKey);
+        const notices = await db('mail_outbox').where({ userId, kind: 'passkey-clone-suspected' });
+        expect(notices.map((m) => m.recipient)).to.deep.equal([email]);
+        // Nothing moved: the counter stays where it was.
+        expect(Number((await db('webauthn_credentials').where({ id: passkeyId }).first('counter')).counter)).to.equal(1_000_000);
+      } finally {
+        await db('webauthn_credentials').where({ id: passkeyId }).update({ counter: row.counter });
+        await db('users').where({ id: userId }).update({ email: null, emailVerified: false });
+      }
     });
 
     it('deletes the passkey (recent authentication): user.mfa_disabled, and it signs in no more', async () => {

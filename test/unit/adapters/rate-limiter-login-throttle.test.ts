@@ -59,6 +59,17 @@ describe('RateLimiterLoginThrottle (memory store)', () => {
     }
   });
 
+  it('counts an attempt that names no account against its client only', async () => {
+    const limiter = throttle({ account: [{ points: 1, seconds: 60 }], client: [{ points: 2, seconds: 60 }] });
+    for (let i = 0; i < 2; i += 1) {
+      const attempt = { client: '203.0.113.9' };
+      await limiter.begin(attempt);
+      await limiter.failed(attempt);
+    }
+    expect(await refusalOf(limiter.begin({ client: '203.0.113.9' }))).to.be.instanceOf(TooManyAttempts);
+    expect(await refusalOf(limiter.begin({ account: 'ada', client: '198.51.100.1' }))).to.equal(undefined);
+  });
+
   it('counts each account on its own, and a client across accounts', async () => {
     const limiter = throttle({ account: [{ points: 2, seconds: 60 }], client: [{ points: 3, seconds: 60 }] });
     for (const account of ['ada', 'ada', 'bob']) await limiter.begin({ account, client: '203.0.113.7' });

@@ -67,6 +67,18 @@ describe('WindowedLoginThrottle (memory store)', () => {
     expect(await refusalOf(limiter.begin({ account: 'dave', client: '198.51.100.1' }))).to.equal(undefined);
   });
 
+  it('counts an attempt that names no account against its client only', async () => {
+    const limiter = throttle({ account: [{ points: 1, seconds: 60 }], client: [{ points: 2, seconds: 60 }] });
+    for (let i = 0; i < 2; i += 1) {
+      const attempt = { client: '203.0.113.9' };
+      await limiter.begin(attempt);
+      await limiter.failed(attempt);
+    }
+    expect(await refusalOf(limiter.begin({ client: '203.0.113.9' }))).to.be.instanceOf(TooManyAttempts);
+    // No account was counted: an account with a limit of one still gets its attempt from elsewhere.
+    expect(await refusalOf(limiter.begin({ account: 'ada', client: '198.51.100.1' }))).to.equal(undefined);
+  });
+
   it('on success clears the account’s count', async () => {
     const limiter = throttle({ account: [{ points: 3, seconds: 60 }] });
     for (let i = 0; i < 3; i += 1) await limiter.begin({ account: 'ada' });

@@ -20,7 +20,7 @@ describe('mail templates', () => {
   });
 
   it('name the service in the subject and both parts, escaped in HTML', () => {
-    for (const kind of ['verify-email', 'password-reset', 'email-changed', 'password-changed'] as const) {
+    for (const kind of ['verify-email', 'password-reset', 'email-changed', 'password-changed', 'recovery-code-used', 'passkey-clone-suspected'] as const) {
       const out = render(mail(kind, { token: 't' }), branding);
       expect(out.subject, kind).to.include('Acme <ID> & Co');
       expect(out.text, kind).to.include('Acme <ID> & Co');
@@ -33,6 +33,16 @@ describe('mail templates', () => {
     expect(render(mail('email-changed'), branding).link).to.equal(undefined);
     expect(render(mail('password-changed', { reason: 'reset' }), branding).text).to.include('reset with a link');
     expect(render(mail('password-changed', { reason: 'change' }), branding).text).not.to.include('reset with a link');
+  });
+
+  it('tell of a used recovery code (how many are left) and of a suspected passkey copy (its name, escaped), without a link', () => {
+    const used = render(mail('recovery-code-used', { remaining: '7' }), branding);
+    expect(used.link).to.equal(undefined);
+    expect(used.text).to.include('7 unused codes are left');
+    const clone = render(mail('passkey-clone-suspected', { passkeyName: 'Ada <phone>' }), branding);
+    expect(clone.link).to.equal(undefined);
+    expect(clone.text).to.include('"Ada <phone>"');
+    expect(clone.html).to.include('Ada &lt;phone&gt;').and.not.include('<phone>');
   });
 
   it('make the Message-ID from the queue id and the public host: the same on every retry', () => {

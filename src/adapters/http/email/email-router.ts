@@ -5,6 +5,7 @@ import type { ResendVerification } from '../../../application/email/resend-verif
 import type { ResetPassword } from '../../../application/email/reset-password.js';
 import type { VerifyEmail } from '../../../application/email/verify-email.js';
 import { jsonBody } from '../json-body.js';
+import { refuseOwnChangeByAccessToken } from '../mfa/gate.js';
 import type { Callers } from '../session.js';
 import { bodyOf } from '../validate.js';
 import { changeEmailBody, FORGOT_ANSWER, forgotPasswordBody, resetPasswordBody, verifyEmailBody } from './schemas.js';
@@ -25,6 +26,7 @@ export function emailRouter(uc: EmailRoutes, callers: Callers): Router {
 
   router.put('/users/:id/email', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
+    refuseOwnChangeByAccessToken(caller, ctx.params.id!);
     const body = bodyOf(ctx, changeEmailBody);
     ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id!, ...body }, caller, { client: ctx.ip });
   });

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { SecondFactors } from '../../../application/mfa/second-factors.js';
 import type { UserRepository } from '../../../application/ports.js';
-import { MfaEnrolmentRequired, MfaRequired } from '../../../domain/errors.js';
+import { MfaEnrolmentRequired, MfaRequired, ReauthenticationRequired } from '../../../domain/errors.js';
 import { endSession } from '../session.js';
 import type { LoginSessions } from './session-state.js';
 
@@ -18,9 +18,16 @@ const ENROLMENT_ONLY = new Set([
 
 /**
  * Changes to one's own account that need a recent authentication, besides the second-factor routes (which check
- * it themselves): the method, and the path with the account id as its first group. An address change belongs here.
+ * it themselves): the method, and the path with the account id as its first group. The address is here because
+ * it is where password-reset links go: whoever changes it can take the account over.
+ *
+ * Only one's own account: an admin changing another user's password or address acts by its role, and the target
+ * has not signed in to be asked again (the admin's own password and address are covered like anybody's).
  */
-const SENSITIVE_OWN_CHANGES: Array<{ method: string; path: RegExp }> = [{ method: 'PUT', path: /^\/users\/([^/]+)\/password$/ }];
+const SENSITIVE_OWN_CHANGES: Array<{ method: string; path: RegExp }> = [
+  { method: 'PUT', path: /^\/users\/([^/]+)\/password$/ },
+  { method: 'PUT', path: /^\/users\/([^/]+)\/email$/ },
+];
 
 export interface GateOptions {
   sessions: LoginSessions;
@@ -43,6 +50,15 @@ export function mfaGate({ sessions, users, secondFactors, requiredForAdmins }: G
     if (isSensitiveOwnChange(ctx)) sessions.requireRecent(ctx);
     await next();
   };
+}
+
+/**
+ * The gate sees the session; an access token (a signed JWT) has none, and carries no time of authentication. So
+ * a route on the list refuses one for the caller's own account (403 reauthentication-required): the change is
+ * made with the session itself, which can re-authenticate. An admin's token may still change another account.
+ */
+export function refuseOwnChangeByAccessToken(caller: { userId: string; via: string }, targetId: string): void {
+  if (caller.via === 'access-token' && caller.userId === targetId) throw new ReauthenticationRequired();
 }
 
 function isSensitiveOwnChange(ctx: Context): boolean {

@@ -3,6 +3,7 @@ import type { CompleteLogin } from '../../../application/mfa/complete-login.js';
 import type { Reauthenticate } from '../../../application/mfa/reauthenticate.js';
 import type { SecondFactorOptions } from '../../../application/mfa/second-factor-options.js';
 import { jsonBody } from '../json-body.js';
+import { requestContext } from '../request-context.js';
 import type { Callers } from '../session.js';
 import { bodyOf } from '../validate.js';
 import { reauthenticateBody, secondFactorBody } from './schemas.js';
@@ -25,7 +26,7 @@ export function loginMfaRouter(uc: LoginMfaRoutes, callers: Callers, sessions: L
 
   router.post('/login/mfa', ...json, async (ctx) => {
     const userId = sessions.pendingUserId(ctx);
-    const user = await uc.completeLogin.execute({ userId, proof: bodyOf(ctx, secondFactorBody) }, { client: ctx.ip });
+    const user = await uc.completeLogin.execute({ userId, proof: bodyOf(ctx, secondFactorBody) }, requestContext(ctx));
     const sessionToken = await sessions.startFull(ctx, user.id);
     if (sessionToken) ctx.set('Cache-Control', 'no-store');
     ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
@@ -38,7 +39,7 @@ export function loginMfaRouter(uc: LoginMfaRoutes, callers: Callers, sessions: L
 
   router.post('/reauthenticate', ...json, async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.reauthenticate.execute({ userId: caller.userId, proof: bodyOf(ctx, reauthenticateBody) }, { client: ctx.ip });
+    await uc.reauthenticate.execute({ userId: caller.userId, proof: bodyOf(ctx, reauthenticateBody) }, requestContext(ctx));
     sessions.markReauthenticated(ctx);
     ctx.status = 204;
   });

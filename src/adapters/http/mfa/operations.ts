@@ -46,7 +46,7 @@ export const mfaOperations: Operation[] = [
   {
     method: 'post', path: '/login/mfa', tag: 'sessions', summary: 'Finish a login with the second factor (after POST /login answered mfaRequired)', auth: 'session',
     body: secondFactorBody, example: { code: '123456' },
-    success: { status: 200, schema: loginResult, description: 'Logged in, under a new session id' }, errors: [400, 401, 413, 415, 429],
+    success: { status: 200, schema: loginResult, description: 'Logged in, under a new session id. A disabled account: 403 account-disabled, as at POST /login' }, errors: [400, 401, 403, 413, 415, 429],
   },
   {
     method: 'post', path: '/login/mfa/webauthn/options', tag: 'sessions', summary: 'WebAuthn options to finish a login with a passkey', auth: 'session',
@@ -86,7 +86,8 @@ export const mfaOperations: Operation[] = [
   {
     method: 'post', path: '/webauthn/login', tag: 'sessions', summary: 'Sign in with a passkey: the same answer and session as a full login', auth: 'none',
     body: passkeyLoginBody, example: { response: ASSERTION_EXAMPLE },
-    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session' }, errors: [400, 401, 413, 415],
+    success: { status: 200, schema: loginResult, description: 'Logged in; Set-Cookie carries the session. Failures count against the login throttle (per client, and per account when the passkey is registered): 429 with Retry-After over it. A disabled account: 403 account-disabled once the passkey verified, as at POST /login' },
+    errors: [400, 401, 403, 413, 415, 429],
   },
 ];
 

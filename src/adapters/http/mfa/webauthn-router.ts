@@ -3,6 +3,7 @@ import type { DeletePasskey, ListPasskeys } from '../../../application/mfa/manag
 import type { PasskeyLogin } from '../../../application/mfa/passkey-login.js';
 import type { RegisterPasskey } from '../../../application/mfa/register-passkey.js';
 import { jsonBody } from '../json-body.js';
+import { requestContext } from '../request-context.js';
 import type { Callers } from '../session.js';
 import { bodyOf } from '../validate.js';
 import { passkeyLoginBody, passkeyLoginOptionsBody, registerPasskeyBody } from './schemas.js';
@@ -50,9 +51,9 @@ export function webauthnRouter(uc: WebAuthnRoutes, callers: Callers, sessions: L
     ctx.body = await uc.passkeyLogin.options(bodyOf(ctx, passkeyLoginOptionsBody));
   });
 
-  // The same answer and session as a full login.
+  // The same answer and session as a full login; failures count against the login throttle (429 over it).
   router.post('/login', ...json, async (ctx) => {
-    const user = await uc.passkeyLogin.execute(bodyOf(ctx, passkeyLoginBody));
+    const user = await uc.passkeyLogin.execute(bodyOf(ctx, passkeyLoginBody), requestContext(ctx));
     const sessionToken = await sessions.startFull(ctx, user.id);
     if (sessionToken) ctx.set('Cache-Control', 'no-store');
     ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
