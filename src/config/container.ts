@@ -83,7 +83,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind(LogOut).toSelf();
   container.bind(EnsureAdmin).toSelf();
   bindAudit(container, env, db, log);
-  bindMfa(container, env, db, log);
+  bindMfa(container, env, db);
   bindTokens(container, env, db, log);
   bindRelay(container, env, db, log);
   bindEmail(container, env, db, log);

@@ -35,7 +35,6 @@ import { OtpauthTotp } from '../../adapters/mfa/otpauth-totp.js';
 import { QrcodeSvg } from '../../adapters/mfa/qrcode-svg.js';
 import { RateLimiterCodeThrottle } from '../../adapters/throttling/rate-limiter-code-throttle.js';
 import { relyingPartyOf, SimpleWebAuthnPasskeys } from '../../adapters/mfa/simplewebauthn-passkeys.js';
-import type { Logger } from '../../adapters/logging/logger.js';
 import { KnexChallenges } from '../../adapters/persistence/mfa/knex-challenges.js';
 import { KnexMfaUnitOfWork } from '../../adapters/persistence/mfa/knex-mfa-unit-of-work.js';
 import { KnexPasskeys } from '../../adapters/persistence/mfa/knex-passkeys.js';
@@ -44,7 +43,7 @@ import { KnexTotpStore } from '../../adapters/persistence/mfa/knex-totp-store.js
 import type { Env } from '../env.js';
 
 /** Second factors: one-time codes, recovery codes, passkeys. Call after the shared ports are bound. */
-export function bindMfa(container: Container, env: Env, db: Knex, log: Logger): void {
+export function bindMfa(container: Container, env: Env, db: Knex): void {
   // Outside production a random key for this process (the API says so at start-up, see service.ts).
   const keySecret = env.mfa.keySecret ?? randomBytes(32).toString('hex');
   const stores: MfaStores = { totp: new KnexTotpStore(db), recoveryCodes: new KnexRecoveryCodes(db), passkeys: new KnexPasskeys(db), challenges: new KnexChallenges(db) };

@@ -233,7 +233,7 @@ for (const [name, open] of databases) {
       };
 
       it('disabled between the password and the code: the half-done session is over (401), and a check under way is refused (403 account-disabled)', async () => {
-        let disableDuringCheck: (() => Promise<void>) | undefined;
+        let disableDuringCheck: (() => Promise<void>) | undefined = undefined; // set below, once the race is staged
         const racing = w.appWith({}, w.clock, (container) => {
           const verify = container.get(VerifySecondFactor);
           container.rebind(VerifySecondFactor).toConstantValue({

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
@@ -53,7 +53,7 @@ interface Served {
 
 /** The service on a free port with PUBLIC_URL = http://localhost:<port>, plus the test page and the browser library. */
 async function serve(db: Knex): Promise<Served> {
-  let handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = () => undefined;
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   const server = createServer((req, res) => {
     if (req.url === '/test/passkeys.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
     if (req.url === '/test/simplewebauthn-browser.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(BROWSER_LIBRARY);
@@ -65,7 +65,8 @@ async function serve(db: Knex): Promise<Served> {
   const logs: string[] = [];
   const log = createLogger(env.logLevel, { write: (line: string) => void logs.push(line) });
   const app = wireApp(env, buildContainer(env, db, log), log, ['a test session secret that is long enough']);
-  handler = app.callback();
+  const callback = app.callback();
+  handler = (req, res) => void callback(req, res);
   return { origin, server, logs };
 }
 
@@ -111,7 +112,7 @@ for (const [name, open] of databases) {
       const login = await call('POST', '/login', { username, password: PASSWORD });
       expect(login.status).to.equal(200);
       userId = String(login.body.id);
-      const registered = (await page.evaluate((n) => (globalThis as never as { register: (n: string) => Promise<Result> }).register(n), 'Laptop')) as Result;
+      const registered = await page.evaluate<Result, string>((n) => (globalThis as never as { register: (n: string) => Promise<Result> }).register(n), 'Laptop');
       expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
       expect(registered.body).to.have.all.keys('id', 'name', 'createdAt', 'lastUsedAt');
       expect(registered.body.name).to.equal('Laptop');

@@ -51,7 +51,7 @@ for (const [name, open] of databases) {
 
     it('takes one place in the login throttle per password, as a login: a right one gives the client\'s back, a wrong one is counted once', async () => {
       const limited = w.appWith({ TRUST_PROXY: '1', LOGIN_LIMITS_CLIENT: '3/60', LOGIN_LIMITS_ACCOUNT: '4/60' }, new MovableClock(w.clock.ms));
-      const from = (client: string) => (test: request.Test) => test.set('X-Forwarded-For', client);
+      const from = (client: string) => (test: request.Test) => void test.set('X-Forwarded-For', client);
       const [client, elsewhere] = [1, 2].map((n) => `198.51.${100 + n}.${Math.floor(Math.random() * 250) + 1}`) as [string, string];
       const account = await registerUser(limited.app);
       const login = (password: string, at: string) => request(limited.app.callback()).post('/login').use(from(at)).send({ username: account.username, password });

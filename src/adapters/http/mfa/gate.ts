@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { SecondFactors } from '../../../application/mfa/second-factors.js';
 import type { UserRepository } from '../../../application/ports.js';
 import { MfaEnrolmentRequired, MfaRequired, ReauthenticationRequired } from '../../../domain/errors.js';
-import { endSession } from '../session.js';
+import { endSession, sessionOf } from '../session.js';
 import type { LoginSessions } from './session-state.js';
 
 const route = (ctx: Context) => `${ctx.method} ${ctx.path}`;
@@ -42,9 +42,9 @@ export function mfaGate({ sessions, users, secondFactors, requiredForAdmins }: G
     if (sessions.isExpiredPending(ctx)) endSession(ctx);
     else if (sessions.isPending(ctx)) {
       if (!WHILE_PENDING.has(route(ctx))) throw new MfaRequired();
-    } else if (requiredForAdmins && typeof ctx.session?.userId === 'string' && !ENROLMENT_ONLY.has(route(ctx))) {
+    } else if (requiredForAdmins && typeof sessionOf(ctx)?.userId === 'string' && !ENROLMENT_ONLY.has(route(ctx))) {
       // Read on every request (only with the policy on), like the role itself: a promotion applies at once.
-      const user = await users.findById(ctx.session.userId);
+      const user = await users.findById(sessionOf(ctx)!.userId!);
       if (user?.isAdmin && (await secondFactors.methodsOf(user.id)).length === 0) throw new MfaEnrolmentRequired();
     }
     if (isSensitiveOwnChange(ctx)) sessions.requireRecent(ctx);
@@ -64,7 +64,7 @@ export function refuseOwnChangeByAccessToken(caller: { userId: string; via: stri
 function isSensitiveOwnChange(ctx: Context): boolean {
   return SENSITIVE_OWN_CHANGES.some(({ method, path }) => {
     const match = ctx.method === method && path.exec(ctx.path);
-    return Boolean(match) && safeDecode(match ? match[1]! : '') === ctx.session?.userId;
+    return Boolean(match) && safeDecode(match ? match[1]! : '') === sessionOf(ctx)?.userId;
   });
 }
 

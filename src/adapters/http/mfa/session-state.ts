@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { Clock } from '../../../application/ports.js';
 import { NotAuthenticated, ReauthenticationRequired } from '../../../domain/errors.js';
 import type { SessionType } from '../../persistence/knex-session-store.js';
-import { startSession } from '../session.js';
+import { sessionOf, startSession } from '../session.js';
 import { hasBearer } from '../sessions/bearer.js';
 
 /** How long a session that proved the password may take to prove the second factor. */
@@ -30,8 +30,8 @@ export class LoginSessions {
    * once), as by startSession.
    */
   async startHalfDone(ctx: Context, userId: string, type: SessionType = 'cookie'): Promise<string | undefined> {
-    ctx.session!.mfaPendingUntil = this.now() + HALF_DONE_MS;
-    delete ctx.session!.authenticatedAt;
+    sessionOf(ctx)!.mfaPendingUntil = this.now() + HALF_DONE_MS;
+    delete sessionOf(ctx)!.authenticatedAt;
     return startSession(ctx, userId, type);
   }
 
@@ -40,34 +40,34 @@ export class LoginSessions {
    * kind the request came with: a half-done token session finishes as a token session, with a new secret.
    */
   async startFull(ctx: Context, userId: string, type: SessionType = currentType(ctx)): Promise<string | undefined> {
-    delete ctx.session!.mfaPendingUntil;
-    ctx.session!.authenticatedAt = this.now();
+    delete sessionOf(ctx)!.mfaPendingUntil;
+    sessionOf(ctx)!.authenticatedAt = this.now();
     return startSession(ctx, userId, type);
   }
 
   /** The user of a live half-done session. @throws NotAuthenticated when there is none. */
   pendingUserId(ctx: Context): string {
-    const { userId, mfaPendingUntil } = ctx.session ?? {};
+    const { userId, mfaPendingUntil } = sessionOf(ctx) ?? {};
     if (typeof userId !== 'string' || typeof mfaPendingUntil !== 'number' || mfaPendingUntil <= this.now()) throw new NotAuthenticated();
     return userId;
   }
 
   isPending(ctx: Context): boolean {
-    return typeof ctx.session?.mfaPendingUntil === 'number';
+    return typeof sessionOf(ctx)?.mfaPendingUntil === 'number';
   }
 
   isExpiredPending(ctx: Context): boolean {
-    const until = ctx.session?.mfaPendingUntil;
+    const until = sessionOf(ctx)?.mfaPendingUntil;
     return typeof until === 'number' && until <= this.now();
   }
 
   markReauthenticated(ctx: Context): void {
-    ctx.session!.authenticatedAt = this.now();
+    sessionOf(ctx)!.authenticatedAt = this.now();
   }
 
   /** @throws ReauthenticationRequired unless the session authenticated within the window. */
   requireRecent(ctx: Context): void {
-    const at = ctx.session?.authenticatedAt;
+    const at = sessionOf(ctx)?.authenticatedAt;
     if (typeof at !== 'number' || this.now() - at > this.reauthWindowMs) throw new ReauthenticationRequired();
   }
 }
