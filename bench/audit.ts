@@ -28,7 +28,10 @@ const USERS = 4;
 
 function logins(b: AuditBench, service: Service, names: string[], password: string, durationS: number): Promise<CannonResult> {
   const requests = names.map((u) => ({
-    method: 'POST' as const, path: '/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password }),
+    method: 'POST' as const,
+    path: '/login',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: u, password }),
   }));
   return cannon({ url: service.base, connections: b.connections, duration: durationS, requests });
 }
@@ -86,9 +89,27 @@ export async function measureAudit(b: AuditBench): Promise<void> {
   const per401 = (r: CannonResult) => (r.statuses['401'] ?? 0) / r.durationS;
   const failedOn = per401(on.failed);
   const failedOff = mean(per401(off1.failed), per401(off2.failed));
-  b.row(section, 'failed logins (401)/s, audit on / off', `${failedOn.toFixed(1)} / ${failedOff.toFixed(1)}`, undefined, undefined, 'each failure is a row of its own when on');
+  b.row(
+    section,
+    'failed logins (401)/s, audit on / off',
+    `${failedOn.toFixed(1)} / ${failedOff.toFixed(1)}`,
+    undefined,
+    undefined,
+    'each failure is a row of its own when on',
+  );
   b.row(section, 'ratio failed logins/s audit on / off', ratio(failedOn, failedOff), undefined, { op: '>=', value: 0.9 });
-  b.row(section, 'login p99 audit on / off (ms)', `${on.ok.latency.p99.toFixed(1)} / ${mean(off1.ok.latency.p99, off2.ok.latency.p99).toFixed(1)}`);
-  b.row(section, `refused attempts (429) in a flood on one account`, Math.round(floodResult.perSecond), '/s', undefined, `${floodResult.refused} in all`);
+  b.row(
+    section,
+    'login p99 audit on / off (ms)',
+    `${on.ok.latency.p99.toFixed(1)} / ${mean(off1.ok.latency.p99, off2.ok.latency.p99).toFixed(1)}`,
+  );
+  b.row(
+    section,
+    `refused attempts (429) in a flood on one account`,
+    Math.round(floodResult.perSecond),
+    '/s',
+    undefined,
+    `${floodResult.refused} in all`,
+  );
   b.row(section, 'audit rows written by the flood (5 failures, then one block)', floodResult.written, undefined, { op: '<=', value: 6 });
 }

@@ -58,7 +58,15 @@ export async function insertUsers(
     for (let n = start; n <= end; n += 1) {
       const id = uuidv7();
       if ((n - range.from) % keepEvery === 0) kept.set(n, id);
-      rows.push({ id, username: username(n), role: 'user', password_hash: range.hash, created_at: now, updated_at: now, last_login_at: null });
+      rows.push({
+        id,
+        username: username(n),
+        role: 'user',
+        password_hash: range.hash,
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
+      });
     }
     await db('users').insert(rows);
     onChunk?.(end - range.from + 1, total);
@@ -75,8 +83,13 @@ export async function insertUser(db: Knex, name: string, hash: string, role: 'us
 }
 
 /** `count` live sessions (random 64-hex ids, empty data) spread over `userIds`, expiring in a day. */
-export async function insertSessions(db: Knex, count: number, userIds: string[], onChunk?: (done: number, total: number) => void): Promise<void> {
-  for (let done = 0; done < count; ) {
+export async function insertSessions(
+  db: Knex,
+  count: number,
+  userIds: string[],
+  onChunk?: (done: number, total: number) => void,
+): Promise<void> {
+  for (let done = 0; done < count;) {
     const n = Math.min(CHUNK, count - done);
     const now = Date.now();
     const rows = Array.from({ length: n }, (_, k) => ({
@@ -96,14 +109,22 @@ export async function insertSessions(db: Knex, count: number, userIds: string[],
 /** `count` pending user.logged_in outbox rows, as the service would write them; returns their event ids. */
 export async function insertOutbox(db: Knex, count: number, onChunk?: (done: number, total: number) => void): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const n = Math.min(CHUNK, count - done);
     const now = new Date();
     const rows = Array.from({ length: n }, () => {
       const id = uuidv7();
       const userId = uuidv7();
       ids.add(id);
-      return { id, aggregatetype: 'user', aggregateid: userId, type: 'user.logged_in', payload: JSON.stringify({ userId }), created_at: now, published_at: null };
+      return {
+        id,
+        aggregatetype: 'user',
+        aggregateid: userId,
+        type: 'user.logged_in',
+        payload: JSON.stringify({ userId }),
+        created_at: now,
+        published_at: null,
+      };
     });
     await db('outbox').insert(rows);
     done += n;

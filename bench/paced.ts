@@ -146,7 +146,16 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
   const maxSockets = options.maxSockets ?? 64;
   const total = Math.max(1, Math.floor((rate * durationMs) / 1000));
   const result: PacedResult = {
-    rate, durationMs, sent: 0, completed: 0, ok: 0, errors: 0, queued: 0, statuses: {}, latencies: [], sockets: 0,
+    rate,
+    durationMs,
+    sent: 0,
+    completed: 0,
+    ok: 0,
+    errors: 0,
+    queued: 0,
+    statuses: {},
+    latencies: [],
+    sockets: 0,
   };
   const idle: Conn[] = [];
   const all = new Set<Conn>();

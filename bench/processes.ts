@@ -191,7 +191,10 @@ export async function runScript(args: string[], env: NodeJS.ProcessEnv): Promise
 }
 
 /** Starts a Node script that prints one JSON line when ready, and keeps it running. */
-export async function startReporting(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
+export async function startReporting(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; first: Record<string, unknown> }> {
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] }));
   const first = await new Promise<Record<string, unknown>>((resolveLine, reject) => {
     let buffered = '';

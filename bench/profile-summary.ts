@@ -45,14 +45,17 @@ function summarise(file: string): void {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const key = `${functionName || '(anonymous)'}  ${where(url)}${url ? `:${lineNumber + 1}` : ''}`;
     totals.set(key, (totals.get(key) ?? 0) + us);
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('node:') ? 'node internals' : url ? 'app (dist/src)' : functionName);
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.startsWith('node:') ? 'node internals' : url ? 'app (dist/src)' : functionName);
     packages.set(pkg, (packages.get(pkg) ?? 0) + us);
   }
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
   console.log(`\n${file}: ${(total / 1e6).toFixed(1)} s sampled`);
   console.log(`\nTop ${top} functions by self time:`);
-  for (const [key, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
+  for (const [key, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
   console.log('\nSelf time by package:');
   for (const [pkg, us] of [...packages].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(us)}  ${pkg}`);
 }

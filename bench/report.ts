@@ -38,7 +38,14 @@ function fmt(value: number | string, unit?: string): string {
   if (!Number.isFinite(value)) return 'n/a';
   const abs = Math.abs(value);
   if (Number.isInteger(value)) return `${value.toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`;
-  const text = abs >= 1000 ? Math.round(value).toLocaleString('en-US') : abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const text =
+    abs >= 1000
+      ? Math.round(value).toLocaleString('en-US')
+      : abs >= 100
+        ? value.toFixed(0)
+        : abs >= 10
+          ? value.toFixed(1)
+          : value.toFixed(2);
   return unit ? `${text} ${unit}` : text;
 }
 

@@ -21,10 +21,32 @@ import { cannon, type CannonResult } from './cannon.js';
 import { measureTokens } from './tokens.js';
 import { startConsumer } from './consumer.js';
 import { cpuMeter, describeCpu } from './cpu.js';
-import { countOf, createBenchDatabase, insertOutbox, insertSessions, insertUser, insertUsers, openKnex, pendingOutbox, serverVersion, username, type BenchDatabase } from './db.js';
+import {
+  countOf,
+  createBenchDatabase,
+  insertOutbox,
+  insertSessions,
+  insertUser,
+  insertUsers,
+  openKnex,
+  pendingOutbox,
+  serverVersion,
+  username,
+  type BenchDatabase,
+} from './db.js';
 import { httpRequest, paced, type PacedResult } from './paced.js';
 import {
-  killAllNow, liveChildren, ROOT, rssOf, runScript, sampleRss, startLogged, startReporting, startService, stopChild, type Service,
+  killAllNow,
+  liveChildren,
+  ROOT,
+  rssOf,
+  runScript,
+  sampleRss,
+  startLogged,
+  startReporting,
+  startService,
+  stopChild,
+  type Service,
 } from './processes.js';
 import { progress } from './progress.js';
 import { writeReport, type Report, type Row, type Target } from './report.js';
@@ -45,7 +67,12 @@ if (argv.help) {
   process.exit(0);
 }
 const smoke = argv.smoke === true || process.env.BENCH_SMOKE === '1';
-const only = new Set((argv.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const only = new Set(
+  (argv.only ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 for (const name of only) {
   if (!(PHASES as readonly string[]).includes(name)) {
     process.stderr.write(`unknown phase "${name}"; phases: ${PHASES.join(', ')}\n`);
@@ -59,12 +86,36 @@ const PASSWORD = 'bench password 0123456789';
 
 const cfg = smoke
   ? {
-      durationS: 1, warmS: 0.5, costs: [4], loginUsers: 4, readConnections: 20, fixedRate: 100, eventsRate: 200,
-      eventsDurationS: 2, loginRate: 20, baseUsers: 1000, growthUsers: 2000, sessions: 1000, backlog: 1000, samples: 10,
+      durationS: 1,
+      warmS: 0.5,
+      costs: [4],
+      loginUsers: 4,
+      readConnections: 20,
+      fixedRate: 100,
+      eventsRate: 200,
+      eventsDurationS: 2,
+      loginRate: 20,
+      baseUsers: 1000,
+      growthUsers: 2000,
+      sessions: 1000,
+      backlog: 1000,
+      samples: 10,
     }
   : {
-      durationS: 15, warmS: 3, costs: [10, 12], loginUsers: 4, readConnections: 20, fixedRate: 100, eventsRate: 200,
-      eventsDurationS: 20, loginRate: 5, baseUsers: 1000, growthUsers: 1_000_000, sessions: 100_000, backlog: 50_000, samples: 20,
+      durationS: 15,
+      warmS: 3,
+      costs: [10, 12],
+      loginUsers: 4,
+      readConnections: 20,
+      fixedRate: 100,
+      eventsRate: 200,
+      eventsDurationS: 20,
+      loginRate: 5,
+      baseUsers: 1000,
+      growthUsers: 1_000_000,
+      sessions: 100_000,
+      backlog: 50_000,
+      samples: 20,
     };
 const primaryCost = cfg.costs[0]!;
 const durationMs = cfg.durationS * 1000;
@@ -122,7 +173,10 @@ function distFingerprint(): string {
 function gitState(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'package.json', 'package-lock.json'], { cwd: ROOT, encoding: 'utf8' })
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'package.json', 'package-lock.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
       .split('\n')
       .filter(Boolean).length;
     return dirty ? `${head} + ${dirty} changed files under src/package*` : head;
@@ -169,7 +223,14 @@ function serviceEnv(cost: number, extra: Record<string, string> = {}): NodeJS.Pr
   };
 }
 
-const SERVICE_PASSTHROUGH = ['WEB_CONCURRENCY', 'BCRYPT_THREADS', 'DB_POOL_MAX', 'OUTBOX_BATCH_SIZE', 'OUTBOX_POLL_INTERVAL_MS', 'SHUTDOWN_TIMEOUT_MS'];
+const SERVICE_PASSTHROUGH = [
+  'WEB_CONCURRENCY',
+  'BCRYPT_THREADS',
+  'DB_POOL_MAX',
+  'OUTBOX_BATCH_SIZE',
+  'OUTBOX_POLL_INTERVAL_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+];
 
 /**
  * After a bulk insert the server flushes dirty pages for a while; measuring during that flush would charge it
@@ -179,7 +240,9 @@ async function settleDatabase(label: string): Promise<void> {
   const limitMs = smoke ? 2000 : 60_000;
   const t0 = performance.now();
   const status = async () => {
-    const [rows] = (await db!.raw("show global status where Variable_name in ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total')")) as [Array<{ Variable_name: string; Value: string }>];
+    const [rows] = (await db!.raw(
+      "show global status where Variable_name in ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total')",
+    )) as [Array<{ Variable_name: string; Value: string }>];
     const get = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);
     return { dirty: get('Innodb_buffer_pool_pages_dirty'), total: get('Innodb_buffer_pool_pages_total') };
   };
@@ -233,11 +296,18 @@ function loginLoad(service: Service, users: string[], durationS: number): Promis
     url: service.base,
     connections: 2 * POOL,
     duration: durationS,
-    requests: users.map((u) => ({ method: 'POST' as const, path: '/login', headers: { 'content-type': 'application/json' }, body: loginBody(u) })),
+    requests: users.map((u) => ({
+      method: 'POST' as const,
+      path: '/login',
+      headers: { 'content-type': 'application/json' },
+      body: loginBody(u),
+    })),
   });
 }
 
-function pacedSummary(result: PacedResult): LatencySummary & { ok: number; errors: number; queued: number; statuses: Record<string, number> } {
+function pacedSummary(
+  result: PacedResult,
+): LatencySummary & { ok: number; errors: number; queued: number; statuses: Record<string, number> } {
   return { ...summarize(result.latencies), ok: result.ok, errors: result.errors, queued: result.queued, statuses: result.statuses };
 }
 
@@ -304,7 +374,14 @@ async function measureReads(service: Service): Promise<void> {
   if (saturated.ok === 0) throw new Error(`GET /users/me answered no 2xx: ${JSON.stringify(saturated.statuses)}`);
   const half = Math.max(1, Math.round(saturated.rps / 2));
   progress(`${saturated.rps} req/s saturated; now paced at ${half} req/s ...`);
-  const halfRate = await paced({ host: '127.0.0.1', port: service.port, rate: half, durationMs, request: () => meRequest(cookie), warmSockets: 16 });
+  const halfRate = await paced({
+    host: '127.0.0.1',
+    port: service.port,
+    rate: half,
+    durationMs,
+    request: () => meRequest(cookie),
+    warmSockets: 16,
+  });
   const halfSummary = pacedSummary(halfRate);
   // For comparison only: autocannon's overallRate sends each connection's quota in a burst every second.
   const bursty = await cannon({ ...me, overallRate: half, duration: cfg.durationS });
@@ -315,7 +392,9 @@ async function measureReads(service: Service): Promise<void> {
   for (const n of evenlySpaced(cfg.readConnections, cfg.baseUsers)) cookies.push(await loginCookie(service.base, username(n)));
   let next = 0;
   const manySessions = await cannon({
-    url: `${service.base}/users/me`, connections: cfg.readConnections, duration: cfg.durationS,
+    url: `${service.base}/users/me`,
+    connections: cfg.readConnections,
+    duration: cfg.durationS,
     setupClient: (client) => client.setHeaders({ cookie: cookies[next++ % cookies.length]! }),
   });
   progress(`${manySessions.rps} req/s with ${cookies.length} sessions`);
@@ -332,14 +411,25 @@ async function measureReads(service: Service): Promise<void> {
     await stopChild(bare.child);
   }
   progress(`bare Koa ${bareSaturated.rps} req/s`);
-  raw.reads = { cpu: cpuShare, saturated, halfRate: { rate: half, ...halfSummary }, autocannonOverallRate: bursty, manySessions, bare: bareSaturated };
+  raw.reads = {
+    cpu: cpuShare,
+    saturated,
+    halfRate: { rate: half, ...halfSummary },
+    autocannonOverallRate: bursty,
+    manySessions,
+    bare: bareSaturated,
+  };
 
   const section = '2. Authenticated reads (GET /users/me, cookie reused)';
   row(section, `rps saturated (${cfg.readConnections} connections)`, saturated.rps, '/s');
   row(section, 'p50 saturated', saturated.latency.p50, 'ms');
   row(section, 'p99 saturated', saturated.latency.p99, 'ms');
   row(section, 'CPU cores busy while saturated', describeCpu(cpuShare));
-  row(section, 'non-2xx responses (saturated + paced)', saturated.non2xx + saturated.errors + (halfSummary.count === halfRate.sent ? 0 : halfRate.sent - halfSummary.count));
+  row(
+    section,
+    'non-2xx responses (saturated + paced)',
+    saturated.non2xx + saturated.errors + (halfSummary.count === halfRate.sent ? 0 : halfRate.sent - halfSummary.count),
+  );
   row(section, `p50 at half rate (${half} req/s, paced)`, halfSummary.p50, 'ms');
   row(section, `p99 at half rate (${half} req/s, paced)`, halfSummary.p99, 'ms', { op: '<', value: 10 });
   row(section, `p99 at half rate, autocannon overallRate (bursty)`, bursty.latency.p99, 'ms', undefined, 'for comparison');
@@ -347,7 +437,8 @@ async function measureReads(service: Service): Promise<void> {
   row(section, `p50 / p99 saturated, ${cookies.length} sessions`, pair(manySessions.latency.p50, manySessions.latency.p99));
   row(section, `bare Koa {ok:true} rps (${cfg.readConnections} connections)`, bareSaturated.rps, '/s');
   row(section, 'ratio reads / bare Koa rps', ratio(saturated.rps, bareSaturated.rps));
-  if (rssUnderLoad !== undefined) row('6. Footprint', 'RSS under read load (max while saturated), largest process', round(rssUnderLoad / 2 ** 20, 1), 'MiB');
+  if (rssUnderLoad !== undefined)
+    row('6. Footprint', 'RSS under read load (max while saturated), largest process', round(rssUnderLoad / 2 ** 20, 1), 'MiB');
 }
 
 /** 6 without the read phase: memory under a short read load. */
@@ -365,7 +456,8 @@ async function measureFootprintLoad(service: Service): Promise<void> {
  */
 async function measureIsolation(service: Service): Promise<void> {
   const cookie = await loginCookie(service.base, username(2));
-  const run = (ms: number) => paced({ host: '127.0.0.1', port: service.port, rate: cfg.fixedRate, durationMs: ms, request: () => meRequest(cookie) });
+  const run = (ms: number) =>
+    paced({ host: '127.0.0.1', port: service.port, rate: cfg.fixedRate, durationMs: ms, request: () => meRequest(cookie) });
   progress(`GET /users/me at ${cfg.fixedRate} req/s, no other load ...`);
   const alone1 = await run(durationMs / 2);
   progress(`GET /users/me at ${cfg.fixedRate} req/s while POST /login saturates ...`);
@@ -413,7 +505,10 @@ async function measureEventLatency(service: Service, userIds: Map<number, string
     progress(`PUT /users/{id}/role at ${rate}/s for ${seconds} s (${targets.length} users toggled) ...`);
     const cpu = cpuMeter(service.pid);
     const load = await paced({
-      host: '127.0.0.1', port: service.port, rate, durationMs: seconds * 1000,
+      host: '127.0.0.1',
+      port: service.port,
+      rate,
+      durationMs: seconds * 1000,
       request: (i) => {
         const k = free.shift() ?? i % targets.length;
         busy.set(i, k);
@@ -432,26 +527,51 @@ async function measureEventLatency(service: Service, userIds: Map<number, string
       },
     });
     const cpuShare = cpu.stop();
-    const ours = () => consumer.arrivals.slice(seen).filter((a) => a.type === 'user.role_changed' && targetSet.has(a.subject) && a.time >= since - 1000);
+    const ours = () =>
+      consumer.arrivals.slice(seen).filter((a) => a.type === 'user.role_changed' && targetSet.has(a.subject) && a.time >= since - 1000);
     await consumer.until(() => ours().length >= load.ok, smoke ? 5000 : 15_000);
     const got = ours();
     const written = (await countOf(db!, "select count(*) from outbox where type = 'user.role_changed'")) - writtenBefore;
-    return { load, http: summarize(load.latencies), written, received: got.length, latency: summarize(got.map((a) => a.receivedAt - a.time)), cpu: cpuShare };
+    return {
+      load,
+      http: summarize(load.latencies),
+      written,
+      received: got.length,
+      latency: summarize(got.map((a) => a.receivedAt - a.time)),
+      cpu: cpuShare,
+    };
   };
 
   try {
     const section = `4. Events (user.role_changed, in-process relay)`;
     const low = await run(Math.round(cfg.eventsRate / 4), Math.max(1, Math.round(cfg.eventsDurationS / 2)));
     const high = await run(cfg.eventsRate, cfg.eventsDurationS);
-    raw.events = { [low.load.rate]: { ...low, load: pacedSummary(low.load) }, [high.load.rate]: { ...high, load: pacedSummary(high.load) } };
+    raw.events = {
+      [low.load.rate]: { ...low, load: pacedSummary(low.load) },
+      [high.load.rate]: { ...high, load: pacedSummary(high.load) },
+    };
     for (const r of [low, high]) {
       const at = `at ${r.load.rate}/s`;
       const judged = r === high;
       row(section, `${at}: role changes answered 2xx / events written / received`, `${r.load.ok} / ${r.written} / ${r.received}`);
-      row(section, `${at}: role changes answered non-2xx`, r.load.completed - r.load.ok + r.load.errors, undefined, judged ? { op: '==', value: 0 } : undefined, JSON.stringify(r.load.statuses));
+      row(
+        section,
+        `${at}: role changes answered non-2xx`,
+        r.load.completed - r.load.ok + r.load.errors,
+        undefined,
+        judged ? { op: '==', value: 0 } : undefined,
+        JSON.stringify(r.load.statuses),
+      );
       row(section, `${at}: PUT /users/{id}/role p50 / p99 (HTTP)`, pair(r.http.p50, r.http.p99));
       row(section, `${at}: commit-to-consumer p50`, r.latency.p50, 'ms');
-      row(section, `${at}: commit-to-consumer p99`, r.latency.p99, 'ms', judged ? { op: '<', value: 100 } : undefined, judged ? undefined : 'for comparison');
+      row(
+        section,
+        `${at}: commit-to-consumer p99`,
+        r.latency.p99,
+        'ms',
+        judged ? { op: '<', value: 100 } : undefined,
+        judged ? undefined : 'for comparison',
+      );
       row(section, `${at}: CPU cores busy`, describeCpu(r.cpu));
     }
   } finally {
@@ -469,7 +589,13 @@ async function measureGrowth(service: Service, userIds: Map<number, string>): Pr
     progress(`${label}: POST /login at ${cfg.loginRate}/s, ${cfg.durationS} s (${names.length} users spread over ${maxN}) ...`);
     const cpu = cpuMeter(service.pid);
     const login = pacedSummary(
-      await paced({ host: '127.0.0.1', port: service.port, rate: cfg.loginRate, durationMs, request: (i) => loginBytes[i % names.length]! }),
+      await paced({
+        host: '127.0.0.1',
+        port: service.port,
+        rate: cfg.loginRate,
+        durationMs,
+        request: (i) => loginBytes[i % names.length]!,
+      }),
     );
     const loginCpu = cpu.stop();
     const me = await meLatency(label, cookies);
@@ -477,7 +603,13 @@ async function measureGrowth(service: Service, userIds: Map<number, string>): Pr
   };
   const meLatency = async (label: string, cookies: string[]) => {
     const meBytes = cookies.map(meRequest);
-    await paced({ host: '127.0.0.1', port: service.port, rate: cfg.fixedRate, durationMs: cfg.warmS * 1000, request: (i) => meBytes[i % meBytes.length]! });
+    await paced({
+      host: '127.0.0.1',
+      port: service.port,
+      rate: cfg.fixedRate,
+      durationMs: cfg.warmS * 1000,
+      request: (i) => meBytes[i % meBytes.length]!,
+    });
     progress(`${label}: GET /users/me at ${cfg.fixedRate} req/s, ${cfg.durationS} s ...`);
     const cpu = cpuMeter(service.pid);
     const result = pacedSummary(
@@ -492,13 +624,20 @@ async function measureGrowth(service: Service, userIds: Map<number, string>): Pr
   progress(`inserting users ${username(cfg.baseUsers + 1)}..${username(cfg.growthUsers)} in rows of 5,000 ...`);
   const t0 = performance.now();
   let lastTenth = 0;
-  const more = await insertUsers(db!, { from: cfg.baseUsers + 1, to: cfg.growthUsers, hash: await hashFor(primaryCost) }, 100, (done, total) => {
-    const tenth = Math.floor((10 * done) / total);
-    if (tenth > lastTenth) {
-      lastTenth = tenth;
-      progress(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} users inserted (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    }
-  });
+  const more = await insertUsers(
+    db!,
+    { from: cfg.baseUsers + 1, to: cfg.growthUsers, hash: await hashFor(primaryCost) },
+    100,
+    (done, total) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        progress(
+          `  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} users inserted (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+        );
+      }
+    },
+  );
   const insertS = (performance.now() - t0) / 1000;
   await settleDatabase('after the users');
   const usersAfter = await countOf(db!, 'select count(*) from users');
@@ -518,11 +657,30 @@ async function measureGrowth(service: Service, userIds: Map<number, string>): Pr
 
   raw.growth = { usersBefore, usersAfter, insertSeconds: round(insertS, 1), before, after, sessionsBefore, sessionsAfter, withSessions };
   const section = `5. Growth (${usersBefore.toLocaleString('en-US')} → ${usersAfter.toLocaleString('en-US')} users; ${sessionsBefore.toLocaleString('en-US')} → ${sessionsAfter.toLocaleString('en-US')} sessions)`;
-  row(section, `login p50 / p99 at ${cfg.loginRate}/s, ${usersBefore.toLocaleString('en-US')} users`, pair(before.login.p50, before.login.p99));
-  row(section, `login p50 / p99 at ${cfg.loginRate}/s, ${usersAfter.toLocaleString('en-US')} users`, pair(after.login.p50, after.login.p99));
+  row(
+    section,
+    `login p50 / p99 at ${cfg.loginRate}/s, ${usersBefore.toLocaleString('en-US')} users`,
+    pair(before.login.p50, before.login.p99),
+  );
+  row(
+    section,
+    `login p50 / p99 at ${cfg.loginRate}/s, ${usersAfter.toLocaleString('en-US')} users`,
+    pair(after.login.p50, after.login.p99),
+  );
   row(section, 'ratio login p50 after / before', ratio(after.login.p50, before.login.p50), undefined, { op: '<=', value: 1.2 });
-  row(section, 'ratio login p99 after / before', ratio(after.login.p99, before.login.p99), undefined, { op: '<=', value: 1.2 }, `${before.login.count} samples each`);
-  row(section, `/users/me p50 / p99 at ${cfg.fixedRate}/s, ${usersBefore.toLocaleString('en-US')} users`, pair(before.me.p50, before.me.p99));
+  row(
+    section,
+    'ratio login p99 after / before',
+    ratio(after.login.p99, before.login.p99),
+    undefined,
+    { op: '<=', value: 1.2 },
+    `${before.login.count} samples each`,
+  );
+  row(
+    section,
+    `/users/me p50 / p99 at ${cfg.fixedRate}/s, ${usersBefore.toLocaleString('en-US')} users`,
+    pair(before.me.p50, before.me.p99),
+  );
   row(section, `/users/me p50 / p99 at ${cfg.fixedRate}/s, ${usersAfter.toLocaleString('en-US')} users`, pair(after.me.p50, after.me.p99));
   row(section, 'ratio /users/me p50 after / before', ratio(after.me.p50, before.me.p50), undefined, { op: '<=', value: 1.2 });
   row(section, 'ratio /users/me p99 after / before', ratio(after.me.p99, before.me.p99), undefined, { op: '<=', value: 1.2 });
@@ -572,7 +730,17 @@ async function measureBacklog(): Promise<void> {
     const steady = first && doneAt > first.t ? first.remaining / ((doneAt - first.t) / 1000) : cfg.backlog / sinceSpawnS;
     const recv = ours.map((a) => a.receivedAt);
     const consumeSpanS = recv.length > 1 ? (Math.max(...recv) - Math.min(...recv)) / 1000 : Number.NaN;
-    raw.backlog = { rows: cfg.backlog, sinceSpawnS, firstProgress: first && { afterS: (first.t - t0) / 1000, remaining: first.remaining }, steady, consumed: ours.length, unique: uniq, consumeSpanS, parked, cpu: cpuShare };
+    raw.backlog = {
+      rows: cfg.backlog,
+      sinceSpawnS,
+      firstProgress: first && { afterS: (first.t - t0) / 1000, remaining: first.remaining },
+      steady,
+      consumed: ours.length,
+      unique: uniq,
+      consumeSpanS,
+      parked,
+      cpu: cpuShare,
+    };
     const section = `4. Outbox backlog (${cfg.backlog.toLocaleString('en-US')} rows, standalone relay)`;
     row(section, 'published events/s (from the first batch to the last)', round(steady, 0), '/s', { op: '>=', value: 5000 });
     row(section, 'spawn of relay → all published', round(sinceSpawnS, 2), 's');
@@ -650,7 +818,8 @@ async function main(): Promise<number> {
     if (process.env.BENCH_KAFKA === 'mock') process.env.TEST_KAFKA_MOCK = '1';
     const { testKafka, stopRunBrokers } = await import('../test/support/test-kafka.js');
     const kafka = await testKafka();
-    if (!kafka) throw new Error('no Kafka: set BENCH_KAFKA_BROKERS, install Java and Maven, or install librdkafka-dev for the mock cluster');
+    if (!kafka)
+      throw new Error('no Kafka: set BENCH_KAFKA_BROKERS, install Java and Maven, or install librdkafka-dev for the mock cluster');
     cleanups.push({ name: 'kafka', run: () => kafka.dispose().then(stopRunBrokers) });
     kafkaEnv = kafka.env;
     brokers = kafka.brokers;
@@ -685,8 +854,16 @@ async function main(): Promise<number> {
     if (want('audit')) {
       await phase('audit', async () => {
         await measureAudit({
-          db: db!, cost: primaryCost, hash: await hashFor(primaryCost), password: PASSWORD, durationS: cfg.durationS, warmS: cfg.warmS,
-          connections: 2 * POOL, boot: (name, extra) => bootService(name, primaryCost, false, extra), row, raw,
+          db: db!,
+          cost: primaryCost,
+          hash: await hashFor(primaryCost),
+          password: PASSWORD,
+          durationS: cfg.durationS,
+          warmS: cfg.warmS,
+          connections: 2 * POOL,
+          boot: (name, extra) => bootService(name, primaryCost, false, extra),
+          row,
+          raw,
         });
       });
     }
@@ -700,7 +877,8 @@ async function main(): Promise<number> {
       raw.readiness = service.readiness;
       await sleep(smoke ? 500 : 2000);
       const idle = rssOf(service.pid);
-      if (idle !== undefined) row('6. Footprint', 'RSS at idle (after start-up), largest process (one worker)', round(idle / 2 ** 20, 1), 'MiB');
+      if (idle !== undefined)
+        row('6. Footprint', 'RSS at idle (after start-up), largest process (one worker)', round(idle / 2 ** 20, 1), 'MiB');
 
       progress(`seeding ${cfg.baseUsers} users, an admin and ${cfg.loginUsers} login users ...`);
       const userIds = await insertUsers(db, { from: 1, to: cfg.baseUsers, hash: await hashFor(primaryCost) });

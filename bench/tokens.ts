@@ -54,6 +54,12 @@ export async function measureTokens(service: Service, bench: TokenBench): Promis
   row(SECTION, 'CPU cores busy, POST /token saturated', describeCpu(tokenCpu));
   row(SECTION, 'access-token verifications per second, one core (downstream, jose, cached JWKS)', verified.perSecond, '/s');
   row(SECTION, `GET /users/me rps saturated (authsvc, ${connections} connections)`, me.rps, '/s');
-  row(SECTION, 'ratio local verifications per core / GET /users/me rps', ratio(verified.perSecond, me.rps), undefined, undefined,
-    'what a downstream service gains by verifying tokens itself');
+  row(
+    SECTION,
+    'ratio local verifications per core / GET /users/me rps',
+    ratio(verified.perSecond, me.rps),
+    undefined,
+    undefined,
+    'what a downstream service gains by verifying tokens itself',
+  );
 }

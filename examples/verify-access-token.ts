@@ -65,7 +65,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('usage: npx tsx examples/verify-access-token.ts <authsvc URL> <accessToken>');
     process.exit(2);
   }
-  const verify = accessTokenVerifier({ authsvcUrl: url, issuer: process.env.TOKEN_ISSUER ?? url, audience: process.env.TOKEN_AUDIENCE ?? 'authsvc' });
+  const verify = accessTokenVerifier({
+    authsvcUrl: url,
+    issuer: process.env.TOKEN_ISSUER ?? url,
+    audience: process.env.TOKEN_AUDIENCE ?? 'authsvc',
+  });
   verify(token).then(
     (t) => console.log(t),
     (err: Error) => {

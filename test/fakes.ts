@@ -356,7 +356,10 @@ function bump(counts: Map<string, number>, key: string | undefined, by: number):
 }
 
 /** `{ account }` when there is no client, so a test can deep-equal it without a `client: undefined` key. */
-const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => ({ ...(account !== undefined && { account }), ...(client !== undefined && { client }) });
+const copyOf = ({ account, client }: LoginAttempt): LoginAttempt => ({
+  ...(account !== undefined && { account }),
+  ...(client !== undefined && { client }),
+});
 
 /** Registrations per client without a clock: past `limit` begin() gives its count back and throws. */
 export class FakeRegistrationThrottle implements RegistrationThrottle {

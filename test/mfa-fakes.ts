@@ -55,7 +55,10 @@ export class InMemoryTotp implements TotpStore {
 export class InMemoryRecoveryCodes implements RecoveryCodeStore {
   readonly rows = new Map<string, { hash: string; used: boolean }[]>();
   async replace(userId: string, hashes: string[]) {
-    this.rows.set(userId, hashes.map((hash) => ({ hash, used: false })));
+    this.rows.set(
+      userId,
+      hashes.map((hash) => ({ hash, used: false })),
+    );
   }
   async use(userId: string, hash: string) {
     const row = this.rows.get(userId)?.find((r) => r.hash === hash && !r.used);
@@ -112,7 +115,12 @@ export class InMemoryChallenges implements ChallengeStore {
 
 /** The stores, and a unit of work over them that shares the users and the outbox of an InMemoryUnitOfWork. */
 export class InMemoryMfa implements MfaUnitOfWork {
-  readonly stores: MfaStores = { totp: new InMemoryTotp(), recoveryCodes: new InMemoryRecoveryCodes(), passkeys: new InMemoryPasskeys(), challenges: new InMemoryChallenges() };
+  readonly stores: MfaStores = {
+    totp: new InMemoryTotp(),
+    recoveryCodes: new InMemoryRecoveryCodes(),
+    passkeys: new InMemoryPasskeys(),
+    challenges: new InMemoryChallenges(),
+  };
   constructor(private readonly accounts: InMemoryUnitOfWork) {}
   get events(): DomainEvent[] {
     return this.accounts.events;
@@ -138,7 +146,17 @@ export class FakeCodeThrottle implements CodeThrottle {
 
 /** A stored passkey with defaults; its public key is a placeholder (FakePasskeys never reads it). */
 export function aPasskey(spec: Partial<StoredPasskey> & { id: string; userId: string; credentialId: string }): StoredPasskey {
-  return { publicKey: 'public-key-bytes', counter: 0, transports: [], deviceType: 'singleDevice', backedUp: false, name: 'Laptop', createdAt: new Date(0), lastUsedAt: null, ...spec };
+  return {
+    publicKey: 'public-key-bytes',
+    counter: 0,
+    transports: [],
+    deviceType: 'singleDevice',
+    backedUp: false,
+    name: 'Laptop',
+    createdAt: new Date(0),
+    lastUsedAt: null,
+    ...spec,
+  };
 }
 
 /**

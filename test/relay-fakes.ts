@@ -1,14 +1,6 @@
 // Hand-written doubles for the outbox relay and the Kafka publisher: each keeps its port's contract and nothing more.
 import type { Admin, Kafka, Producer, ProducerConfig, ProducerRecord } from 'kafkajs';
-import type {
-  EventPublisher,
-  LogSink,
-  OutboxLag,
-  OutboxQueue,
-  OutboxRecord,
-  PublishOutcome,
-  RelayLock,
-} from '../src/application/ports.js';
+import type { EventPublisher, LogSink, OutboxLag, OutboxQueue, OutboxRecord, PublishOutcome, RelayLock } from '../src/application/ports.js';
 import { PublishFailed, type RelaySettings } from '../src/application/relay-outbox.js';
 import { T0 } from './fakes.js';
 
@@ -81,9 +73,7 @@ export class InMemoryOutboxQueue implements OutboxQueue {
 
   async deletePublishedBefore(cutoff: Date, limit: number): Promise<number> {
     this.check();
-    const doomed = [...this.rows.values()]
-      .filter((r) => r.publishedAt !== null && r.publishedAt < cutoff)
-      .slice(0, limit);
+    const doomed = [...this.rows.values()].filter((r) => r.publishedAt !== null && r.publishedAt < cutoff).slice(0, limit);
     for (const row of doomed) this.rows.delete(row.record.seq);
     this.deleteCalls.push({ cutoff, limit, deleted: doomed.length });
     return doomed.length;

@@ -39,7 +39,8 @@ export class ChangePassword {
       username: user.username,
       isCommon: (p) => this.commonPasswords.includes(p),
     });
-    if (mustConfirm) await confirmCurrentPassword({ throttle: this.throttle, hasher: this.hasher }, user, input.currentPassword, context.client);
+    if (mustConfirm)
+      await confirmCurrentPassword({ throttle: this.throttle, hasher: this.hasher }, user, input.currentPassword, context.client);
     const newHash = await this.hasher.hash(newPassword);
 
     await this.uow.run(async (tx) => {

@@ -30,7 +30,14 @@ export class ChangeRole {
       user.changeRole(role, this.clock.now());
       await users.update(user);
       await outbox.add(roleChanged(user, from, caller.userId, stamp(this.ids, this.clock)));
-      await audit.record({ type: 'user.role_changed', outcome: 'success', actor: actorOf(caller), subjectId: user.id, details: { from, to: role }, context });
+      await audit.record({
+        type: 'user.role_changed',
+        outcome: 'success',
+        actor: actorOf(caller),
+        subjectId: user.id,
+        details: { from, to: role },
+        context,
+      });
       return viewOf(user);
     });
   }

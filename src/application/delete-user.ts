@@ -28,7 +28,14 @@ export class DeleteUser {
       await users.remove(user.id);
       await outbox.add(userDeleted(user, caller.userId, stamp(this.ids, this.clock)));
       // The entry outlives the account: its name is kept in the details.
-      await audit.record({ type: 'user.deleted', outcome: 'success', actor: actorOf(caller), subjectId: user.id, details: { username: user.username }, context });
+      await audit.record({
+        type: 'user.deleted',
+        outcome: 'success',
+        actor: actorOf(caller),
+        subjectId: user.id,
+        details: { username: user.username },
+        context,
+      });
     });
   }
 }

@@ -11,10 +11,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export class ListUsers {
   constructor(@inject(UserRepository) private readonly users: UserRepository) {}
 
-  async execute(
-    input: { limit?: number; after?: string },
-    caller: Caller,
-  ): Promise<{ users: UserView[]; nextCursor: string | null }> {
+  async execute(input: { limit?: number; after?: string }, caller: Caller): Promise<{ users: UserView[]; nextCursor: string | null }> {
     assertMayList(caller);
     const limit = input.limit ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {

@@ -25,7 +25,8 @@ export class LogOut {
     await this.uow.run(async ({ sessions, outbox, audit }) => {
       const ended = await sessions.endOne(input.userId, input.sessionId);
       if (ended.length) await outbox.add(sessionsEnded(input.userId, ended, reason, input.userId, stamp(this.ids, this.clock)));
-      if (reason === 'logout') await audit.record({ type: 'logout', outcome: 'success', actor: input.userId, subjectId: input.userId, context });
+      if (reason === 'logout')
+        await audit.record({ type: 'logout', outcome: 'success', actor: input.userId, subjectId: input.userId, context });
     });
   }
 }

@@ -35,6 +35,10 @@ export async function confirmCurrentPassword(
   if (currentPassword === undefined) throw new ValidationFailed('currentPassword', 'is required');
   const attempt = { account: user.username, client };
   const current = candidatePassword(currentPassword);
-  const matches = await checkCounted(deps.throttle, attempt, async () => current !== undefined && deps.hasher.verify(current, user.passwordHash));
+  const matches = await checkCounted(
+    deps.throttle,
+    attempt,
+    async () => current !== undefined && deps.hasher.verify(current, user.passwordHash),
+  );
   if (!matches) throw new IncorrectCurrentPassword();
 }

@@ -43,7 +43,13 @@ export class OutboxRelay implements OutboxSignal {
   /** Since when the relay fails, and how (reported once when it starts and once when it ends); undefined while it works. */
   private outage: { since: number; state: RelayState; failures: number } | undefined;
   private readonly stats: RelayStatus = {
-    state: 'starting', published: 0, parked: 0, errors: 0, lastError: null, pending: 0, oldestAgeMs: null,
+    state: 'starting',
+    published: 0,
+    parked: 0,
+    errors: 0,
+    lastError: null,
+    pending: 0,
+    oldestAgeMs: null,
   };
 
   constructor(

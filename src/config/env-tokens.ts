@@ -12,7 +12,10 @@ export const tokenVariables = {
   TOKEN_AUDIENCE: z.string().min(1).default('authsvc'),
   TOKEN_TTL_SECONDS: int(1, 3600).default(300),
   TOKEN_ALG: z.enum(TOKEN_ALGS as [TokenAlg, ...TokenAlg[]]).default('ES256'),
-  TOKEN_KEY_SECRET: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
+  TOKEN_KEY_SECRET: z
+    .string()
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
   TOKEN_KEY_ROTATION_DAYS: int(1, 365).default(30),
 };
 

@@ -102,8 +102,6 @@ export interface Env extends TokenEnv {
   email: EmailEnv;
 }
 
-
-
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: int(0, 65535).default(3000),
@@ -114,7 +112,10 @@ const schema = z.object({
     .optional(),
   SQLITE_FILE: z.string().min(1).default('./data/authsvc.sqlite'),
   DB_POOL_MAX: int(1, 1000).default(10),
-  SESSION_SECRET: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
+  SESSION_SECRET: z
+    .string()
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
   SESSION_COOKIE_SECURE: bool.optional(),
   SESSION_IDLE_TIMEOUT_SECONDS: int(60, 30 * 86_400).default(30 * 60),
   SESSION_ABSOLUTE_TIMEOUT_SECONDS: int(60, 365 * 86_400).default(12 * 3600),
@@ -125,11 +126,19 @@ const schema = z.object({
   PROBLEM_TYPE_BASE: z.string().min(1).default('/problems'),
   KAFKA_BROKERS: z
     .string()
-    .transform((v) => v.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).min(1))
     .optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('authsvc'),
-  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default('user-events'),
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name')
+    .default('user-events'),
   KAFKA_EVENT_SOURCE: z.string().min(1).default('/authsvc'),
   KAFKA_IDEMPOTENT: bool.default(true),
   KAFKA_CREATE_TOPIC: bool.default(false),
@@ -138,7 +147,12 @@ const schema = z.object({
   TRUST_PROXY: int(0, 10).default(0),
   ALLOWED_ORIGINS: z
     .string()
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be origins like https://app.example.com (no path)')))
     .default([]),
   // Per account: 5 a minute, 20 in 15 minutes, 100 an hour (ASVS 2.2.1: at most 100 failed attempts an hour).
@@ -164,7 +178,10 @@ const schema = z.object({
   OUTBOX_RETENTION_HOURS: int(0, 24 * 365).default(7 * 24),
   AUDIT_RETENTION_DAYS: int(1, 100 * 365).default(365),
   AUDIT_ENABLED: bool.default(true),
-  MFA_KEY_SECRET: z.string().refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
+  MFA_KEY_SECRET: z
+    .string()
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
   REAUTH_WINDOW_SECONDS: int(1, 86_400).default(600),
   MFA_REQUIRED_FOR_ADMINS: bool.default(false),
   ...tokenVariables,
@@ -213,10 +230,18 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
   if (parsed.success && parsed.data.SESSION_IDLE_TIMEOUT_SECONDS > parsed.data.SESSION_ABSOLUTE_TIMEOUT_SECONDS) {
     problems.push('SESSION_IDLE_TIMEOUT_SECONDS: must not exceed SESSION_ABSOLUTE_TIMEOUT_SECONDS');
   }
-  if (parsed.success && parsed.data.BCRYPT_MAX_PENDING_HASHES !== undefined && parsed.data.BCRYPT_MAX_PENDING_HASHES > parsed.data.BCRYPT_MAX_PENDING) {
+  if (
+    parsed.success &&
+    parsed.data.BCRYPT_MAX_PENDING_HASHES !== undefined &&
+    parsed.data.BCRYPT_MAX_PENDING_HASHES > parsed.data.BCRYPT_MAX_PENDING
+  ) {
     problems.push('BCRYPT_MAX_PENDING_HASHES: must not exceed BCRYPT_MAX_PENDING');
   }
-  if (parsed.success && parsed.data.HTTP_REQUEST_TIMEOUT_MS > 0 && parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
+  if (
+    parsed.success &&
+    parsed.data.HTTP_REQUEST_TIMEOUT_MS > 0 &&
+    parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS
+  ) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
   const createTopic = given.KAFKA_CREATE_TOPIC === 'true' || given.KAFKA_CREATE_TOPIC === '1';

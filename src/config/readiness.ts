@@ -6,10 +6,7 @@ import type { OutboxRelay } from '../application/relay-outbox.js';
 const CHECK_TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref()),
-  ]);
+  return Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref())]);
 }
 
 export interface ReadinessSources {

@@ -190,7 +190,9 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     log.warn('SESSION_SECRET is not set: using a random one, so sessions end when this process stops');
   }
   if (!env.mfa.keySecret) {
-    log.warn('MFA_KEY_SECRET is not set: using a random one, so one-time codes and recovery codes enrolled now stop working when this process stops');
+    log.warn(
+      'MFA_KEY_SECRET is not set: using a random one, so one-time codes and recovery codes enrolled now stop working when this process stops',
+    );
   }
   if (!env.tokens.keySecret) {
     log.warn('TOKEN_KEY_SECRET is not set: using a random one, so token signing keys are replaced when this process stops');

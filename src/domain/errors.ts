@@ -133,7 +133,9 @@ export class InvalidCode extends DomainError {
     readonly variant: 'sign-in' | 'confirmation' = 'sign-in',
     readonly field?: string,
   ) {
-    super(variant === 'confirmation' ? `${field ?? 'code'}: does not match the authenticator` : 'The code is wrong, expired or already used');
+    super(
+      variant === 'confirmation' ? `${field ?? 'code'}: does not match the authenticator` : 'The code is wrong, expired or already used',
+    );
   }
 }
 

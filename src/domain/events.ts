@@ -14,11 +14,17 @@ interface EventOf<T extends string, P> {
   payload: P;
 }
 
-export type UserCreated = EventOf<'user.created', { userId: string; username: string; role: Role; createdBy: string | null; email: string | null }>;
+export type UserCreated = EventOf<
+  'user.created',
+  { userId: string; username: string; role: Role; createdBy: string | null; email: string | null }
+>;
 /** `change`: by the user or an admin; `reset`: through a password-reset link. */
 export type PasswordChangeReason = 'change' | 'reset';
 export type PasswordChanged = EventOf<'user.password_changed', { userId: string; changedBy: string; reason: PasswordChangeReason }>;
-export type EmailChanged = EventOf<'user.email_changed', { userId: string; email: string; previousEmail: string | null; changedBy: string }>;
+export type EmailChanged = EventOf<
+  'user.email_changed',
+  { userId: string; email: string; previousEmail: string | null; changedBy: string }
+>;
 export type EmailVerified = EventOf<'user.email_verified', { userId: string; email: string }>;
 export type RoleChanged = EventOf<'user.role_changed', { userId: string; from: Role; to: Role; changedBy: string }>;
 export type UserDeleted = EventOf<'user.deleted', { userId: string; username: string; deletedBy: string }>;
@@ -32,11 +38,35 @@ export type MfaEnabled = EventOf<'user.mfa_enabled', { userId: string; method: M
 export type MfaDisabled = EventOf<'user.mfa_disabled', { userId: string; method: MfaMethod }>;
 
 /** Why sessions ended: downstream services drop what they derived from them (cached tokens, sockets). */
-export const SESSION_END_REASONS = ['logout', 'login-replaced', 'ended-by-user', 'ended-by-admin', 'password-changed', 'user-deleted', 'account-disabled', 'password-reset'] as const;
+export const SESSION_END_REASONS = [
+  'logout',
+  'login-replaced',
+  'ended-by-user',
+  'ended-by-admin',
+  'password-changed',
+  'user-deleted',
+  'account-disabled',
+  'password-reset',
+] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
-export type SessionsEnded = EventOf<'user.sessions_ended', { userId: string; sessionIds: string[]; reason: SessionEndReason; endedBy: string }>;
+export type SessionsEnded = EventOf<
+  'user.sessions_ended',
+  { userId: string; sessionIds: string[]; reason: SessionEndReason; endedBy: string }
+>;
 
-export type DomainEvent = UserCreated | PasswordChanged | RoleChanged | UserDeleted | LoggedIn | UserDisabled | UserEnabled | MfaEnabled | MfaDisabled | SessionsEnded | EmailChanged | EmailVerified;
+export type DomainEvent =
+  | UserCreated
+  | PasswordChanged
+  | RoleChanged
+  | UserDeleted
+  | LoggedIn
+  | UserDisabled
+  | UserEnabled
+  | MfaEnabled
+  | MfaDisabled
+  | SessionsEnded
+  | EmailChanged
+  | EmailVerified;
 export type EventType = DomainEvent['type'];
 
 /** Identity and time of an event, supplied by the caller so the domain stays free of I/O. */
@@ -52,8 +82,12 @@ function about<T extends DomainEvent>(user: User, stamp: EventStamp, type: T['ty
 export const userCreated = (user: User, createdBy: string | null, stamp: EventStamp): UserCreated =>
   about(user, stamp, 'user.created', { userId: user.id, username: user.username, role: user.role, createdBy, email: user.email });
 
-export const passwordChanged = (user: User, changedBy: string, stamp: EventStamp, reason: PasswordChangeReason = 'change'): PasswordChanged =>
-  about(user, stamp, 'user.password_changed', { userId: user.id, changedBy, reason });
+export const passwordChanged = (
+  user: User,
+  changedBy: string,
+  stamp: EventStamp,
+  reason: PasswordChangeReason = 'change',
+): PasswordChanged => about(user, stamp, 'user.password_changed', { userId: user.id, changedBy, reason });
 
 export const emailChanged = (user: User, previousEmail: string | null, changedBy: string, stamp: EventStamp): EmailChanged =>
   about(user, stamp, 'user.email_changed', { userId: user.id, email: user.email!, previousEmail, changedBy });
@@ -87,7 +121,13 @@ export const mfaDisabled = (userId: string, method: MfaMethod, stamp: EventStamp
   aboutId(userId, stamp, 'user.mfa_disabled', { userId, method });
 
 /** Sessions, by their public ids, ended in the transaction that writes this event. */
-export const sessionsEnded = (userId: string, sessionIds: string[], reason: SessionEndReason, endedBy: string, stamp: EventStamp): SessionsEnded => ({
+export const sessionsEnded = (
+  userId: string,
+  sessionIds: string[],
+  reason: SessionEndReason,
+  endedBy: string,
+  stamp: EventStamp,
+): SessionsEnded => ({
   id: stamp.id,
   type: 'user.sessions_ended',
   aggregateType: 'user',

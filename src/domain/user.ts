@@ -22,9 +22,28 @@ export interface UserSnapshot {
 export class User {
   private constructor(private readonly state: UserSnapshot) {}
 
-  static register(input: { id: string; username: Username; role: Role; passwordHash: string; now: Date; email?: EmailAddress | null }): User {
+  static register(input: {
+    id: string;
+    username: Username;
+    role: Role;
+    passwordHash: string;
+    now: Date;
+    email?: EmailAddress | null;
+  }): User {
     const { id, username, role, passwordHash, now, email = null } = input;
-    return new User({ id, username, role, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: null, status: 'active', statusReason: null, email, emailVerified: false });
+    return new User({
+      id,
+      username,
+      role,
+      passwordHash,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: null,
+      status: 'active',
+      statusReason: null,
+      email,
+      emailVerified: false,
+    });
   }
 
   /** Storage already enforced the invariants. */

@@ -2,7 +2,7 @@ import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAut
 
 /** The service may answer the options as they are, or wrapped as `{options}`; both come out as the options. */
 function optionsOf<T>(answer: unknown): T {
-  const wrapped = answer && typeof answer === 'object' && 'options' in answer ? (answer).options : answer;
+  const wrapped = answer && typeof answer === 'object' && 'options' in answer ? answer.options : answer;
   return wrapped as T;
 }
 

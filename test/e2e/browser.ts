@@ -142,13 +142,7 @@ export function uiSuite(): UiSuite {
 
   after(async function () {
     this.timeout(60_000);
-    await closeAll([
-      () => browser?.close(),
-      () => relay?.stop(),
-      () => closeServer(server),
-      () => suite.smtp?.stop(),
-      () => dispose?.(),
-    ]);
+    await closeAll([() => browser?.close(), () => relay?.stop(), () => closeServer(server), () => suite.smtp?.stop(), () => dispose?.()]);
   });
 
   return suite;

@@ -11,7 +11,8 @@ import { createAdmin, createUser, PASSWORD, passwordStep, review, signIn, signOu
 
 const NEW_PASSWORD = 'a brand new passphrase';
 const USED_LINK = 'This link is not valid any more: it was used already, has expired, or a newer one was sent.';
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
 describe('web UI flows against the real service', function () {
   this.timeout(180_000);
@@ -160,7 +161,10 @@ describe('web UI flows against the real service', function () {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
     await page.getByRole('heading', { level: 1, name: 'Recent activity' }).waitFor();
     const titles = page.getByRole('region', { name: 'Sign-ins and security changes' }).locator('p.item-title');
-    await titles.filter({ hasText: /^Logout/ }).first().waitFor();
+    await titles
+      .filter({ hasText: /^Logout/ })
+      .first()
+      .waitFor();
     const shown = (await titles.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     // Newest first: the three sign-outs, the first sign-in, the account's creation.
     expect(shown.filter((t) => t === 'Logout success')).to.have.length(3);
@@ -330,7 +334,10 @@ describe('web UI flows against the real service', function () {
     await page.getByText(`${username} is disabled and signed out everywhere.`).waitFor();
     await page.getByRole('button', { name: 'Enable account' }).waitFor();
     expect(statusBodies).to.deep.equal([{ status: 'disabled', reason: 'left the company' }]);
-    expect(await suite.db('users').where({ id: userId }).first('status', 'statusReason')).to.deep.equal({ status: 'disabled', statusReason: 'left the company' });
+    expect(await suite.db('users').where({ id: userId }).first('status', 'statusReason')).to.deep.equal({
+      status: 'disabled',
+      statusReason: 'left the company',
+    });
     await review(page, 'admin-user-status');
 
     // The user's open page falls back to sign-in, where the password no longer lets them in.
@@ -392,10 +399,19 @@ function wrongCode(suite: UiSuite, secret: string): string {
 async function mailedLink(suite: UiSuite, to: string, page: string): Promise<ReturnType<typeof linkIn>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const links = suite.smtp.to(to).flatMap((mail) => (/#token=/.test(mail.text ?? '') ? [linkIn(mail)] : [])).filter((l) => l.page === page);
+    const links = suite.smtp
+      .to(to)
+      .flatMap((mail) => (/#token=/.test(mail.text ?? '') ? [linkIn(mail)] : []))
+      .filter((l) => l.page === page);
     if (links.length > 1) throw new Error(`${links.length} messages to ${to} lead to ${page}`);
     if (links.length === 1) return links[0]!;
-    if (Date.now() > deadline) throw new Error(`no message to ${to} leading to ${page}; got: ${suite.smtp.to(to).map((m) => m.subject).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no message to ${to} leading to ${page}; got: ${suite.smtp
+          .to(to)
+          .map((m) => m.subject)
+          .join(', ')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -405,7 +421,14 @@ async function virtualAuthenticator(suite: UiSuite, page: Page): Promise<CDPSess
   const cdp = await suite.context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return cdp;
 }

@@ -316,7 +316,10 @@ describe('web UI in a real browser', function () {
       ['/admin/audit', 'Audit trail', 'admin-audit'],
     ];
     for (const [route, title, shot] of pages) {
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navName(title) }).click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: navName(title) })
+        .click();
       await page.waitForURL(`**/ui${route}`);
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
       await page.locator('.not-available').first().waitFor();

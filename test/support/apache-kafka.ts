@@ -55,7 +55,8 @@ export function kafkaLibs(): Promise<string> {
     if (!readdirSync(staging).some((f) => f.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
       throw new Error(`Maven copied no kafka_2.13-${KAFKA_VERSION} jar into ${staging}`);
     }
-    if (!existsSync(lib)) renameSync(staging, lib); // another process may have won the race: keep its copy
+    if (!existsSync(lib))
+      renameSync(staging, lib); // another process may have won the race: keep its copy
     else rmSync(staging, { recursive: true, force: true });
     return lib;
   })();
@@ -220,8 +221,10 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
     configs.map(
       ({ dir, properties }) =>
         new Promise<void>((done, reject) =>
-          execFile('java', [...jvm(dir), 'kafka.tools.StorageTool', 'format', '-t', id, '-c', properties, '--ignore-formatted'], (err, _out, stderr) =>
-            err ? reject(new Error(`formatting ${dir} failed: ${err.message}\n${stderr}`)) : done(),
+          execFile(
+            'java',
+            [...jvm(dir), 'kafka.tools.StorageTool', 'format', '-t', id, '-c', properties, '--ignore-formatted'],
+            (err, _out, stderr) => (err ? reject(new Error(`formatting ${dir} failed: ${err.message}\n${stderr}`)) : done()),
           ),
         ),
     ),
@@ -231,7 +234,8 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
   const nodes = configs.map(({ dir, properties, port }, i): KafkaNode & { process?: ChildProcess } => {
     let child: ChildProcess | undefined;
     const exited = () => child === undefined || child.exitCode !== null || child.signalCode !== null;
-    const waitExit = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => c.once('exit', () => done())));
+    const waitExit = (c: ChildProcess) =>
+      c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => c.once('exit', () => done()));
     const node: KafkaNode = {
       id: i + 1,
       port,
@@ -289,7 +293,8 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
 async function untilListening(port: number, child: ChildProcess, describe: () => string): Promise<void> {
   const deadline = Date.now() + 240_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Kafka exited with ${child.exitCode ?? child.signalCode}: ${describe()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`Kafka exited with ${child.exitCode ?? child.signalCode}: ${describe()}`);
     if (await accepts(port)) return;
     if (Date.now() > deadline) throw new Error(`Kafka did not listen on ${port} within 240 s: ${describe()}`);
     await new Promise((r) => setTimeout(r, 250));

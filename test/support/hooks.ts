@@ -13,7 +13,9 @@ export const mochaHooks = {
     const line = '!'.repeat(78);
     console.warn(`\n${line}\n  SKIPPED: integration suites with no server to run against:`);
     for (const reason of skipped) console.warn(`   - ${reason}`);
-    console.warn(`  Set TEST_DATABASE_URL (or run Docker), install chromium, to run them; REQUIRE_INTEGRATION=1 makes this a failure.\n${line}\n`);
+    console.warn(
+      `  Set TEST_DATABASE_URL (or run Docker), install chromium, to run them; REQUIRE_INTEGRATION=1 makes this a failure.\n${line}\n`,
+    );
   },
 };
 

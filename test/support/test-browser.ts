@@ -33,7 +33,8 @@ export interface TestBrowser {
 export async function testBrowser(ctx: Mocha.Context, defaults: BrowserContextOptions = {}): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM)) {
     const title = ctx.test?.parent?.fullTitle() ?? 'a browser suite';
-    if (process.env.REQUIRE_INTEGRATION === '1') throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+    if (process.env.REQUIRE_INTEGRATION === '1')
+      throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no Chromium at ${CHROMIUM} (apt-get install chromium)`);
     skipped.push(`${title} (no Chromium at ${CHROMIUM})`);
     ctx.skip();
   }

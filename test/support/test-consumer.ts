@@ -10,7 +10,10 @@ export interface Received {
 }
 
 /** A real consumer (its own group, from the beginning of the topic) that collects every message it reads. */
-export async function collect(brokers: string[], topic: string): Promise<{
+export async function collect(
+  brokers: string[],
+  topic: string,
+): Promise<{
   received: Received[];
   until(predicate: (received: Received[]) => boolean, timeoutMs?: number): Promise<Received[]>;
   stop(): Promise<void>;

@@ -30,7 +30,12 @@ const MOCK_BINARY = resolve(here, '../../node_modules/.cache/authsvc/mock-broker
 /** The brokers named by the environment: KAFKA_BROKERS, or TEST_KAFKA_BROKERS (its older name). */
 export function brokersFromEnvironment(): string[] | undefined {
   const given = process.env.KAFKA_BROKERS || process.env.TEST_KAFKA_BROKERS;
-  return given ? given.split(',').map((b) => b.trim()).filter(Boolean) : undefined;
+  return given
+    ? given
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** With REQUIRE_REAL_KAFKA=1 (CI) only Apache Kafka will do: a fallback to the mock broker is an error. */
@@ -126,7 +131,10 @@ export async function createTopic(brokers: string[], topic: string, numPartition
   const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions, ...(replicationFactor ? { replicationFactor } : {}) }], waitForLeaders: false });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions, ...(replicationFactor ? { replicationFactor } : {}) }],
+      waitForLeaders: false,
+    });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {

@@ -72,7 +72,8 @@ export class TestSmtp {
     for (;;) {
       const got = to === undefined ? this.messages : this.to(to);
       if (got.length >= count) return got;
-      if (Date.now() > deadline) throw new Error(`expected ${count} message(s) to ${to ?? 'anyone'} within ${timeoutMs} ms, got ${got.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} message(s) to ${to ?? 'anyone'} within ${timeoutMs} ms, got ${got.length}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -18,4 +18,3 @@ export function codeForStep(secret: string, step: number): string {
   const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(value).padStart(6, '0');
 }
-

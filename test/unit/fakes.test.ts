@@ -6,14 +6,7 @@ import type { LoginAttempt, LoginThrottle } from '../../src/application/ports.js
 import { TooManyAttempts, UsernameTaken } from '../../src/domain/errors.js';
 import { userCreated } from '../../src/domain/events.js';
 import { anAdmin, aUser } from '../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FakeLoginThrottle,
-  InMemoryUnitOfWork,
-  InMemoryUserRepository,
-  SequentialIds,
-} from '../fakes.js';
+import { fakeHasher, FakeCommonPasswords, FakeLoginThrottle, InMemoryUnitOfWork, InMemoryUserRepository, SequentialIds } from '../fakes.js';
 
 describe('test doubles', () => {
   it('InMemoryUserRepository refuses a username differing only in case', async () => {

@@ -23,7 +23,14 @@ export function userTable(users: UserView[]): string {
   const cells = users.map((u) => [u.id, u.username, u.role, u.createdAt.toISOString()]);
   const rows = [['ID', 'USERNAME', 'ROLE', 'CREATED'], ...cells];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** What `outbox-status --json` prints: the first parked rows only, as `parked` counts them all. */

@@ -15,10 +15,7 @@ try {
   // Not permitted here (some sandboxes): hashing runs at normal priority.
 }
 
-export type BcryptTask =
-  | { op: 'hash'; plain: string; cost: number }
-  | { op: 'verify'; plain: string; hash: string }
-  | { op: 'priority' };
+export type BcryptTask = { op: 'hash'; plain: string; cost: number } | { op: 'verify'; plain: string; hash: string } | { op: 'priority' };
 
 export default function run(task: BcryptTask): string | boolean | number {
   if (task.op === 'hash') return bcrypt.hashSync(task.plain, task.cost);

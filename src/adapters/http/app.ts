@@ -49,11 +49,19 @@ export interface AppOptions {
 
 export function createApp(options: AppOptions): Koa {
   const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy > 0, maxIpsCount: options.trustProxy });
-  app.on('error', (err: unknown, ctx?: Koa.Context) => ((ctx?.state.log as Logger | undefined) ?? options.log).error({ err }, 'unhandled error'));
+  app.on('error', (err: unknown, ctx?: Koa.Context) =>
+    ((ctx?.state.log as Logger | undefined) ?? options.log).error({ err }, 'unhandled error'),
+  );
   const who = callers(options.users, options.accessTokens);
   const uc = options.useCases;
   const mfa = options.secondFactors;
-  const routers = [userRouter(uc, who), authRouter(uc, who, mfa?.sessions), sessionsRouter(uc, who), tokensRouter(uc, who), ...(mfa?.routers(who) ?? [])];
+  const routers = [
+    userRouter(uc, who),
+    authRouter(uc, who, mfa?.sessions),
+    sessionsRouter(uc, who),
+    tokensRouter(uc, who),
+    ...(mfa?.routers(who) ?? []),
+  ];
   routers.push(statusRouter(uc, who), auditRouter(uc, who), emailRouter(uc, who));
   const onReplaced = ({ userId, publicId }: LoadedSession) => uc.logOut.execute({ userId: userId!, sessionId: publicId }, 'login-replaced');
   const measured = metrics(options.metrics);

@@ -16,7 +16,13 @@ export interface MetricSources {
 
 const SCRAPE_DEADLINE_MS = 2_000;
 
-const LOGIN_OUTCOMES: Record<number, string> = { 200: 'success', 401: 'invalid_credentials', 403: 'disabled', 429: 'throttled', 503: 'busy' };
+const LOGIN_OUTCOMES: Record<number, string> = {
+  200: 'success',
+  401: 'invalid_credentials',
+  403: 'disabled',
+  429: 'throttled',
+  503: 'busy',
+};
 
 /**
  * Prometheus metrics (prom-client): requests by route and status, latency histograms, login outcomes, bcrypt
@@ -27,17 +33,31 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
   collectDefaultMetrics({ register: registry });
   shareWithPrimary(registry);
   const requests = new Counter({
-    name: 'http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds', help: 'HTTP request latency by method, route and status',
-    labelNames: ['method', 'route', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
     registers: [registry],
   });
-  const logins = new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const logins = new Counter({
+    name: 'auth_logins_total',
+    help: 'Login attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   new Gauge({
-    name: 'auth_bcrypt_pending', help: 'bcrypt hashes running or waiting', registers: [registry],
-    collect() { this.set(sources.bcryptDepth()); },
+    name: 'auth_bcrypt_pending',
+    help: 'bcrypt hashes running or waiting',
+    registers: [registry],
+    collect() {
+      this.set(sources.bcryptDepth());
+    },
   });
   // Measured once per scrape, shared by the two gauges, with a deadline: an unreachable database must not take
   // every metric down with it.
@@ -52,14 +72,19 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
         measuring = undefined;
       }));
   new Gauge({
-    name: 'outbox_pending_events', help: 'Outbox events not yet published', registers: [registry], aggregator: 'max',
+    name: 'outbox_pending_events',
+    help: 'Outbox events not yet published',
+    registers: [registry],
+    aggregator: 'max',
     async collect() {
       const now = await lag();
       if (now) this.set(now.pending);
     },
   });
   new Gauge({
-    name: 'outbox_oldest_pending_age_seconds', help: 'Age of the oldest unpublished outbox event (0 when none)', registers: [registry],
+    name: 'outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest unpublished outbox event (0 when none)',
+    registers: [registry],
     aggregator: 'max',
     async collect() {
       const now = await lag();
@@ -74,12 +99,24 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
       ]).catch(() => undefined);
       if (counts) this.set(read(counts));
     };
-  new Gauge({ name: 'mail_pending_messages', help: 'Messages waiting to be sent (due or retrying)', registers: [registry], collect: mail((c) => c.pending) });
-  new Gauge({ name: 'mail_parked_messages', help: 'Messages parked after a permanent failure (see outbox-status)', registers: [registry], collect: mail((c) => c.parked) });
+  new Gauge({
+    name: 'mail_pending_messages',
+    help: 'Messages waiting to be sent (due or retrying)',
+    registers: [registry],
+    collect: mail((c) => c.pending),
+  });
+  new Gauge({
+    name: 'mail_parked_messages',
+    help: 'Messages parked after a permanent failure (see outbox-status)',
+    registers: [registry],
+    collect: mail((c) => c.parked),
+  });
   const relayCounter = (name: string, help: string, read: (s: ReturnType<NonNullable<MetricSources['relay']>>) => number) => {
     let seen = 0;
     new Counter({
-      name, help, registers: [registry],
+      name,
+      help,
+      registers: [registry],
       collect() {
         const now = sources.relay ? read(sources.relay()) : 0;
         if (now > seen) this.inc(now - seen);

@@ -119,6 +119,12 @@ export function problemDetails(typeBase: string): Middleware {
     }
     ctx.status = problem?.status ?? 500;
     ctx.type = 'application/problem+json';
-    ctx.body = problem ?? { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'internal' };
+    ctx.body = problem ?? {
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred',
+      code: 'internal',
+    };
   };
 }

@@ -18,7 +18,10 @@ export const createUserBody = z.strictObject({
 export const loginBody = z.strictObject({
   username: text(256),
   password: text(1024),
-  session: z.enum(['cookie', 'token']).optional().describe('cookie (default): Set-Cookie; token: the answer carries sessionToken, no cookie'),
+  session: z
+    .enum(['cookie', 'token'])
+    .optional()
+    .describe('cookie (default): Set-Cookie; token: the answer carries sessionToken, no cookie'),
 });
 
 export const changePasswordBody = z.strictObject({
@@ -49,7 +52,10 @@ export const userView = z.object({
 });
 
 export const loginResult = userView.pick({ id: true, username: true, role: true }).extend({
-  sessionToken: z.string().optional().describe('Only for "session": "token": the session secret, shown once; send as Authorization: Bearer'),
+  sessionToken: z
+    .string()
+    .optional()
+    .describe('Only for "session": "token": the session secret, shown once; send as Authorization: Bearer'),
 });
 
 export const userPage = z.object({

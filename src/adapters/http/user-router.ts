@@ -76,7 +76,10 @@ export function userRouter(uc: UserRoutes, callers: Callers): Router {
     const caller = await callers.required(ctx);
     refuseOwnChangeByAccessToken(caller, ctx.params.id!);
     const body = bodyOf(ctx, changePasswordBody);
-    await uc.changePassword.execute({ userId: pathUserId(ctx, caller), ...body }, caller, { sessionId: caller.sessionId, ...requestContext(ctx) });
+    await uc.changePassword.execute({ userId: pathUserId(ctx, caller), ...body }, caller, {
+      sessionId: caller.sessionId,
+      ...requestContext(ctx),
+    });
     ctx.status = 204;
   });
 

@@ -21,7 +21,14 @@ export class EmlFileMailSender implements MailSender {
 
   async send(mail: MailToSend): Promise<void> {
     const { subject, text, html, link } = render(mail, this.branding);
-    const info = await this.transport.sendMail({ from: this.branding.from, to: mail.to, subject, text, html, messageId: messageId(mail, this.branding.publicUrl) });
+    const info = await this.transport.sendMail({
+      from: this.branding.from,
+      to: mail.to,
+      subject,
+      text,
+      html,
+      messageId: messageId(mail, this.branding.publicUrl),
+    });
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = join(this.dir, `${mail.id}.eml`); // the same name on a retry: written again, not twice
     await writeFile(file, info.message as Buffer, { mode: 0o600 });

@@ -18,7 +18,11 @@ export class SmtpMailSender implements MailSender {
   ) {
     // Timeouts short enough that a dead server is noticed well within the relay's lease on a message.
     const url = new URL(smtpUrl);
-    for (const [name, ms] of [['connectionTimeout', 10_000], ['greetingTimeout', 10_000], ['socketTimeout', 30_000]] as const) {
+    for (const [name, ms] of [
+      ['connectionTimeout', 10_000],
+      ['greetingTimeout', 10_000],
+      ['socketTimeout', 30_000],
+    ] as const) {
       if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
     }
     this.transport = nodemailer.createTransport(url.toString());
@@ -27,7 +31,14 @@ export class SmtpMailSender implements MailSender {
   async send(mail: MailToSend): Promise<void> {
     const { subject, text, html } = render(mail, this.branding);
     try {
-      await this.transport.sendMail({ from: this.branding.from, to: mail.to, subject, text, html, messageId: messageId(mail, this.branding.publicUrl) });
+      await this.transport.sendMail({
+        from: this.branding.from,
+        to: mail.to,
+        subject,
+        text,
+        html,
+        messageId: messageId(mail, this.branding.publicUrl),
+      });
     } catch (err) {
       if (isPermanent(err)) throw new PermanentMailFailure((err as Error).message, { cause: err });
       throw err;

@@ -40,7 +40,10 @@ function draft(mail: MailToSend, b: MailBranding): Draft {
     case 'verify-email':
       return {
         subject: `Confirm your email address for ${b.productName}`,
-        paragraphs: [`Hello ${name},`, `please confirm that this is your address for your ${b.productName} account. The link works once, for 24 hours.`],
+        paragraphs: [
+          `Hello ${name},`,
+          `please confirm that this is your address for your ${b.productName} account. The link works once, for 24 hours.`,
+        ],
         link: { href: linkTo(b.publicUrl, 'verify-email', mail.params.token ?? ''), label: 'Confirm my address' },
         footer: 'If you did not ask for this, ignore this message: nothing changes.',
       };
@@ -75,7 +78,8 @@ function draft(mail: MailToSend, b: MailBranding): Draft {
           `Hello ${name},`,
           `one of the recovery codes of your ${b.productName} account was used to sign in or to confirm a change; ${mail.params.remaining ?? 'some'} unused codes are left. A used code works no more.`,
         ],
-        footer: 'If this was not you, somebody has your password and a recovery code: change your password, make a new set of recovery codes, and tell your administrator.',
+        footer:
+          'If this was not you, somebody has your password and a recovery code: change your password, make a new set of recovery codes, and tell your administrator.',
       };
     case 'passkey-clone-suspected':
       return {
@@ -92,7 +96,9 @@ function draft(mail: MailToSend, b: MailBranding): Draft {
 /** Short plain-text and HTML parts that say the same, naming the service. */
 export function render(mail: MailToSend, branding: MailBranding): MailContent {
   const d = draft(mail, branding);
-  const text = [...d.paragraphs, ...(d.link ? [`${d.link.label}: ${d.link.href}`] : []), d.footer, `-- ${branding.productName}`].join('\n\n');
+  const text = [...d.paragraphs, ...(d.link ? [`${d.link.label}: ${d.link.href}`] : []), d.footer, `-- ${branding.productName}`].join(
+    '\n\n',
+  );
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
     ...d.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),

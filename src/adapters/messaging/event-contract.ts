@@ -17,7 +17,9 @@ export const eventData = {
     userId,
     username: z.string().describe('Lower-case username'),
     role,
-    createdBy: actorId.nullable().describe('The admin who created the account (the nil UUID for the command line); null for self-registration and the start-up admin'),
+    createdBy: actorId
+      .nullable()
+      .describe('The admin who created the account (the nil UUID for the command line); null for self-registration and the start-up admin'),
     // The default publishes events written before the field existed (still in the outbox at the upgrade) as null.
     email: email.nullable().default(null).describe(`The address given at registration, not yet verified; null when none. ${PERSONAL}`),
   }),
@@ -53,7 +55,10 @@ export const eventData = {
   'user.mfa_disabled': z.object({ userId, method: z.enum(['totp', 'webauthn']).describe('totp: one-time codes; webauthn: passkeys') }),
   'user.sessions_ended': z.object({
     userId,
-    sessionIds: z.array(z.string().uuid()).min(1).describe('Public ids of the sessions ended (the `sid` claim of access tokens issued from them)'),
+    sessionIds: z
+      .array(z.string().uuid())
+      .min(1)
+      .describe('Public ids of the sessions ended (the `sid` claim of access tokens issued from them)'),
     reason: z.enum(SESSION_END_REASONS).describe('Why they ended'),
     endedBy: actorId,
   }),

@@ -17,7 +17,12 @@ export function targetFields(target: DbTarget): Record<string, string | number> 
   if (target.kind === 'sqlite') return { database: 'sqlite', file: target.file };
   try {
     const url = new URL(target.url);
-    return { database: 'mysql', host: url.hostname, port: url.port ? Number(url.port) : 3306, name: decodeURIComponent(url.pathname.slice(1)) };
+    return {
+      database: 'mysql',
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      name: decodeURIComponent(url.pathname.slice(1)),
+    };
   } catch {
     return { database: 'mysql' };
   }
@@ -44,11 +49,18 @@ function codeOf(err: unknown, depth = 0): string | undefined {
   if (!err || typeof err !== 'object' || depth > 4) return undefined;
   const e = err as { code?: unknown; nativeError?: unknown; cause?: unknown; errors?: unknown[] };
   if (typeof e.code === 'string') return e.code;
-  return codeOf(e.nativeError, depth + 1) ?? codeOf(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? codeOf(e.errors[0], depth + 1) : undefined);
+  return (
+    codeOf(e.nativeError, depth + 1) ?? codeOf(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? codeOf(e.errors[0], depth + 1) : undefined)
+  );
 }
 
 /** MySQL's error numbers, for the few whose code mysql2 leaves out. */
-const ERRNO_CODES: Record<number, string> = { 1044: 'ER_DBACCESS_DENIED_ERROR', 1045: 'ER_ACCESS_DENIED_ERROR', 1049: 'ER_BAD_DB_ERROR', 1698: 'ER_ACCESS_DENIED_ERROR' };
+const ERRNO_CODES: Record<number, string> = {
+  1044: 'ER_DBACCESS_DENIED_ERROR',
+  1045: 'ER_ACCESS_DENIED_ERROR',
+  1049: 'ER_BAD_DB_ERROR',
+  1698: 'ER_ACCESS_DENIED_ERROR',
+};
 
 function errnoOf(err: unknown, depth = 0): number | undefined {
   if (!err || typeof err !== 'object' || depth > 4) return undefined;
@@ -66,9 +78,15 @@ export function explainOpenFailure(err: unknown, target: DbTarget): DatabaseUnav
   const because = (reason: string, advice: string) => new DatabaseUnavailable(where, reason, advice, { cause: err });
   switch (ERRNO_CODES[errno ?? 0] ?? code) {
     case 'ER_BAD_DB_ERROR':
-      return because(`the database "${fields.name}" does not exist`, `create the database first (CREATE DATABASE \`${fields.name}\`), or correct DATABASE_URL`);
+      return because(
+        `the database "${fields.name}" does not exist`,
+        `create the database first (CREATE DATABASE \`${fields.name}\`), or correct DATABASE_URL`,
+      );
     case 'ECONNREFUSED':
-      return because(`nothing accepts connections at ${fields.host}:${fields.port}`, 'start the database server, or correct the host and port in DATABASE_URL');
+      return because(
+        `nothing accepts connections at ${fields.host}:${fields.port}`,
+        'start the database server, or correct the host and port in DATABASE_URL',
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return because(`the host "${fields.host}" is not known`, 'correct the host in DATABASE_URL');

@@ -56,7 +56,12 @@ export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }, 
       },
     });
   }
-  return knex({ ...common, client: 'mysql2', connection: mysqlConnection(target.url) as Knex.MySql2ConnectionConfig, pool: { min: 0, max: pool.max } });
+  return knex({
+    ...common,
+    client: 'mysql2',
+    connection: mysqlConnection(target.url) as Knex.MySql2ConnectionConfig,
+    pool: { min: 0, max: pool.max },
+  });
 }
 
 const firstLine = (message: unknown): string => String(message).split('\n')[0]!;
@@ -77,7 +82,6 @@ export function mysqlConnection(url: string): ConnectionOptions {
     jsonStrings: true,
   };
 }
-
 
 /** SQLite hands DATETIME columns back as epoch milliseconds, MySQL as Date. */
 export function toDate(value: Date | number | string): Date {
@@ -110,7 +114,10 @@ export async function migrateToLatest(db: Knex): Promise<string[]> {
       const contended = /already locked|already exists/i.test((err as Error).message ?? '');
       if (!contended) throw err;
       if (Date.now() > deadline) {
-        throw new Error('The migration lock is still held after a minute: if no migration is running, free it with `npm run migrate -- --unlock`', { cause: err });
+        throw new Error(
+          'The migration lock is still held after a minute: if no migration is running, free it with `npm run migrate -- --unlock`',
+          { cause: err },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
     }

@@ -55,7 +55,9 @@ export class KnexOutboxQueue implements OutboxQueue {
   }
 
   async park(seq: number, error: string, at: Date): Promise<void> {
-    await this.db('outbox').where({ seq }).update({ parkedAt: at, lastError: error.slice(0, 10_000) });
+    await this.db('outbox')
+      .where({ seq })
+      .update({ parkedAt: at, lastError: error.slice(0, 10_000) });
   }
 
   async deletePublishedBefore(cutoff: Date, limit: number): Promise<number> {
@@ -83,10 +85,7 @@ export class KnexOutboxQueue implements OutboxQueue {
 
   /** The first `limit` parked rows in seq order, each with the error that set it aside. */
   async parked(limit: number): Promise<ParkedOutboxRow[]> {
-    const rows = await this.parkedRows()
-      .select('seq', 'id', 'type', 'aggregateid', 'parkedAt', 'lastError')
-      .orderBy('seq')
-      .limit(limit);
+    const rows = await this.parkedRows().select('seq', 'id', 'type', 'aggregateid', 'parkedAt', 'lastError').orderBy('seq').limit(limit);
     return rows.map((r) => ({
       seq: Number(r.seq),
       id: r.id,

@@ -88,7 +88,9 @@ export class KnexSessionStore extends KnexSessions {
 
   /** Deletes one record by its secret (a session that never got an owner). */
   async end(sessionKey: string): Promise<void> {
-    await this.db('sessions').where({ id: sessionRowId(sessionKey) }).delete();
+    await this.db('sessions')
+      .where({ id: sessionRowId(sessionKey) })
+      .delete();
   }
 
   /** Deletes expired records; returns how many. */

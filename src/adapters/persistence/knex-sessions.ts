@@ -40,7 +40,10 @@ export class KnexSessions implements Sessions {
     const rows: SessionRow[] = await this.live(now.getTime())
       .where({ userId })
       .select<SessionRow[]>('publicId', 'userId', 'type', 'createdAt', 'lastSeenAt', 'expiresAt', 'absoluteExpiresAt', 'ip', 'userAgent')
-      .orderBy([{ column: 'createdAt', order: 'desc' }, { column: 'publicId', order: 'desc' }]);
+      .orderBy([
+        { column: 'createdAt', order: 'desc' },
+        { column: 'publicId', order: 'desc' },
+      ]);
     return rows.map(toInfo);
   }
 

@@ -27,7 +27,9 @@ export class ObjectionUserRepository implements UserRepository {
 
   async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
     // Keyset paging on the primary key: the cost of a page does not grow with its position.
-    const query = UserRow.query(this.db).orderBy('id').limit(limit + 1);
+    const query = UserRow.query(this.db)
+      .orderBy('id')
+      .limit(limit + 1);
     if (after) query.where('id', '>', after);
     const rows = await query;
     const page = rows.slice(0, limit);
@@ -46,7 +48,9 @@ export class ObjectionUserRepository implements UserRepository {
   async update(user: User): Promise<void> {
     const { id, role, passwordHash, updatedAt, lastLoginAt, status, statusReason, email, emailVerified } = user.toSnapshot();
     try {
-      await UserRow.query(this.db).findById(id).patch({ role, passwordHash, updatedAt, lastLoginAt, status, statusReason, email, emailVerified });
+      await UserRow.query(this.db)
+        .findById(id)
+        .patch({ role, passwordHash, updatedAt, lastLoginAt, status, statusReason, email, emailVerified });
     } catch (err) {
       if (isUniqueViolation(err)) throw new EmailTaken({ cause: err }); // the only unique column an update changes
       throw err;

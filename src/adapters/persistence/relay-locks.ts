@@ -12,7 +12,10 @@ const MAX_LOCK_NAME = 64; // MySQL's limit
 export function relayLockName(database: string): string {
   const name = `${RELAY_LOCK_NAME}.${database}`;
   if (name.length <= MAX_LOCK_NAME) return name;
-  return `${RELAY_LOCK_NAME}.${createHash('sha256').update(database).digest('hex').slice(0, MAX_LOCK_NAME - RELAY_LOCK_NAME.length - 1)}`;
+  return `${RELAY_LOCK_NAME}.${createHash('sha256')
+    .update(database)
+    .digest('hex')
+    .slice(0, MAX_LOCK_NAME - RELAY_LOCK_NAME.length - 1)}`;
 }
 
 /**
@@ -49,9 +52,7 @@ export class MySqlNamedLock implements RelayLock {
   async holds(): Promise<boolean> {
     if (!this.conn) return false;
     try {
-      const [rows] = await this.conn.query<mysql.RowDataPacket[]>('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [
-        this.name,
-      ]);
+      const [rows] = await this.conn.query<mysql.RowDataPacket[]>('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [this.name]);
       return rows[0]?.mine === 1;
     } catch {
       await this.drop();

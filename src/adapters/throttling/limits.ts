@@ -20,7 +20,8 @@ export function parseLimits(text: string): Limit[] {
     const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(part);
     if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new Error(`"${part}" is not points/seconds`);
     const limit = { points: Number(match[1]), seconds: Number(match[2]) };
-    if (limit.points > 1_000_000_000 || limit.seconds > 366 * 86_400) throw new Error(`"${part}" is out of range (points ≤ 1e9, seconds ≤ a year)`);
+    if (limit.points > 1_000_000_000 || limit.seconds > 366 * 86_400)
+      throw new Error(`"${part}" is out of range (points ≤ 1e9, seconds ≤ a year)`);
     return limit;
   });
   if (limits.length > MAX_WINDOWS) throw new Error(`at most ${MAX_WINDOWS} windows, not ${limits.length}`);

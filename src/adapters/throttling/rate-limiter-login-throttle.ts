@@ -1,11 +1,5 @@
 import type { Knex } from 'knex';
-import {
-  RateLimiterMemory,
-  RateLimiterMySQL,
-  RateLimiterRes,
-  RateLimiterSQLite,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LoginAttempt, LoginThrottle } from '../../application/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
 import { isSqlite } from '../persistence/dialect.js';
@@ -175,10 +169,20 @@ async function block({ window: w, key }: Count, ms: number): Promise<void> {
 }
 
 function window(store: Store, name: string, limit: Limit): Window {
-  return { name, points: limit.points, counter: limiter(store, name, limit), blocked: new RateLimiterMemory({ keyPrefix: `${name}_blocked`, points: 1, duration: limit.seconds }) };
+  return {
+    name,
+    points: limit.points,
+    counter: limiter(store, name, limit),
+    blocked: new RateLimiterMemory({ keyPrefix: `${name}_blocked`, points: 1, duration: limit.seconds }),
+  };
 }
 
-export function limiter(store: Store, keyPrefix: string, { points, seconds }: Limit, extra: Record<string, unknown> = {}): RateLimiterAbstract {
+export function limiter(
+  store: Store,
+  keyPrefix: string,
+  { points, seconds }: Limit,
+  extra: Record<string, unknown> = {},
+): RateLimiterAbstract {
   const common = { keyPrefix, points, duration: seconds, ...extra };
   if (store.kind === 'memory') return new RateLimiterMemory(common);
   // The table is created by the service's migrations, with the columns the library expects.

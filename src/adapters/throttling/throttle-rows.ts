@@ -37,7 +37,9 @@ export class MemoryThrottleRows implements ThrottleRows {
     const row = this.current(subject, windows, now); // read and written with no await between: atomic
     const full = row.flatMap((w, i) => (w.count >= windows[i]!.points ? [w.resetAt - now] : []));
     if (full.length > 0) return { allowed: false, msLeft: Math.max(...full) };
-    const next = row.map((w, i) => (w.resetAt > now ? { count: w.count + 1, resetAt: w.resetAt } : { count: 1, resetAt: now + windows[i]!.ms }));
+    const next = row.map((w, i) =>
+      w.resetAt > now ? { count: w.count + 1, resetAt: w.resetAt } : { count: 1, resetAt: now + windows[i]!.ms },
+    );
     this.rows.set(subject, next);
     return { allowed: true, placesLeft: Math.min(...next.map((w, i) => windows[i]!.points - w.count)) };
   }

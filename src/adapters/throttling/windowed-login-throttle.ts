@@ -91,10 +91,12 @@ export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset 
     const held = this.heldBy(attempt);
     const account = held.filter((h) => h.key.kind === 'account');
     for (const h of account) this.track(h.key.subject, -1);
-    await Promise.all(account.map(async (h) => {
-      this.blocks.unblock(h.key.subject);
-      await this.rows.clear(h.key.subject);
-    }));
+    await Promise.all(
+      account.map(async (h) => {
+        this.blocks.unblock(h.key.subject);
+        await this.rows.clear(h.key.subject);
+      }),
+    );
     await this.giveBack(held.filter((h) => h.key.kind === 'client'));
   }
 

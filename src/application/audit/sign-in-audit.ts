@@ -25,7 +25,13 @@ export class SignInAudit {
    * `user` when the name belongs to an account; otherwise the name is kept as typed (cut short). `method` names
    * the second factor that failed, for `second-factor-failed`.
    */
-  failed(reason: SignInFailure, user: User | undefined, tried: string, context: RequestContext, extra: { method?: string } = {}): Promise<void> {
+  failed(
+    reason: SignInFailure,
+    user: User | undefined,
+    tried: string,
+    context: RequestContext,
+    extra: { method?: string } = {},
+  ): Promise<void> {
     return this.trail.record({
       type: 'login',
       outcome: 'failure',
@@ -50,7 +56,12 @@ export class SignInAudit {
       outcome: 'failure',
       actor: 'anonymous',
       subjectId: user ? user.id : null,
-      details: { reason: 'throttled', username: attempt.account === undefined ? null : nameTried(attempt.account), client: attempt.client ?? null, until: new Date(until).toISOString() },
+      details: {
+        reason: 'throttled',
+        username: attempt.account === undefined ? null : nameTried(attempt.account),
+        client: attempt.client ?? null,
+        until: new Date(until).toISOString(),
+      },
       context,
     });
   }

@@ -35,7 +35,8 @@ export class ChangeEmail {
     const email = parseEmailAddress(input.email);
     const user = await this.users.findById(input.userId);
     if (!user) throw new UserNotFound();
-    if (mustConfirm) await confirmCurrentPassword({ throttle: this.throttle, hasher: this.hasher }, user, input.currentPassword, context.client);
+    if (mustConfirm)
+      await confirmCurrentPassword({ throttle: this.throttle, hasher: this.hasher }, user, input.currentPassword, context.client);
 
     const stamps = { ids: this.ids, clock: this.clock };
     return this.uow.run(async (tx) => {

@@ -12,7 +12,13 @@ export interface Stamps {
   clock: Clock;
 }
 
-export function mailFor(user: User, to: EmailAddress, kind: MailKind, { ids, clock }: Stamps, params: Record<string, string> = {}): OutgoingMail {
+export function mailFor(
+  user: User,
+  to: EmailAddress,
+  kind: MailKind,
+  { ids, clock }: Stamps,
+  params: Record<string, string> = {},
+): OutgoingMail {
   return { id: ids.next(), kind, to, userId: user.id, params: { username: user.username, ...params }, createdAt: clock.now() };
 }
 

@@ -1,7 +1,8 @@
 import type { EmailAddress } from '../../domain/email-address.js';
 
 /** What a message is about; the mail adapter turns kind and params into a subject and a text and an HTML part. */
-export type MailKind = 'verify-email' | 'password-reset' | 'email-changed' | 'password-changed' | 'recovery-code-used' | 'passkey-clone-suspected';
+export type MailKind =
+  'verify-email' | 'password-reset' | 'email-changed' | 'password-changed' | 'recovery-code-used' | 'passkey-clone-suspected';
 
 /**
  * A message waiting to be sent. `params` may carry a single-use token: the queue erases them once the message

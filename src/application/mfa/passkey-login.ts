@@ -55,7 +55,10 @@ export class PasskeyLogin {
     });
     let passkey: StoredPasskey;
     try {
-      passkey = await this.verify.execute({ response: input.response, purpose: 'login', userId: null, requireUserVerification: true }, context);
+      passkey = await this.verify.execute(
+        { response: input.response, purpose: 'login', userId: null, requireUserVerification: true },
+        context,
+      );
     } catch (err) {
       await (err instanceof InvalidCode ? this.throttle.failed(attempt) : this.throttle.cancel(attempt));
       throw err;

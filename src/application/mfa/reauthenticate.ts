@@ -32,7 +32,11 @@ export class Reauthenticate {
     const password = candidatePassword(proof.password);
     // One place in the login throttle, as a login takes: a right password gives the client's back, a wrong one
     // (an impossible one too) stays counted.
-    const matches = await checkCounted(this.throttle, attempt, async () => password !== undefined && this.hasher.verify(password, user.passwordHash));
+    const matches = await checkCounted(
+      this.throttle,
+      attempt,
+      async () => password !== undefined && this.hasher.verify(password, user.passwordHash),
+    );
     if (!matches) throw new IncorrectCurrentPassword('password');
   }
 }

@@ -9,7 +9,13 @@ type NoticeScope = Pick<MfaTxScope, 'audit' | 'mail'>;
  * A recovery code was used: audited, and the owner told at a verified address (an unverified one may not be
  * theirs), in the transaction that used the code up. Only the count of codes left is recorded, never a code.
  */
-export async function recoveryCodeUsed(tx: NoticeScope, user: User, remaining: number, stamps: Stamps, context: RequestContext): Promise<void> {
+export async function recoveryCodeUsed(
+  tx: NoticeScope,
+  user: User,
+  remaining: number,
+  stamps: Stamps,
+  context: RequestContext,
+): Promise<void> {
   await tx.audit.record({
     type: 'recovery_code.used',
     outcome: 'success',
@@ -18,7 +24,8 @@ export async function recoveryCodeUsed(tx: NoticeScope, user: User, remaining: n
     details: { remaining },
     context,
   });
-  if (user.verifiedEmail) await tx.mail.add(mailFor(user, user.verifiedEmail, 'recovery-code-used', stamps, { remaining: String(remaining) }));
+  if (user.verifiedEmail)
+    await tx.mail.add(mailFor(user, user.verifiedEmail, 'recovery-code-used', stamps, { remaining: String(remaining) }));
 }
 
 /**
@@ -42,5 +49,6 @@ export async function passkeyCloneSuspected(
     details: { passkeyId: passkey.id, credentialId: passkey.credentialId, passkeyName: passkey.name, storedCounter: passkey.counter },
     context,
   });
-  if (user.verifiedEmail) await tx.mail.add(mailFor(user, user.verifiedEmail, 'passkey-clone-suspected', stamps, { passkeyName: passkey.name }));
+  if (user.verifiedEmail)
+    await tx.mail.add(mailFor(user, user.verifiedEmail, 'passkey-clone-suspected', stamps, { passkeyName: passkey.name }));
 }

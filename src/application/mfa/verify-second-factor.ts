@@ -2,7 +2,16 @@ import { inject, injectable } from 'inversify';
 import { InvalidCode, NotAuthenticated } from '../../domain/errors.js';
 import type { RequestContext } from '../audit/ports.js';
 import { Clock, IdGenerator, LoginThrottle, UserRepository, type LoginAttempt } from '../ports.js';
-import { CodeThrottle, MfaStores, MfaUnitOfWork, RecoveryCodes, SecretBox, Totp, type SecondFactorProof, type SignInMethod } from './ports.js';
+import {
+  CodeThrottle,
+  MfaStores,
+  MfaUnitOfWork,
+  RecoveryCodes,
+  SecretBox,
+  Totp,
+  type SecondFactorProof,
+  type SignInMethod,
+} from './ports.js';
 import { recoveryCodeUsed } from './security-notices.js';
 import { VerifyPasskey } from './verify-passkey.js';
 

@@ -1,6 +1,14 @@
 import { inject, injectable } from 'inversify';
 import { Clock, type LogSink } from '../ports.js';
-import { KeyCrypto, TokenKeyStore, TokenSettings, type PublicJwk, type StoredKey, type TokenKeyChanges, type TokenSigner } from './ports.js';
+import {
+  KeyCrypto,
+  TokenKeyStore,
+  TokenSettings,
+  type PublicJwk,
+  type StoredKey,
+  type TokenKeyChanges,
+  type TokenSigner,
+} from './ports.js';
 import { isEmptyPlan, planEarlyRotation, planRotation, signingKeyAt, type KeyPlan, type RotationPolicy } from './rotation-plan.js';
 
 /** How long a verifier may cache the JWKS (its Cache-Control max-age). */
@@ -65,7 +73,17 @@ export class KeyRing {
     });
     this.state = undefined; // read again on next use
     const created = keys.find((k) => !before.has(k.kid))?.kid ?? null;
-    return { created, keys: keys.map(({ kid, alg, createdAt, activatesAt, retiresAt, deleteAfter }) => ({ kid, alg, createdAt, activatesAt, retiresAt, deleteAfter })) };
+    return {
+      created,
+      keys: keys.map(({ kid, alg, createdAt, activatesAt, retiresAt, deleteAfter }) => ({
+        kid,
+        alg,
+        createdAt,
+        activatesAt,
+        retiresAt,
+        deleteAfter,
+      })),
+    };
   }
 
   private get policy(): RotationPolicy {

@@ -71,7 +71,11 @@ export interface KeyCrypto {
   /** A signer for the key, or undefined when its private key cannot be opened (TOKEN_KEY_SECRET changed). */
   open(key: StoredKey): Promise<TokenSigner | undefined>;
   /** The claims of a token signed by one of the published keys, valid at `now`; undefined for anything else. */
-  verify(token: string, published: readonly PublicJwk[], expected: { issuer: string; audience: string; now: Date }): Promise<AccessTokenClaims | undefined>;
+  verify(
+    token: string,
+    published: readonly PublicJwk[],
+    expected: { issuer: string; audience: string; now: Date },
+  ): Promise<AccessTokenClaims | undefined>;
 }
 
 export const TokenSettings = Symbol('TokenSettings');

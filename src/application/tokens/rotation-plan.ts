@@ -18,11 +18,15 @@ export interface KeyPlan {
   create?: { activatesAt: Date; succeeds?: string };
 }
 
-const signsAt = (key: StoredKey, now: Date): boolean =>
-  key.activatesAt <= now && (key.retiresAt === null || key.retiresAt > now);
+const signsAt = (key: StoredKey, now: Date): boolean => key.activatesAt <= now && (key.retiresAt === null || key.retiresAt > now);
 
 /** The key that signs at `now`: among those that may, the one that started last. */
-export function signingKeyAt(keys: readonly StoredKey[], usable: (key: StoredKey) => boolean, alg: TokenAlg, now: Date): StoredKey | undefined {
+export function signingKeyAt(
+  keys: readonly StoredKey[],
+  usable: (key: StoredKey) => boolean,
+  alg: TokenAlg,
+  now: Date,
+): StoredKey | undefined {
   return keys
     .filter((k) => k.alg === alg && usable(k) && signsAt(k, now))
     .sort((a, b) => b.activatesAt.getTime() - a.activatesAt.getTime())[0];
@@ -59,10 +63,17 @@ export const isEmptyPlan = (plan: KeyPlan): boolean => !plan.remove.length && !p
  * successor is waiting, a successor of the signing key now, signing once a lead has passed (verifiers must see it
  * published first).
  */
-export function planEarlyRotation(keys: readonly StoredKey[], usable: (key: StoredKey) => boolean, now: Date, policy: RotationPolicy): KeyPlan {
+export function planEarlyRotation(
+  keys: readonly StoredKey[],
+  usable: (key: StoredKey) => boolean,
+  now: Date,
+  policy: RotationPolicy,
+): KeyPlan {
   const plan = planRotation(keys, usable, now, policy);
   if (plan.create) return plan;
-  const active = keys.filter((k) => !plan.remove.includes(k.kid) && !plan.retire.some((r) => r.kid === k.kid) && (k.retiresAt === null || k.retiresAt > now));
+  const active = keys.filter(
+    (k) => !plan.remove.includes(k.kid) && !plan.retire.some((r) => r.kid === k.kid) && (k.retiresAt === null || k.retiresAt > now),
+  );
   if (active.some((k) => k.activatesAt > now)) return plan; // a successor is already published, waiting its turn
   const signer = signingKeyAt(active, usable, policy.alg, now);
   return { ...plan, create: { activatesAt: new Date(now.getTime() + policy.leadMs), succeeds: signer?.kid } };

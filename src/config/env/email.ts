@@ -17,8 +17,6 @@ export interface EmailEnv {
   relay: { pollIntervalMs: number; baseBackoffMs: number; maxBackoffMs: number; maxAttempts: number };
 }
 
-
-
 const url = (schemes: RegExp, message: string) => z.url().refine((u) => schemes.test(u), message);
 
 export const emailShape = {

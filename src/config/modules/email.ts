@@ -41,7 +41,9 @@ export function bindEmail(container: Container, env: Env, db: Knex, log: Logger)
   container.bind<LoginThrottle>(TokenThrottle).toConstantValue(throttle('token', [], email.limits.tokenClient));
   container.bind<LoginThrottle>(ResendThrottle).toConstantValue(throttle('resend', email.limits.resend, []));
   container.bind<Pacer>(Pacer).toConstantValue(new TimerPacer());
-  container.bind<EmailSettings>(EmailSettings).toConstantValue({ resetTtlMs: email.resetTtlMs, forgotMinDurationMs: email.forgotMinDurationMs });
+  container
+    .bind<EmailSettings>(EmailSettings)
+    .toConstantValue({ resetTtlMs: email.resetTtlMs, forgotMinDurationMs: email.forgotMinDurationMs });
   container.bind(ChangeEmail).toSelf();
   container.bind(VerifyEmail).toSelf();
   container.bind(ResendVerification).toSelf();
@@ -57,9 +59,17 @@ export function bindEmail(container: Container, env: Env, db: Knex, log: Logger)
   container.bind<MailSender>(MailSender).toConstantValue(sender);
   container.bind<MailOutbox>(MailOutbox).toConstantValue(outbox);
   container.bind(KnexMailOutbox).toConstantValue(outbox);
-  container.bind(MailRelay).toConstantValue(
-    new MailRelay(outbox, sender, container.get<Clock>(Clock), { ...email.relay, batchSize: 50, leaseMs: MAIL_LEASE_MS, retentionMs: env.outbox.retentionMs }, mailLog),
-  );
+  container
+    .bind(MailRelay)
+    .toConstantValue(
+      new MailRelay(
+        outbox,
+        sender,
+        container.get<Clock>(Clock),
+        { ...email.relay, batchSize: 50, leaseMs: MAIL_LEASE_MS, retentionMs: env.outbox.retentionMs },
+        mailLog,
+      ),
+    );
 }
 
 /** Starts sending queued mail from this process; without SMTP_URL, to .eml files. */

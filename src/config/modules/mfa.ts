@@ -8,16 +8,7 @@ import { DisableTotp } from '../../application/mfa/disable-totp.js';
 import { EnrolTotp } from '../../application/mfa/enrol-totp.js';
 import { DeletePasskey, ListPasskeys } from '../../application/mfa/manage-passkeys.js';
 import { PasskeyLogin } from '../../application/mfa/passkey-login.js';
-import {
-  CodeThrottle,
-  MfaStores,
-  MfaUnitOfWork,
-  Passkeys,
-  QrCodes,
-  RecoveryCodes,
-  SecretBox,
-  Totp,
-} from '../../application/mfa/ports.js';
+import { CodeThrottle, MfaStores, MfaUnitOfWork, Passkeys, QrCodes, RecoveryCodes, SecretBox, Totp } from '../../application/mfa/ports.js';
 import { Reauthenticate } from '../../application/mfa/reauthenticate.js';
 import { RegenerateRecoveryCodes } from '../../application/mfa/regenerate-recovery-codes.js';
 import { RegisterPasskey } from '../../application/mfa/register-passkey.js';
@@ -46,10 +37,18 @@ import type { Env } from '../env.js';
 export function bindMfa(container: Container, env: Env, db: Knex): void {
   // Outside production a random key for this process (the API says so at start-up, see service.ts).
   const keySecret = env.mfa.keySecret ?? randomBytes(32).toString('hex');
-  const stores: MfaStores = { totp: new KnexTotpStore(db), recoveryCodes: new KnexRecoveryCodes(db), passkeys: new KnexPasskeys(db), challenges: new KnexChallenges(db) };
+  const stores: MfaStores = {
+    totp: new KnexTotpStore(db),
+    recoveryCodes: new KnexRecoveryCodes(db),
+    passkeys: new KnexPasskeys(db),
+    challenges: new KnexChallenges(db),
+  };
   container.bind<MfaStores>(MfaStores).toConstantValue(stores);
-  container.bind<MfaUnitOfWork>(MfaUnitOfWork).toDynamicValue((c) =>
-    new KnexMfaUnitOfWork(db, c.get<OutboxSignal>(OutboxSignal), c.get<(trx: Knex.Transaction) => AuditLog>(AuditLogFor)));
+  container
+    .bind<MfaUnitOfWork>(MfaUnitOfWork)
+    .toDynamicValue(
+      (c) => new KnexMfaUnitOfWork(db, c.get<OutboxSignal>(OutboxSignal), c.get<(trx: Knex.Transaction) => AuditLog>(AuditLogFor)),
+    );
   container.bind<SecretBox>(SecretBox).toConstantValue(new AesGcmSecretBox(keySecret));
   container.bind<RecoveryCodes>(RecoveryCodes).toConstantValue(new HmacRecoveryCodes(keySecret));
   container.bind<Totp>(Totp).toConstantValue(new OtpauthTotp(new URL(env.mfa.publicUrl).hostname));
@@ -57,8 +56,22 @@ export function bindMfa(container: Container, env: Env, db: Knex): void {
   const database = databaseName(db);
   container.bind<CodeThrottle>(CodeThrottle).toConstantValue(new RateLimiterCodeThrottle({ kind: 'database', db, database }));
   container.bind<Passkeys>(Passkeys).toConstantValue(new SimpleWebAuthnPasskeys(relyingPartyOf(env.mfa.publicUrl)));
-  for (const useCase of [SecondFactors, EnrolTotp, ConfirmTotp, DisableTotp, RegenerateRecoveryCodes, VerifyPasskey, VerifySecondFactor,
-    CompleteLogin, PasskeyLogin, SecondFactorOptions, RegisterPasskey, ListPasskeys, DeletePasskey, Reauthenticate]) {
+  for (const useCase of [
+    SecondFactors,
+    EnrolTotp,
+    ConfirmTotp,
+    DisableTotp,
+    RegenerateRecoveryCodes,
+    VerifyPasskey,
+    VerifySecondFactor,
+    CompleteLogin,
+    PasskeyLogin,
+    SecondFactorOptions,
+    RegisterPasskey,
+    ListPasskeys,
+    DeletePasskey,
+    Reauthenticate,
+  ]) {
     // The array's element type is a union of classes, which inversify's bind() cannot take as it is.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     container.bind(useCase as new (...args: never[]) => unknown).toSelf();

@@ -146,9 +146,7 @@ export function Field(props: FieldProps) {
   const described = [props.hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
-      <label for={id}>
-        {props.label}
-      </label>
+      <label for={id}>{props.label}</label>
       {props.hint && (
         <p class="hint" id={`${id}-hint`}>
           {props.hint}

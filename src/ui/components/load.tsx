@@ -5,10 +5,7 @@ import { messageOf } from '../messages.js';
 import { NotAvailable } from './layout.js';
 
 export type Loaded<T> =
-  | { state: 'loading' }
-  | { state: 'ready'; value: T }
-  | { state: 'unavailable' }
-  | { state: 'failed'; message: string };
+  { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'failed'; message: string };
 
 /** Loads once per change of `deps`; `reload()` loads again (after a change made on the page). */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): [Loaded<T>, () => void, (value: T) => void] {

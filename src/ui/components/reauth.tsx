@@ -78,7 +78,17 @@ function ReauthDialog({ onDone, onCancel }: { onDone: () => void; onCancel: () =
           </button>
         }
       >
-        <Field form={form} name="password" id="reauth-password" label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
+        <Field
+          form={form}
+          name="password"
+          id="reauth-password"
+          label="Password"
+          type="password"
+          value={password}
+          onValue={setPassword}
+          autoComplete="current-password"
+          required
+        />
       </Form>
     </dialog>
   );

@@ -50,7 +50,13 @@ export function SessionList({ sessions, onEnd, busy }: { sessions: Session[]; on
             <dd>{formatTime(s.expiresAt)}</dd>
           </dl>
           {onEnd && !s.current && (
-            <button type="button" class="secondary" onClick={() => onEnd(s)} disabled={busy === s.id} aria-label={`End this session: ${deviceOf(s.userAgent)}, signed in ${formatTime(s.createdAt)}`}>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => onEnd(s)}
+              disabled={busy === s.id}
+              aria-label={`End this session: ${deviceOf(s.userAgent)}, signed in ${formatTime(s.createdAt)}`}
+            >
               {busy === s.id ? 'Ending…' : 'End this session'}
             </button>
           )}

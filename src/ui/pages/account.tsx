@@ -98,8 +98,29 @@ function EmailAddress({ user }: { user: User }) {
       )}
       <Status message={status} />
       <Form form={form} onSubmit={submit} submitLabel="Change address" busyLabel="Saving…" label="Change email address">
-        <Field form={form} name="email" id="email-new" label="New email address" type="email" value={email} onValue={setEmail} autoComplete="email" inputMode="email" required />
-        <Field form={form} name="currentPassword" id="email-current-password" label="Current password" type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
+        <Field
+          form={form}
+          name="email"
+          id="email-new"
+          label="New email address"
+          type="email"
+          value={email}
+          onValue={setEmail}
+          autoComplete="email"
+          inputMode="email"
+          required
+        />
+        <Field
+          form={form}
+          name="currentPassword"
+          id="email-current-password"
+          label="Current password"
+          type="password"
+          value={password}
+          onValue={setPassword}
+          autoComplete="current-password"
+          required
+        />
       </Form>
       {reauth.dialog}
     </Section>
@@ -131,9 +152,37 @@ function ChangePassword({ user }: { user: User }) {
     <Section title="Change password">
       <Status message={status} />
       <Form form={form} onSubmit={submit} submitLabel="Change password" busyLabel="Saving…" label="Change password">
-        <Field form={form} name="currentPassword" label="Current password" type="password" value={current} onValue={setCurrent} autoComplete="current-password" required />
-        <Field form={form} name="newPassword" label="New password" hint="At least 8 characters; a long phrase is best." type="password" value={next} onValue={setNext} autoComplete="new-password" required />
-        <Field form={form} name="confirm" label="New password again" type="password" value={confirm} onValue={setConfirm} autoComplete="new-password" required />
+        <Field
+          form={form}
+          name="currentPassword"
+          label="Current password"
+          type="password"
+          value={current}
+          onValue={setCurrent}
+          autoComplete="current-password"
+          required
+        />
+        <Field
+          form={form}
+          name="newPassword"
+          label="New password"
+          hint="At least 8 characters; a long phrase is best."
+          type="password"
+          value={next}
+          onValue={setNext}
+          autoComplete="new-password"
+          required
+        />
+        <Field
+          form={form}
+          name="confirm"
+          label="New password again"
+          type="password"
+          value={confirm}
+          onValue={setConfirm}
+          autoComplete="new-password"
+          required
+        />
       </Form>
     </Section>
   );

@@ -72,7 +72,11 @@ function RoleForm({ user, onChange }: { user: User; onChange: (user: User) => vo
     <Section title="Role">
       <Status message={status} />
       <Form form={form} onSubmit={submit} submitLabel="Save role" busyLabel="Saving…" label="Role">
-        <fieldset class="choices" aria-invalid={form.errors.role ? 'true' : undefined} aria-describedby={form.errors.role ? 'role-error' : undefined}>
+        <fieldset
+          class="choices"
+          aria-invalid={form.errors.role ? 'true' : undefined}
+          aria-describedby={form.errors.role ? 'role-error' : undefined}
+        >
           <legend>Choose a role</legend>
           {(['user', 'admin'] as const).map((r) => (
             <label key={r} class="choice">
@@ -103,7 +107,11 @@ function StatusForm({ user, self, onChange }: { user: User; self: boolean; onCha
     if (updated) {
       onChange(updated);
       setReason('');
-      setStatus(updated.status === 'disabled' ? `${updated.username} is disabled and signed out everywhere.` : `${updated.username} can sign in again.`);
+      setStatus(
+        updated.status === 'disabled'
+          ? `${updated.username} is disabled and signed out everywhere.`
+          : `${updated.username} can sign in again.`,
+      );
     }
   };
   if (current === undefined) {
@@ -123,8 +131,24 @@ function StatusForm({ user, self, onChange }: { user: User; self: boolean; onCha
       {self ? (
         <p>You cannot disable your own account.</p>
       ) : (
-        <Form form={form} onSubmit={submit} submitLabel={wanted === 'disabled' ? 'Disable account' : 'Enable account'} busyLabel="Saving…" label="Status" danger={wanted === 'disabled'}>
-          <Field form={form} name="reason" id="status-reason" label="Reason (optional)" hint="Kept in the audit trail." value={reason} onValue={setReason} maxLength={500} />
+        <Form
+          form={form}
+          onSubmit={submit}
+          submitLabel={wanted === 'disabled' ? 'Disable account' : 'Enable account'}
+          busyLabel="Saving…"
+          label="Status"
+          danger={wanted === 'disabled'}
+        >
+          <Field
+            form={form}
+            name="reason"
+            id="status-reason"
+            label="Reason (optional)"
+            hint="Kept in the audit trail."
+            value={reason}
+            onValue={setReason}
+            maxLength={500}
+          />
         </Form>
       )}
     </Section>
@@ -147,7 +171,18 @@ function ResetPassword({ user }: { user: User }) {
     <Section title="Reset password">
       <Status message={status} />
       <Form form={form} onSubmit={submit} submitLabel="Set password" busyLabel="Saving…" label="Reset password">
-        <Field form={form} name="newPassword" id="admin-new-password" label="New password" hint="At least 8 characters." type="password" value={password} onValue={setPassword} autoComplete="new-password" required />
+        <Field
+          form={form}
+          name="newPassword"
+          id="admin-new-password"
+          label="New password"
+          hint="At least 8 characters."
+          type="password"
+          value={password}
+          onValue={setPassword}
+          autoComplete="new-password"
+          required
+        />
       </Form>
     </Section>
   );

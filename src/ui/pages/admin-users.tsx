@@ -34,7 +34,14 @@ export function AdminUsers() {
           <p class="hint" id="user-filter-hint">
             Looks through the {PAGE_SIZE} users shown on this page only.
           </p>
-          <input id="user-filter" type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} aria-describedby="user-filter-hint" autoComplete="off" />
+          <input
+            id="user-filter"
+            type="search"
+            value={filter}
+            onInput={(e) => setFilter(e.currentTarget.value)}
+            aria-describedby="user-filter-hint"
+            autoComplete="off"
+          />
         </div>
         <Show loaded={loaded} what="a list of users">
           {(page) => {
@@ -44,7 +51,9 @@ export function AdminUsers() {
             return (
               <>
                 <p role="status" class="count">
-                  {needle ? `${users.length} of ${page.users.length} users on this page match.` : `${page.users.length} users on this page.`}
+                  {needle
+                    ? `${users.length} of ${page.users.length} users on this page match.`
+                    : `${page.users.length} users on this page.`}
                 </p>
                 <ul class="items">
                   {users.map((u) => (
@@ -64,7 +73,12 @@ export function AdminUsers() {
                   <button type="button" class="secondary" onClick={previous} disabled={trail.length === 0}>
                     Previous page
                   </button>
-                  <button type="button" class="secondary" onClick={() => page.nextCursor && next(page.nextCursor)} disabled={!page.nextCursor}>
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => page.nextCursor && next(page.nextCursor)}
+                    disabled={!page.nextCursor}
+                  >
                     Next page
                   </button>
                 </nav>

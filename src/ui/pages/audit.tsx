@@ -55,10 +55,43 @@ export function AuditTrail() {
       <Section title="Filters">
         <Form form={shown} onSubmit={apply} submitLabel="Show entries" label="Filter the audit trail">
           <div class="grid">
-            <Field form={shown} name="userId" id="audit-user" label="User id" value={draft.userId} onValue={set('userId')} autoComplete="off" />
-            <Field form={shown} name="type" id="audit-type" label="Type" hint="e.g. login, user.disabled" value={draft.type} onValue={set('type')} autoComplete="off" />
-            <Field form={shown} name="since" id="audit-since" label="From" type="datetime-local" value={draft.since} onValue={set('since')} />
-            <Field form={shown} name="until" id="audit-until" label="Until" type="datetime-local" value={draft.until} onValue={set('until')} />
+            <Field
+              form={shown}
+              name="userId"
+              id="audit-user"
+              label="User id"
+              value={draft.userId}
+              onValue={set('userId')}
+              autoComplete="off"
+            />
+            <Field
+              form={shown}
+              name="type"
+              id="audit-type"
+              label="Type"
+              hint="e.g. login, user.disabled"
+              value={draft.type}
+              onValue={set('type')}
+              autoComplete="off"
+            />
+            <Field
+              form={shown}
+              name="since"
+              id="audit-since"
+              label="From"
+              type="datetime-local"
+              value={draft.since}
+              onValue={set('since')}
+            />
+            <Field
+              form={shown}
+              name="until"
+              id="audit-until"
+              label="Until"
+              type="datetime-local"
+              value={draft.until}
+              onValue={set('until')}
+            />
           </div>
         </Form>
       </Section>
@@ -68,10 +101,20 @@ export function AuditTrail() {
             <>
               <AuditList entries={page.entries} showSubject />
               <nav class="pager" aria-label="Pages of entries">
-                <button type="button" class="secondary" disabled={trail.length === 0} onClick={() => (setAfter(trail[trail.length - 1]), setTrail(trail.slice(0, -1)))}>
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={trail.length === 0}
+                  onClick={() => (setAfter(trail[trail.length - 1]), setTrail(trail.slice(0, -1)))}
+                >
                   Newer
                 </button>
-                <button type="button" class="secondary" disabled={!page.nextCursor} onClick={() => (setTrail([...trail, after]), setAfter(page.nextCursor!))}>
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={!page.nextCursor}
+                  onClick={() => (setTrail([...trail, after]), setAfter(page.nextCursor!))}
+                >
                   Older
                 </button>
               </nav>

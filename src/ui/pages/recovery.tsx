@@ -19,13 +19,21 @@ export function ForgotPassword() {
       <div class="card">
         {sent ? (
           <p role="status">
-            If an account with a confirmed email address matches, we have sent a link to reset its password. It works
-            for 30 minutes and once only.
+            If an account with a confirmed email address matches, we have sent a link to reset its password. It works for 30 minutes and
+            once only.
           </p>
         ) : (
           <Form form={form} onSubmit={submit} submitLabel="Send a reset link" busyLabel="Sending…">
             <p>Enter your username or your confirmed email address. We send a link to the account's confirmed address.</p>
-            <Field form={form} name="username" label="Username or email" value={username} onValue={setUsername} autoComplete="username" required />
+            <Field
+              form={form}
+              name="username"
+              label="Username or email"
+              value={username}
+              onValue={setUsername}
+              autoComplete="username"
+              required
+            />
           </Form>
         )}
       </div>
@@ -58,12 +66,32 @@ export function ResetPassword() {
           </p>
         ) : done ? (
           <p role="status">
-            Your password has been changed, and every session of your account has been ended. <Link to="/sign-in">Sign in</Link> with the new password.
+            Your password has been changed, and every session of your account has been ended. <Link to="/sign-in">Sign in</Link> with the
+            new password.
           </p>
         ) : (
           <Form form={form} onSubmit={submit} submitLabel="Set new password" busyLabel="Saving…">
-            <Field form={form} name="newPassword" label="New password" hint="At least 8 characters; a long phrase is best." type="password" value={password} onValue={setPassword} autoComplete="new-password" required />
-            <Field form={form} name="confirm" label="New password again" type="password" value={confirm} onValue={setConfirm} autoComplete="new-password" required />
+            <Field
+              form={form}
+              name="newPassword"
+              label="New password"
+              hint="At least 8 characters; a long phrase is best."
+              type="password"
+              value={password}
+              onValue={setPassword}
+              autoComplete="new-password"
+              required
+            />
+            <Field
+              form={form}
+              name="confirm"
+              label="New password again"
+              type="password"
+              value={confirm}
+              onValue={setConfirm}
+              autoComplete="new-password"
+              required
+            />
           </Form>
         )}
       </div>

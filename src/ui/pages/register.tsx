@@ -38,12 +38,50 @@ export function Register() {
     <Page title="Create an account">
       <div class="card">
         <Form form={form} onSubmit={submit} submitLabel="Create account" busyLabel="Creating…">
-          <Field form={form} name="username" label="Username" hint="3 to 64 characters: letters a–z, digits, and . _ -" value={username} onValue={setUsername} autoComplete="username" required />
+          <Field
+            form={form}
+            name="username"
+            label="Username"
+            hint="3 to 64 characters: letters a–z, digits, and . _ -"
+            value={username}
+            onValue={setUsername}
+            autoComplete="username"
+            required
+          />
           {withEmail && (
-            <Field form={form} name="email" label="Email address (optional)" hint="Lets you reset a forgotten password. We send a link to confirm it." type="email" value={email} onValue={setEmail} autoComplete="email" inputMode="email" />
+            <Field
+              form={form}
+              name="email"
+              label="Email address (optional)"
+              hint="Lets you reset a forgotten password. We send a link to confirm it."
+              type="email"
+              value={email}
+              onValue={setEmail}
+              autoComplete="email"
+              inputMode="email"
+            />
           )}
-          <Field form={form} name="password" label="Password" hint="At least 8 characters; a long phrase is best." type="password" value={password} onValue={setPassword} autoComplete="new-password" required />
-          <Field form={form} name="confirm" label="Password again" type="password" value={confirm} onValue={setConfirm} autoComplete="new-password" required />
+          <Field
+            form={form}
+            name="password"
+            label="Password"
+            hint="At least 8 characters; a long phrase is best."
+            type="password"
+            value={password}
+            onValue={setPassword}
+            autoComplete="new-password"
+            required
+          />
+          <Field
+            form={form}
+            name="confirm"
+            label="Password again"
+            type="password"
+            value={confirm}
+            onValue={setConfirm}
+            autoComplete="new-password"
+            required
+          />
         </Form>
       </div>
       <p class="links">

@@ -13,10 +13,7 @@ export function SecondFactorPage() {
   const [codes, setCodes] = useState<string[]>();
   return (
     <Page title="Second factor">
-      <p>
-        A second factor keeps your account safe when someone learns your password: an authenticator app, a passkey, or
-        both.
-      </p>
+      <p>A second factor keeps your account safe when someone learns your password: an authenticator app, a passkey, or both.</p>
       {codes && <RecoveryCodes codes={codes} onDone={() => setCodes(undefined)} />}
       <AuthenticatorApp guard={reauth.guard} onCodes={setCodes} />
       <RecoveryCodeSection guard={reauth.guard} onCodes={setCodes} />
@@ -111,7 +108,13 @@ function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => 
           <ol class="steps">
             <li>
               Scan this QR code with the app:
-              <img class="qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qrSvg)}`} alt="QR code holding the secret for your authenticator app" width={200} height={200} />
+              <img
+                class="qr"
+                src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qrSvg)}`}
+                alt="QR code holding the secret for your authenticator app"
+                width={200}
+                height={200}
+              />
             </li>
             <li>
               Or type this key into the app: <code class="secret">{groupSecret(enrolment.secret)}</code>
@@ -130,7 +133,18 @@ function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => 
               </button>
             }
           >
-            <Field form={confirm} name="code" id="totp-code" label="Code from the app" value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" maxLength={8} required />
+            <Field
+              form={confirm}
+              name="code"
+              id="totp-code"
+              label="Code from the app"
+              value={code}
+              onValue={setCode}
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              maxLength={8}
+              required
+            />
           </Form>
         </>
       )}
@@ -153,8 +167,8 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
   return (
     <Section title="Your recovery codes">
       <p>
-        <strong>Save these codes now: they are shown only once.</strong> Each one signs you in once if you lose your
-        authenticator app or passkey.
+        <strong>Save these codes now: they are shown only once.</strong> Each one signs you in once if you lose your authenticator app or
+        passkey.
       </p>
       <ol class="codes">
         {codes.map((c) => (
@@ -311,7 +325,16 @@ function Passkeys({ guard }: { guard: Guard }) {
             )}
             {passkeysSupported() ? (
               <Form form={add} onSubmit={submit} submitLabel="Add a passkey" busyLabel="Waiting for your device…" label="Add a passkey">
-                <Field form={add} name="name" id="passkey-name" label="Name for the new passkey" hint="So you can tell your passkeys apart, e.g. “Work laptop”." value={name} onValue={setName} maxLength={64} />
+                <Field
+                  form={add}
+                  name="name"
+                  id="passkey-name"
+                  label="Name for the new passkey"
+                  hint="So you can tell your passkeys apart, e.g. “Work laptop”."
+                  value={name}
+                  onValue={setName}
+                  maxLength={64}
+                />
               </Form>
             ) : (
               <p>This browser cannot create passkeys.</p>

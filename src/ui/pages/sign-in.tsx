@@ -23,7 +23,11 @@ export function SignIn() {
   };
   return (
     <Page title={step ? 'Second factor' : 'Sign in'}>
-      {step ? <SecondFactor methods={step.methods} onDone={done} onCancel={() => setStep(undefined)} /> : <PasswordStep onAnswer={answered} />}
+      {step ? (
+        <SecondFactor methods={step.methods} onDone={done} onCancel={() => setStep(undefined)} />
+      ) : (
+        <PasswordStep onAnswer={answered} />
+      )}
     </Page>
   );
 }
@@ -52,8 +56,25 @@ function PasswordStep({ onAnswer }: { onAnswer: (answer: LoginAnswer | undefined
     <>
       <div class="card">
         <Form form={form} onSubmit={submit} submitLabel="Sign in" busyLabel="Signing in…" label="Sign in with a password">
-          <Field form={form} name="username" label={byEmail ? 'Username or email' : 'Username'} value={username} onValue={setUsername} autoComplete="username webauthn" required />
-          <Field form={form} name="password" label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" required />
+          <Field
+            form={form}
+            name="username"
+            label={byEmail ? 'Username or email' : 'Username'}
+            value={username}
+            onValue={setUsername}
+            autoComplete="username webauthn"
+            required
+          />
+          <Field
+            form={form}
+            name="password"
+            label="Password"
+            type="password"
+            value={password}
+            onValue={setPassword}
+            autoComplete="current-password"
+            required
+          />
         </Form>
         <p class="links">
           <Link to="/forgot-password">Forgot your password?</Link>
@@ -61,11 +82,7 @@ function PasswordStep({ onAnswer }: { onAnswer: (answer: LoginAnswer | undefined
       </div>
       <div class="card">
         <h2>Or use a passkey</h2>
-        {passkeysSupported() ? (
-          <PasskeyButton form={passkey} onClick={withPasskey} />
-        ) : (
-          <p>This browser cannot use passkeys.</p>
-        )}
+        {passkeysSupported() ? <PasskeyButton form={passkey} onClick={withPasskey} /> : <p>This browser cannot use passkeys.</p>}
       </div>
       <p class="links">
         New here? <Link to="/register">Create an account</Link>
@@ -75,7 +92,8 @@ function PasswordStep({ onAnswer }: { onAnswer: (answer: LoginAnswer | undefined
 }
 
 function PasskeyButton({ form, onClick }: { form: ReturnType<typeof useForm>; onClick: () => Promise<void> }) {
-  const message = form.formError === messageOf(NOT_DEPLOYED) ? 'Signing in with a passkey is not available on this server.' : form.formError;
+  const message =
+    form.formError === messageOf(NOT_DEPLOYED) ? 'Signing in with a passkey is not available on this server.' : form.formError;
   return (
     <>
       {message && (
@@ -133,7 +151,10 @@ function SecondFactor({ methods, onDone, onCancel }: { methods: string[]; onDone
         <p>Your account has a second factor. Finish signing in with it.</p>
         {expired && (
           <p class="form-error" role="alert">
-            Too much time has passed. <button type="button" class="link-button" onClick={cancel}>Start again</button>
+            Too much time has passed.{' '}
+            <button type="button" class="link-button" onClick={cancel}>
+              Start again
+            </button>
           </p>
         )}
         <Form
@@ -149,9 +170,30 @@ function SecondFactor({ methods, onDone, onCancel }: { methods: string[]; onDone
           }
         >
           {mode === 'code' ? (
-            <Field key="code" form={form} name="code" label="Code from your authenticator app" value={code} onValue={setCode} autoComplete="one-time-code" inputMode="numeric" maxLength={8} required />
+            <Field
+              key="code"
+              form={form}
+              name="code"
+              label="Code from your authenticator app"
+              value={code}
+              onValue={setCode}
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              maxLength={8}
+              required
+            />
           ) : (
-            <Field key="recovery" form={form} name="recoveryCode" label="Recovery code" hint="One of the codes you saved when you set up the second factor. Each works once." value={recoveryCode} onValue={setRecoveryCode} autoComplete="off" required />
+            <Field
+              key="recovery"
+              form={form}
+              name="recoveryCode"
+              label="Recovery code"
+              hint="One of the codes you saved when you set up the second factor. Each works once."
+              value={recoveryCode}
+              onValue={setRecoveryCode}
+              autoComplete="off"
+              required
+            />
           )}
         </Form>
         {hasCode && (

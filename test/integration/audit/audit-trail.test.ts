@@ -3,7 +3,15 @@ import request from 'supertest';
 import { createAdmin, expectInvalidField, expectProblem, logIn, register, uniqueName, type Account } from '../http/helpers.js';
 import { onEachDatabase } from './helpers.js';
 
-interface Entry { id: string; at: string; type: string; outcome: string; actor: string; subjectId: string | null; details: Record<string, unknown> }
+interface Entry {
+  id: string;
+  at: string;
+  type: string;
+  outcome: string;
+  actor: string;
+  subjectId: string | null;
+  details: Record<string, unknown>;
+}
 
 onEachDatabase('GET /audit and GET /users/me/activity', (suite) => {
   let adminAccount: Account;
@@ -17,7 +25,10 @@ onEachDatabase('GET /audit and GET /users/me/activity', (suite) => {
     const admin = await logIn(suite.app, adminAccount);
     const adaAgent = await logIn(suite.app, ada);
     await request(suite.app.callback()).post('/login').send({ username: ada.username, password: 'a wrong password' }).expect(401);
-    await adaAgent.put(`/users/${ada.id}/password`).send({ currentPassword: ada.password, newPassword: 'a brand new passphrase' }).expect(204);
+    await adaAgent
+      .put(`/users/${ada.id}/password`)
+      .send({ currentPassword: ada.password, newPassword: 'a brand new passphrase' })
+      .expect(204);
     ada.password = 'a brand new passphrase';
     await admin.put(`/users/${ada.id}/role`).send({ role: 'admin' }).expect(200);
     await admin.put(`/users/${ada.id}/role`).send({ role: 'user' }).expect(200);
@@ -59,7 +70,10 @@ onEachDatabase('GET /audit and GET /users/me/activity', (suite) => {
     const seen: string[] = [];
     let after: string | undefined;
     for (let page = 0; page < 50; page += 1) {
-      const res = await admin.get('/audit').query({ limit: 3, ...(after && { after }) }).expect(200);
+      const res = await admin
+        .get('/audit')
+        .query({ limit: 3, ...(after && { after }) })
+        .expect(200);
       seen.push(...(res.body.entries as Entry[]).map((e) => e.id));
       after = res.body.nextCursor ?? undefined;
       if (!after) break;
@@ -78,19 +92,33 @@ onEachDatabase('GET /audit and GET /users/me/activity', (suite) => {
     const created = mine[mine.length - 1]!;
     const logout = mine[0]!;
     const since = (await admin.get('/audit').query({ userId: ada.id, since: logout.at }).expect(200)).body.entries as Entry[];
-    expect(since.map((e) => e.id)).to.include(logout.id).and.not.include(created.id);
+    expect(since.map((e) => e.id))
+      .to.include(logout.id)
+      .and.not.include(created.id);
     const until = (await admin.get('/audit').query({ userId: ada.id, until: created.at }).expect(200)).body.entries as Entry[];
     expect(until.map((e) => e.id)).not.to.include(created.id);
-    const future = (await admin.get('/audit').query({ since: new Date(Date.now() + 3_600_000).toISOString() }).expect(200)).body;
+    const future = (
+      await admin
+        .get('/audit')
+        .query({ since: new Date(Date.now() + 3_600_000).toISOString() })
+        .expect(200)
+    ).body;
     expect(future).to.deep.equal({ entries: [], nextCursor: null });
   });
 
   it('refuses every bad parameter with 400 naming it', async () => {
     const admin = await logIn(suite.app, adminAccount);
     const bad: Array<[Record<string, string>, string]> = [
-      [{ limit: '0' }, 'query.limit'], [{ limit: '101' }, 'query.limit'], [{ limit: 'ten' }, 'query.limit'], [{ limit: '1.5' }, 'query.limit'],
-      [{ type: 'everything' }, 'query.type'], [{ userId: 'ada' }, 'query.userId'], [{ after: "1' or '1'='1" }, 'query.after'],
-      [{ since: 'yesterday' }, 'query.since'], [{ until: '2026-13-01T00:00:00Z' }, 'query.until'], [{ user: ada.id }, 'query.user'],
+      [{ limit: '0' }, 'query.limit'],
+      [{ limit: '101' }, 'query.limit'],
+      [{ limit: 'ten' }, 'query.limit'],
+      [{ limit: '1.5' }, 'query.limit'],
+      [{ type: 'everything' }, 'query.type'],
+      [{ userId: 'ada' }, 'query.userId'],
+      [{ after: "1' or '1'='1" }, 'query.after'],
+      [{ since: 'yesterday' }, 'query.since'],
+      [{ until: '2026-13-01T00:00:00Z' }, 'query.until'],
+      [{ user: ada.id }, 'query.user'],
       [{ since: '2026-02-01T00:00:00Z', until: '2026-01-01T00:00:00Z' }, 'since'],
     ];
     for (const [query, field] of bad) expectInvalidField(await admin.get('/audit').query(query), field);
@@ -124,9 +152,16 @@ onEachDatabase('GET /audit and GET /users/me/activity', (suite) => {
 
   it('records where a request came from: client address, user agent and request id', async () => {
     const name = uniqueName();
-    await request(suite.app.callback()).post('/users').set('User-Agent', 'audit-test/2.0').set('X-Request-Id', 'req-audit-7')
-      .send({ username: name, password: 'correct horse battery' }).expect(201);
-    const [row] = await suite.db('audit').where({ type: 'user.created' }).whereRaw('details like ?', [`%${name}%`]);
+    await request(suite.app.callback())
+      .post('/users')
+      .set('User-Agent', 'audit-test/2.0')
+      .set('X-Request-Id', 'req-audit-7')
+      .send({ username: name, password: 'correct horse battery' })
+      .expect(201);
+    const [row] = await suite
+      .db('audit')
+      .where({ type: 'user.created' })
+      .whereRaw('details like ?', [`%${name}%`]);
     expect(row).to.include({ userAgent: 'audit-test/2.0', requestId: 'req-audit-7', actor: 'anonymous' });
     expect(row.client).to.match(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
   });

@@ -4,7 +4,15 @@ import { SetAccountStatus } from '../../../src/application/accounts/set-account-
 import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { SequentialIds, FixedClock } from '../../fakes.js';
 import {
-  createAdmin, credentials, expectInvalidField, expectProblem, logIn, outboxTypes, register, sessionOf, whoAmI,
+  createAdmin,
+  credentials,
+  expectInvalidField,
+  expectProblem,
+  logIn,
+  outboxTypes,
+  register,
+  sessionOf,
+  whoAmI,
 } from '../http/helpers.js';
 import { auditRows, onEachDatabase } from './helpers.js';
 
@@ -15,7 +23,12 @@ onEachDatabase('PUT /users/{id}/status', (suite) => {
     const phone = await logIn(suite.app, ada);
     await whoAmI(suite.app, laptop).expect(200);
     const admin = await createAdmin(suite);
-    const res = await (await logIn(suite.app, admin)).put(`/users/${ada.id}/status`).send({ status: 'disabled', reason: 'left the company' }).expect(200);
+    const res = await (
+      await logIn(suite.app, admin)
+    )
+      .put(`/users/${ada.id}/status`)
+      .send({ status: 'disabled', reason: 'left the company' })
+      .expect(200);
     expect(res.body).to.include({ id: ada.id, username: ada.username, role: 'user', status: 'disabled', statusReason: 'left the company' });
     expectProblem(await whoAmI(suite.app, laptop), 401, 'not-authenticated');
     expectProblem(await phone.get('/users/me'), 401, 'not-authenticated');
@@ -31,7 +44,13 @@ onEachDatabase('PUT /users/{id}/status', (suite) => {
     const right = await request(suite.app.callback()).post('/login').send(credentials(ada));
     expectProblem(right, 403, 'account-disabled');
     expect(right.headers['set-cookie'] ?? []).to.satisfy((c: string[]) => !c.some((line) => /^authsvc\.sid=[^;]/.test(line)));
-    expectProblem(await request(suite.app.callback()).post('/login').send({ ...credentials(ada), password: 'not the password' }), 401, 'invalid-credentials');
+    expectProblem(
+      await request(suite.app.callback())
+        .post('/login')
+        .send({ ...credentials(ada), password: 'not the password' }),
+      401,
+      'invalid-credentials',
+    );
     const metrics = await request(suite.app.callback()).get('/metrics').expect(200);
     expect(metrics.text).to.match(/^auth_logins_total\{outcome="disabled"\} [1-9]/m);
     // Enabled again, it signs in.
@@ -44,10 +63,17 @@ onEachDatabase('PUT /users/{id}/status', (suite) => {
     const ada = await register(suite.app);
     const adminAccount = await createAdmin(suite);
     const admin = await logIn(suite.app, adminAccount);
-    await admin.put(`/users/${ada.id}/status`).set('User-Agent', 'console/1.0').set('X-Request-Id', 'req-status-1').send({ status: 'disabled', reason: 'fraud' }).expect(200);
+    await admin
+      .put(`/users/${ada.id}/status`)
+      .set('User-Agent', 'console/1.0')
+      .set('X-Request-Id', 'req-status-1')
+      .send({ status: 'disabled', reason: 'fraud' })
+      .expect(200);
     await admin.put(`/users/${ada.id}/status`).send({ status: 'active' }).expect(200);
     expect(await outboxTypes(suite.db, ada.id)).to.deep.equal(['user.created', 'user.disabled', 'user.enabled']);
-    const payloads = (await suite.db('outbox').where({ aggregateid: ada.id }).orderBy('seq').pluck('payload')).map((p: string) => JSON.parse(p));
+    const payloads = (await suite.db('outbox').where({ aggregateid: ada.id }).orderBy('seq').pluck('payload')).map((p: string) =>
+      JSON.parse(p),
+    );
     expect(payloads[1]).to.deep.equal({ userId: ada.id, reason: 'fraud', disabledBy: adminAccount.id });
     expect(payloads[2]).to.deep.equal({ userId: ada.id, reason: null, enabledBy: adminAccount.id });
     const entries = (await auditRows(suite.db, ada.id)).filter((e) => e.type.startsWith('user.'));
@@ -64,7 +90,11 @@ onEachDatabase('PUT /users/{id}/status', (suite) => {
     const ada = await register(suite.app);
     await sessionOf(suite.app, ada);
     const admin = await createAdmin(suite);
-    const failing = new KnexUnitOfWork(suite.db, undefined, () => ({ record: async () => { throw new Error('audit write failed'); } }));
+    const failing = new KnexUnitOfWork(suite.db, undefined, () => ({
+      record: async () => {
+        throw new Error('audit write failed');
+      },
+    }));
     const setStatus = new SetAccountStatus(failing, new SequentialIds(), new FixedClock());
     const err = await setStatus.execute({ userId: ada.id, status: 'disabled' }, { userId: admin.id, role: 'admin' }).catch((e: Error) => e);
     expect(err).to.be.instanceOf(Error).with.property('message', 'audit write failed');
@@ -83,14 +113,26 @@ onEachDatabase('PUT /users/{id}/status', (suite) => {
     const agent = await logIn(suite.app, ada);
     expectProblem(await agent.put(`/users/${bob.id}/status`).send({ status: 'disabled' }), 403, 'forbidden');
     expectProblem(await agent.put(`/users/${ada.id}/status`).send({ status: 'disabled' }), 403, 'forbidden');
-    expectProblem(await request(suite.app.callback()).put(`/users/${bob.id}/status`).send({ status: 'disabled' }), 401, 'not-authenticated');
-    expect(await suite.db('users').whereIn('id', [ada.id, bob.id, adminAccount.id]).pluck('status')).to.deep.equal(['active', 'active', 'active']);
+    expectProblem(
+      await request(suite.app.callback()).put(`/users/${bob.id}/status`).send({ status: 'disabled' }),
+      401,
+      'not-authenticated',
+    );
+    expect(await suite.db('users').whereIn('id', [ada.id, bob.id, adminAccount.id]).pluck('status')).to.deep.equal([
+      'active',
+      'active',
+      'active',
+    ]);
   });
 
   it('answers 404 for an unknown user and 400 naming the field for a bad body', async () => {
     const ada = await register(suite.app);
     const admin = await logIn(suite.app, await createAdmin(suite));
-    expectProblem(await admin.put('/users/0190a8f0-0000-7000-8000-000000000000/status').send({ status: 'disabled' }), 404, 'user-not-found');
+    expectProblem(
+      await admin.put('/users/0190a8f0-0000-7000-8000-000000000000/status').send({ status: 'disabled' }),
+      404,
+      'user-not-found',
+    );
     expectInvalidField(await admin.put(`/users/${ada.id}/status`).send({ status: 'banned' }), 'status');
     expectInvalidField(await admin.put(`/users/${ada.id}/status`).send({}), 'status');
     expectInvalidField(await admin.put(`/users/${ada.id}/status`).send({ status: 'disabled', reason: 'x'.repeat(257) }), 'reason');
@@ -125,7 +167,10 @@ onEachDatabase('the last active admin', (suite) => {
     const { OPERATOR } = await import('../../../src/domain/access-policy.js');
     const active = await suite.db('users').where({ role: 'admin', status: 'active' }).pluck('id');
     expect(active).to.have.length(1);
-    const err = await suite.container.get(SetAccountStatus).execute({ userId: active[0], status: 'disabled' }, OPERATOR).catch((e: Error) => e);
+    const err = await suite.container
+      .get(SetAccountStatus)
+      .execute({ userId: active[0], status: 'disabled' }, OPERATOR)
+      .catch((e: Error) => e);
     expect(err).to.have.property('code', 'last-admin');
     expect(await suite.db('users').where({ role: 'admin', status: 'active' }).pluck('id')).to.deep.equal(active);
   });

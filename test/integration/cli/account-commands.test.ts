@@ -85,7 +85,10 @@ function accountCommandsOn(name: string, open: (ctx: Mocha.Context) => Promise<C
       const none = await cli(['reset-password', 'grace']);
       expect(none).to.include({ code: 1, stdout: '' });
       expect(none.stderr).to.match(/^error: no password on stdin/);
-      expect(await cli(['reset-password', 'nobody'], `${PASSWORD}\n`)).to.include({ code: 1, stderr: 'error: no user is named "nobody"\n' });
+      expect(await cli(['reset-password', 'nobody'], `${PASSWORD}\n`)).to.include({
+        code: 1,
+        stderr: 'error: no user is named "nobody"\n',
+      });
       expect((await cli(['reset-password', 'grace', '--password', 'hunter2 hunter2'])).code).to.equal(2);
       await logIn('grace', NEW_PASSWORD).expect(200);
     });

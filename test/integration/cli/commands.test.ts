@@ -21,8 +21,7 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
     let app: Koa;
     let inProcess: InProcessCli | undefined;
     const cli = (args: string[], input?: string) => inProcess!.run(args, input);
-    const logIn = (username: string, password = PASSWORD) =>
-      request(app.callback()).post('/login').send({ username, password });
+    const logIn = (username: string, password = PASSWORD) => request(app.callback()).post('/login').send({ username, password });
     const roleOf = async (username: string) => (await target.db('users').where({ username }).first('role'))?.role;
 
     before(async function () {
@@ -73,7 +72,10 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
         const run = await cli(args, `${PASSWORD}\n`);
         expect(run.code, args.join(' ')).to.equal(2);
         expect(run.stdout).to.equal('');
-        expect(run.stderr).to.match(/^error: /).and.to.include('usage:').and.not.to.include('hunter2');
+        expect(run.stderr)
+          .to.match(/^error: /)
+          .and.to.include('usage:')
+          .and.not.to.include('hunter2');
       }
       const refused = await cli(['create-user', 'mallory', '--password', 'x']);
       expect(refused.stderr).to.match(/^error: a password is never taken from the command line/);
@@ -97,11 +99,17 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
       expect(table, table.stderr).to.include({ code: 0, stderr: '' });
       const [header, ...rows] = table.stdout.trimEnd().split('\n');
       expect(header!.split(/\s+/)).to.deep.equal(['ID', 'USERNAME', 'ROLE', 'CREATED']);
-      expect(rows.map((row) => row.split(/\s+/).slice(1, 3))).to.deep.equal([['grace', 'user'], ['root', 'admin']]);
+      expect(rows.map((row) => row.split(/\s+/).slice(1, 3))).to.deep.equal([
+        ['grace', 'user'],
+        ['root', 'admin'],
+      ]);
 
       const json = await cli(['list-users', '--json']);
       expect(json.code).to.equal(0);
-      expect(jsonLines(json.stdout).map((u) => [u.username, u.role])).to.deep.equal([['grace', 'user'], ['root', 'admin']]);
+      expect(jsonLines(json.stdout).map((u) => [u.username, u.role])).to.deep.equal([
+        ['grace', 'user'],
+        ['root', 'admin'],
+      ]);
     });
 
     it('list-users pages with --limit and --after, and says on stderr how to get the next page', async () => {
@@ -159,7 +167,11 @@ function commandsOn(name: string, open: (ctx: Mocha.Context) => Promise<CliDatab
 
       const text = await cli(['outbox-status']);
       expect(text.code).to.equal(0);
-      expect(text.stdout).to.match(new RegExp(`^pending +${pending.length} \\(the oldest for .+\\)\\nparked +0\\npublished +0\\nmail pending +\\d+\\nmail parked +0\\nmail sent +0\\n$`));
+      expect(text.stdout).to.match(
+        new RegExp(
+          `^pending +${pending.length} \\(the oldest for .+\\)\\nparked +0\\npublished +0\\nmail pending +\\d+\\nmail parked +0\\nmail sent +0\\n$`,
+        ),
+      );
     });
 
     it('outbox-status counts parked rows, with their error, and published ones', async () => {

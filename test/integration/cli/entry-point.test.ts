@@ -15,8 +15,7 @@ describe('npm run cli as a process, on SQLite', function () {
   this.timeout(30_000);
   let target: CliDatabase;
   let app: Koa;
-  const cli = (args: string[], input?: string, env: Record<string, string> = {}) =>
-    runCli(args, { ...target.env, ...env }, input);
+  const cli = (args: string[], input?: string, env: Record<string, string> = {}) => runCli(args, { ...target.env, ...env }, input);
 
   before(() => {
     target = sqliteDatabase();
@@ -44,7 +43,11 @@ describe('npm run cli as a process, on SQLite', function () {
 
   it('exits 1 on a domain error, with `error: …` on stderr and nothing on stdout', async () => {
     const taken = await cli(['create-user', 'GRACE'], `${PASSWORD}\n`);
-    expect(taken).to.deep.equal({ code: 1, stdout: '', stderr: `database: sqlite:${target.env.SQLITE_FILE}\nerror: This username is already taken\n` });
+    expect(taken).to.deep.equal({
+      code: 1,
+      stdout: '',
+      stderr: `database: sqlite:${target.env.SQLITE_FILE}\nerror: This username is already taken\n`,
+    });
   });
 
   it('exits 2 on an unknown command, naming it above the usage', async () => {

@@ -33,7 +33,10 @@ function statusCommandsOn(name: string, open: (ctx: Mocha.Context) => Promise<Cl
       const run = await cli(['disable-user', 'grace', '--reason', 'on leave']);
       expect(run, run.stderr).to.include({ code: 0, stderr: '' });
       expect(JSON.parse(run.stdout)).to.include({ username: 'grace', status: 'disabled', statusReason: 'on leave' });
-      await request(app.callback()).get('/users/me').set('Cookie', session.map((c) => c.split(';')[0]).join('; ')).expect(401);
+      await request(app.callback())
+        .get('/users/me')
+        .set('Cookie', session.map((c) => c.split(';')[0]).join('; '))
+        .expect(401);
       expect((await logIn('grace')).status).to.equal(403);
       const [event] = await target.db('outbox').where({ type: 'user.disabled' });
       expect(JSON.parse(event.payload)).to.include({ reason: 'on leave', disabledBy: OPERATOR_ID });

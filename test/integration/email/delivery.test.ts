@@ -32,7 +32,9 @@ function tokensSent(world: EmailWorld): string[] {
   return world.smtp.messages.flatMap((m) => (/#token=/.test(m.text ?? '') ? [linkIn(m).token] : []));
 }
 
-async function outboxStatus(world: EmailWorld): Promise<{ json: { mail: { parked: number; parkedMessages: Array<Record<string, unknown>> } }; text: string }> {
+async function outboxStatus(
+  world: EmailWorld,
+): Promise<{ json: { mail: { parked: number; parkedMessages: Array<Record<string, unknown>> } }; text: string }> {
   const { container, db } = world;
   const tools = adminTools(container, db, false);
   const run = async (json: boolean) => {
@@ -53,7 +55,10 @@ for (const [database, open] of DATABASES) {
       const people = [];
       for (let i = 0; i < 3; i += 1) people.push(await registerWithEmail(world.app));
       await sleep(600); // several attempts, each refused
-      const waiting = await world.db('mail_outbox').whereIn('recipient', people.map((p) => p.email));
+      const waiting = await world.db('mail_outbox').whereIn(
+        'recipient',
+        people.map((p) => p.email),
+      );
       expect(waiting).to.have.length(3);
       for (const row of waiting) {
         expect(row.sentAt).to.equal(null);
@@ -91,7 +96,15 @@ for (const [database, open] of DATABASES) {
           counts: () => outbox.counts(),
           deleteSentBefore: (cutoff, limit) => outbox.deleteSentBefore(cutoff, limit),
         };
-        const settings = { pollIntervalMs: 20, batchSize: 10, leaseMs: 200, baseBackoffMs: 50, maxBackoffMs: 100, maxAttempts: 5, retentionMs: 3_600_000 };
+        const settings = {
+          pollIntervalMs: 20,
+          batchSize: 10,
+          leaseMs: 200,
+          baseBackoffMs: 50,
+          maxBackoffMs: 100,
+          maxAttempts: 5,
+          retentionMs: 3_600_000,
+        };
         const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
         const relay = new MailRelay(crashing, world.container.get(MailSender), world.container.get(Clock), settings, quiet);
         relay.start();
@@ -168,7 +181,10 @@ for (const [database, open] of DATABASES) {
 }
 
 describe('mail without SMTP_URL: .eml files', function () {
-  for (const [nodeEnv, linkLogged] of [['development', true], ['production', false]] as const) {
+  for (const [nodeEnv, linkLogged] of [
+    ['development', true],
+    ['production', false],
+  ] as const) {
     describe(`NODE_ENV=${nodeEnv}`, function () {
       const world = emailWorld(DATABASES[1]![1], {
         SMTP_URL: '', // empty counts as unset

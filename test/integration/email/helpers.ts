@@ -117,7 +117,13 @@ export async function nthMail(world: EmailWorld, to: string, subject: RegExp, n 
   for (;;) {
     const found = world.smtp.to(to).filter((m) => subject.test(m.subject ?? ''));
     if (found.length >= n) return found[n - 1]!;
-    if (Date.now() > deadline) throw new Error(`no message ${n} matching ${subject} to ${to}; got: ${world.smtp.to(to).map((m) => m.subject).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no message ${n} matching ${subject} to ${to}; got: ${world.smtp
+          .to(to)
+          .map((m) => m.subject)
+          .join(', ')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -137,7 +143,9 @@ export async function followVerification(world: EmailWorld, mail: ParsedMail): P
 /** A registered account whose address is verified, through the message and the API. */
 export async function verifiedPerson(world: EmailWorld): Promise<Person> {
   const person = await registerWithEmail(world.app);
-  await followVerification(world, await nthMail(world, person.email, VERIFY)).then((res) => expect(res.status, JSON.stringify(res.body)).to.equal(204));
+  await followVerification(world, await nthMail(world, person.email, VERIFY)).then((res) =>
+    expect(res.status, JSON.stringify(res.body)).to.equal(204),
+  );
   return person;
 }
 

@@ -29,7 +29,8 @@ for (const [database, open] of DATABASES) {
     const world = emailWorld(open);
     const c = () => request(world.app.callback());
     const forgot = (username: string, app = world.app) => request(app.callback()).post('/password/forgot').send({ username });
-    const reset = (token: string, newPassword = NEW_PASSWORD, app = world.app) => request(app.callback()).post('/password/reset').send({ token, newPassword });
+    const reset = (token: string, newPassword = NEW_PASSWORD, app = world.app) =>
+      request(app.callback()).post('/password/reset').send({ token, newPassword });
     const logIn = (username: string, password = PASSWORD) => c().post('/login').send({ username, password });
     /** Asks for a reset and returns the token of the n-th reset message to the person. */
     const resetToken = async (w: EmailWorld, person: Person, n = 1, name = person.username): Promise<string> => {
@@ -68,7 +69,11 @@ for (const [database, open] of DATABASES) {
       expect((await logIn(person.username)).status).to.equal(401);
       expect((await logIn(person.email, NEW_PASSWORD)).status).to.equal(200);
 
-      const events = await world.db('outbox').where({ aggregateid: person.id }).whereIn('type', ['user.password_changed', 'user.sessions_ended']).orderBy('seq');
+      const events = await world
+        .db('outbox')
+        .where({ aggregateid: person.id })
+        .whereIn('type', ['user.password_changed', 'user.sessions_ended'])
+        .orderBy('seq');
       const [changed, ended] = events.map((e) => [e.type, JSON.parse(e.payload)]);
       expect(events).to.have.length(2);
       expect(changed).to.deep.equal(['user.password_changed', { userId: person.id, changedBy: person.id, reason: 'reset' }]);
@@ -76,7 +81,10 @@ for (const [database, open] of DATABASES) {
       expect(ended![1]).to.deep.include({ userId: person.id, reason: 'password-reset', endedBy: person.id });
       expect(ended![1].sessionIds).to.have.length(2);
       const notice = await nthMail(world, person.email, PASSWORD_CHANGED);
-      expect(notice.text).to.include('reset').and.include(PRODUCT).and.not.match(/#token=/);
+      expect(notice.text)
+        .to.include('reset')
+        .and.include(PRODUCT)
+        .and.not.match(/#token=/);
       expect(notice.html).to.be.a('string').that.includes(PRODUCT);
     });
 
@@ -121,7 +129,9 @@ for (const [database, open] of DATABASES) {
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const all = Object.values(times).flat();
       const sending = [...times.verified!, ...times.verifiedEmail!];
-      const silent = Object.entries(times).filter(([label]) => !label.startsWith('verified')).flatMap(([, xs]) => xs);
+      const silent = Object.entries(times)
+        .filter(([label]) => !label.startsWith('verified'))
+        .flatMap(([, xs]) => xs);
       expect(Math.min(...all), JSON.stringify(times)).to.be.at.least(FLOOR_MS - 5); // nobody is answered before the floor
       expect(Math.abs(median(sending) - median(silent)), JSON.stringify(times)).to.be.below(80);
 
@@ -140,7 +150,10 @@ for (const [database, open] of DATABASES) {
       expectProblem(await reset(second, 'yet another passphrase 1'), 400, 'invalid-token');
       expectProblem(await reset('C'.repeat(43)), 400, 'invalid-token');
       const third = await resetToken(world, person, 3);
-      await world.db('email_tokens').where({ userId: person.id, purpose: 'password-reset' }).update({ expiresAt: Date.now() - 1 });
+      await world
+        .db('email_tokens')
+        .where({ userId: person.id, purpose: 'password-reset' })
+        .update({ expiresAt: Date.now() - 1 });
       expectProblem(await reset(third), 400, 'invalid-token');
       expect((await logIn(person.username, NEW_PASSWORD)).status).to.equal(200);
     });
@@ -208,7 +221,8 @@ for (const [database, open] of DATABASES) {
       const strict = world.rewire({ TOKEN_LIMITS_CLIENT: '3/600' });
       const person = await verifiedPerson(world);
       const token = await resetToken(world, person);
-      const attempt = (t: string, app = strict.app) => request(app.callback()).post('/password/reset').send({ token: t, newPassword: NEW_PASSWORD });
+      const attempt = (t: string, app = strict.app) =>
+        request(app.callback()).post('/password/reset').send({ token: t, newPassword: NEW_PASSWORD });
       for (let i = 0; i < 3; i += 1) expectProblem(await attempt(`${'D'.repeat(42)}${i}`), 400, 'invalid-token');
       expectProblem(await attempt(token), 429, 'too-many-attempts');
       // Once the window has ended (its counters gone), the token works. A full window is also refused from the
@@ -220,7 +234,13 @@ for (const [database, open] of DATABASES) {
     it('refuses malformed bodies with a 400 naming the field', async () => {
       expectProblem(await c().post('/password/forgot').send({}), 400, 'validation-failed');
       expectProblem(await c().post('/password/forgot').send({ username: 'x', extra: 1 }), 400, 'validation-failed');
-      expectProblem(await c().post('/password/reset').send({ token: 'x'.repeat(300), newPassword: NEW_PASSWORD }), 400, 'validation-failed');
+      expectProblem(
+        await c()
+          .post('/password/reset')
+          .send({ token: 'x'.repeat(300), newPassword: NEW_PASSWORD }),
+        400,
+        'validation-failed',
+      );
       expectProblem(await c().post('/password/reset').send({ token: 5, newPassword: NEW_PASSWORD }), 400, 'validation-failed');
       expectProblem(await c().post('/password/reset').set('Content-Type', 'text/plain').send('token=x'), 415, 'unsupported-media-type');
     });

@@ -34,7 +34,10 @@ for (const [database, open] of DATABASES) {
     it('registers with an address, stored trimmed and lower case, and sends a link that verifies it through the API', async () => {
       const email = anEmail();
       const username = uniqueName();
-      const created = await c().post('/users').send({ username, password: PASSWORD, email: `  ${email.toUpperCase()} ` }).expect(201);
+      const created = await c()
+        .post('/users')
+        .send({ username, password: PASSWORD, email: `  ${email.toUpperCase()} ` })
+        .expect(201);
       expect(created.body).to.include({ email, emailVerified: false });
 
       const mail = await nthMail(world, email, VERIFY);
@@ -65,11 +68,20 @@ for (const [database, open] of DATABASES) {
       const mail = await nthMail(world, person.email, VERIFY);
       expect((await followVerification(world, mail)).status).to.equal(204);
       expectProblem(await followVerification(world, mail), 400, 'invalid-token');
-      expectProblem(await c().post('/email/verify').send({ token: 'A'.repeat(43) }), 400, 'invalid-token');
+      expectProblem(
+        await c()
+          .post('/email/verify')
+          .send({ token: 'A'.repeat(43) }),
+        400,
+        'invalid-token',
+      );
 
       const other = await registerWithEmail(world.app);
       const otherMail = await nthMail(world, other.email, VERIFY);
-      await world.db('email_tokens').where({ userId: other.id }).update({ expiresAt: Date.now() - 1 });
+      await world
+        .db('email_tokens')
+        .where({ userId: other.id })
+        .update({ expiresAt: Date.now() - 1 });
       expectProblem(await followVerification(world, otherMail), 400, 'invalid-token');
       expect((await c().post('/login').send({ username: other.email, password: PASSWORD })).status).to.equal(401);
     });
@@ -113,10 +125,15 @@ for (const [database, open] of DATABASES) {
       await followVerification(world, await nthMail(world, newEmail, VERIFY));
       expect((await logIn(newEmail.toUpperCase())).res.status).to.equal(200);
       const change = await world.db('outbox').where({ aggregateid: person.id, type: 'user.email_changed' }).first();
-      expect(JSON.parse(change.payload)).to.deep.equal({ userId: person.id, email: newEmail, previousEmail: person.email, changedBy: person.id });
+      expect(JSON.parse(change.payload)).to.deep.equal({
+        userId: person.id,
+        email: newEmail,
+        previousEmail: person.email,
+        changedBy: person.id,
+      });
     });
 
-    it('needs the current password for one\'s own change; refuses others\' addresses; lets an admin change anyone\'s', async () => {
+    it("needs the current password for one's own change; refuses others' addresses; lets an admin change anyone's", async () => {
       await forgetAttempts(world.db);
       const person = await registerWithEmail(world.app);
       const other = await registerWithEmail(world.app);
@@ -124,7 +141,11 @@ for (const [database, open] of DATABASES) {
       const path = `/users/${person.id}/email`;
       const missing = expectProblem(await agent.put(path).send({ email: anEmail() }), 400, 'validation-failed');
       expect(missing.errors).to.deep.include({ field: 'currentPassword', reason: 'is required' });
-      expectProblem(await agent.put(path).send({ email: anEmail(), currentPassword: 'not the password' }), 403, 'incorrect-current-password');
+      expectProblem(
+        await agent.put(path).send({ email: anEmail(), currentPassword: 'not the password' }),
+        403,
+        'incorrect-current-password',
+      );
       expectProblem(await agent.put(`/users/${other.id}/email`).send({ email: anEmail(), currentPassword: PASSWORD }), 403, 'forbidden');
       expectProblem(await c().put(path).send({ email: anEmail() }), 401, 'not-authenticated');
 
@@ -147,12 +168,28 @@ for (const [database, open] of DATABASES) {
       expect(taken.errors).to.deep.equal([{ field: 'email', reason: 'This email address belongs to another account' }]);
       const other = await registerWithEmail(world.app);
       const { agent } = await logIn(other.username);
-      expectProblem(await agent.put(`/users/${other.id}/email`).send({ email: ` ${person.email.toUpperCase()}`, currentPassword: PASSWORD }), 409, 'email-taken');
-      for (const bad of ['no-at-sign', 'two@@example.com', 'a@localhost', 'a b@example.com', '@example.com', `${'x'.repeat(65)}@example.com`, 'a@-bad.com']) {
+      expectProblem(
+        await agent.put(`/users/${other.id}/email`).send({ email: ` ${person.email.toUpperCase()}`, currentPassword: PASSWORD }),
+        409,
+        'email-taken',
+      );
+      for (const bad of [
+        'no-at-sign',
+        'two@@example.com',
+        'a@localhost',
+        'a b@example.com',
+        '@example.com',
+        `${'x'.repeat(65)}@example.com`,
+        'a@-bad.com',
+      ]) {
         const res = await c().post('/users').send({ username: uniqueName(), password: PASSWORD, email: bad });
         const body = expectProblem(res, 400, 'validation-failed');
         expect(body.errors, bad).to.deep.equal([{ field: 'email', reason: 'must be an email address like name@example.com' }]);
-        expectProblem(await agent.put(`/users/${other.id}/email`).send({ email: bad, currentPassword: PASSWORD }), 400, 'validation-failed');
+        expectProblem(
+          await agent.put(`/users/${other.id}/email`).send({ email: bad, currentPassword: PASSWORD }),
+          400,
+          'validation-failed',
+        );
       }
       expectProblem(await c().post('/users').send({ username: uniqueName(), password: PASSWORD, email: 42 }), 400, 'validation-failed');
     });
@@ -183,12 +220,21 @@ for (const [database, open] of DATABASES) {
       const refused = expectProblem(await agent.post('/email/verify/resend'), 429, 'too-many-attempts');
       expect(refused).to.be.an('object');
 
-      const guess = () => request(strict.app.callback()).post('/email/verify').send({ token: 'B'.repeat(43) });
+      const guess = () =>
+        request(strict.app.callback())
+          .post('/email/verify')
+          .send({ token: 'B'.repeat(43) });
       for (let i = 0; i < 3; i += 1) expectProblem(await guess(), 400, 'invalid-token');
       expectProblem(await guess(), 429, 'too-many-attempts');
       // A real link is refused too from that address until the window passes: guessing costs the guesser.
       const latest = await nthMail(world, person.email, VERIFY, 3);
-      expectProblem(await request(strict.app.callback()).post('/email/verify').send({ token: linkIn(latest).token }), 429, 'too-many-attempts');
+      expectProblem(
+        await request(strict.app.callback())
+          .post('/email/verify')
+          .send({ token: linkIn(latest).token }),
+        429,
+        'too-many-attempts',
+      );
       await forgetAttempts(world.db);
     });
   });

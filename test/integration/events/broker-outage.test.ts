@@ -57,7 +57,12 @@ describe('the relay through a broker outage', function () {
     const users = [];
     for (let i = 0; i < 10; i += 1) users.push(await register(app));
     // kafkajs retries its connection for 15-25 s before the relay hears of it (the next test says why that is wrong).
-    await waitFor("the state 'broker-down'", () => relay.status().state === 'broker-down', 60_000, () => relay.status());
+    await waitFor(
+      "the state 'broker-down'",
+      () => relay.status().state === 'broker-down',
+      60_000,
+      () => relay.status(),
+    );
     for (const [round, user] of users.entries()) await liveALittle(app, adminSession, user, round);
     expect(relay.status().state).to.equal('broker-down');
     expect(await pendingRows(), 'every change of the ten users waits in the outbox').to.have.length(10 * 5);
@@ -65,7 +70,12 @@ describe('the relay through a broker outage', function () {
     await outage.up();
     const consumer = await consume(suite, topic);
     const rows = await outboxRows(suite.db);
-    await untilIds(consumer, rows.map((r) => r.id), 1, 45_000);
+    await untilIds(
+      consumer,
+      rows.map((r) => r.id),
+      1,
+      45_000,
+    );
     expectPerUserOrder(consumer.received, rows);
     await waitFor('every row marked published', async () => (await pendingRows()).length === 0);
     expect(relay.status().state).to.equal('publishing');
@@ -78,7 +88,12 @@ describe('the relay through a broker outage', function () {
     const { app, relay } = await publishingRelay(topic);
     await brokerDown();
     await register(app);
-    await waitFor("the state 'broker-down'", () => relay.status().state === 'broker-down', 5_000, () => relay.status());
+    await waitFor(
+      "the state 'broker-down'",
+      () => relay.status().state === 'broker-down',
+      5_000,
+      () => relay.status(),
+    );
   });
 
   it('reports the pending count and the age of the oldest pending event while the broker is down', async () => {
@@ -99,7 +114,9 @@ describe('the relay through a broker outage', function () {
 
     const lag = relay.status();
     expect(lag.pending).to.equal(3);
-    expect(lag.oldestAgeMs).to.be.a('number').within(beforeHousekeeping - afterFirst, afterHousekeeping - beforeFirst);
+    expect(lag.oldestAgeMs)
+      .to.be.a('number')
+      .within(beforeHousekeeping - afterFirst, afterHousekeeping - beforeFirst);
     expect(await pendingRows(), 'nothing published during the outage').to.have.length(3);
 
     await outage.up();

@@ -76,7 +76,10 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
         if (options.limit !== undefined && burst.requests >= options.limit) return;
         burst.requests += 1;
         const role = roles.get(user.id) === 'user' ? 'admin' : 'user';
-        const res = await admin.put(`/users/${user.id}/role`).send({ role }).catch((err: Error) => ({ status: 0, text: err.message }));
+        const res = await admin
+          .put(`/users/${user.id}/role`)
+          .send({ role })
+          .catch((err: Error) => ({ status: 0, text: err.message }));
         if (res.status >= 200 && res.status < 300) roles.set(user.id, role);
         else burst.failures.push(`${res.status} ${res.text.slice(0, 200)}`);
         if (options.pauseMs) await sleep(options.pauseMs);
@@ -121,7 +124,12 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
     const { server, relay } = wired;
     const admin = await adminAgent(server, wired);
     const users = await registerMany(server, 40);
-    await waitFor('the first events published', async () => (await pending()) === 0, 60_000, () => relay.status());
+    await waitFor(
+      'the first events published',
+      async () => (await pending()) === 0,
+      60_000,
+      () => relay.status(),
+    );
 
     const kafkaAdmin = new Kafka({ brokers: suite.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
     await kafkaAdmin.connect();
@@ -132,7 +140,12 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
 
     const burst = roleFlipBurst(admin, users, { workers: 8, limit: 5_000 });
     suite.defer(() => burst.stop());
-    await waitFor('1,000 events of the burst published', () => relay.status().published >= 1_000 + 41, 120_000, () => relay.status());
+    await waitFor(
+      '1,000 events of the burst published',
+      () => relay.status().published >= 1_000 + 41,
+      120_000,
+      () => relay.status(),
+    );
 
     // kill -9 the leader of partition 0, which the relay is writing to.
     const leader = metadata!.partitions.find((p) => p.partitionId === 0)!.leader;
@@ -142,12 +155,20 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
     const killedAt = Date.now();
     await node.kill();
 
-    await waitFor('every event committed before the kill published', async () => (await pendingUpTo(committedBeforeKill)) === 0, 180_000, () =>
-      relay.status(),
+    await waitFor(
+      'every event committed before the kill published',
+      async () => (await pendingUpTo(committedBeforeKill)) === 0,
+      180_000,
+      () => relay.status(),
     );
     const recoveryMs = Date.now() - killedAt;
     await burst.done;
-    await waitFor('the whole burst published', async () => (await pending()) === 0, 180_000, () => relay.status());
+    await waitFor(
+      'the whole burst published',
+      async () => (await pending()) === 0,
+      180_000,
+      () => relay.status(),
+    );
     const drainedMs = Date.now() - killedAt;
     console.log(
       `      leader failover: killed node ${leader} at ${committedBeforeKill} events; the relay failed ${relay.status().errors - errorsBefore} times and ` +
@@ -173,16 +194,31 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
     const { server, relay } = wired;
     const admin = await adminAgent(server, wired);
     const users = await registerMany(server, 30);
-    await waitFor('the first events published', async () => (await pending()) === 0, 60_000, () => relay.status());
+    await waitFor(
+      'the first events published',
+      async () => (await pending()) === 0,
+      60_000,
+      () => relay.status(),
+    );
 
     const burst = roleFlipBurst(admin, users, { workers: 4, pauseMs: 20 });
     suite.defer(() => burst.stop());
-    await waitFor('500 events of the burst published', () => relay.status().published >= 500 + 31, 60_000, () => relay.status());
+    await waitFor(
+      '500 events of the burst published',
+      () => relay.status().published >= 500 + 31,
+      60_000,
+      () => relay.status(),
+    );
 
     await suite.kafka.outage!.down();
     const downAt = Date.now();
     const requestsBefore = burst.requests;
-    await waitFor("the state 'broker-down'", () => relay.status().state === 'broker-down', 20_000, () => relay.status());
+    await waitFor(
+      "the state 'broker-down'",
+      () => relay.status().state === 'broker-down',
+      20_000,
+      () => relay.status(),
+    );
     const stillPending = await pending();
     await sleep(30_000 - (Date.now() - downAt));
     const requestsDuringOutage = burst.requests - requestsBefore;
@@ -194,7 +230,12 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
     const startedMs = Date.now() - upAt;
     await sleep(2_000); // the burst goes on while the cluster comes back
     await burst.stop();
-    await waitFor('every event published', async () => (await pending()) === 0, 180_000, () => relay.status());
+    await waitFor(
+      'every event published',
+      async () => (await pending()) === 0,
+      180_000,
+      () => relay.status(),
+    );
     console.log(
       `      whole-cluster outage: ${requestsDuringOutage} requests answered 2xx in 30 s with no broker; the nodes took ${startedMs} ms ` +
         `to start again, and the outbox was empty ${Date.now() - upAt} ms after the restart began`,

@@ -63,7 +63,9 @@ describe('user events on the broker: one per use case, CloudEvents, no secrets',
     const hash = (await suite.db('users').where({ id: ada.id }).first()).passwordHash as string;
     const sessionIds = (await suite.db('sessions').select('id')).map((r: { id: string }) => r.id);
     expect(sessionIds).to.have.length(sessions.length);
-    const adaSessions = (await suite.db('sessions').where({ userId: ada.id }).select('publicId')).map((r: { publicId: string }) => r.publicId);
+    const adaSessions = (await suite.db('sessions').where({ userId: ada.id }).select('publicId')).map(
+      (r: { publicId: string }) => r.publicId,
+    );
     expect(await eventsOf(() => adminSession.agent.delete(`/users/${ada.id}`).expect(204)), 'delete').to.deep.equal([
       ['user.sessions_ended', ada.id],
       ['user.deleted', ada.id],
@@ -71,7 +73,10 @@ describe('user events on the broker: one per use case, CloudEvents, no secrets',
 
     const consumer = await joining;
     const rows = await outboxRows(suite.db);
-    const received = await untilIds(consumer, rows.map((r) => r.id));
+    const received = await untilIds(
+      consumer,
+      rows.map((r) => r.id),
+    );
     await sleep(500); // time for anything unexpected to arrive
     expect(consumer.received.map((m) => m.event.id).sort(), 'each row once, nothing else').to.deep.equal(rows.map((r) => r.id).sort());
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -79,9 +84,13 @@ describe('user events on the broker: one per use case, CloudEvents, no secrets',
 
     const dataOf = (type: string, subject: string) =>
       received.filter((m) => m.event.type === type && m.event.subject === subject).map((m) => m.event.data);
-    expect(dataOf('user.created', admin.id)).to.deep.equal([{ userId: admin.id, username: admin.username, role: 'admin', createdBy: null, email: null }]);
+    expect(dataOf('user.created', admin.id)).to.deep.equal([
+      { userId: admin.id, username: admin.username, role: 'admin', createdBy: null, email: null },
+    ]);
     expect(dataOf('user.created', ada.id)).to.deep.equal([{ userId: ada.id, username: 'ada', role: 'user', createdBy: null, email: null }]);
-    expect(dataOf('user.created', graceId)).to.deep.equal([{ userId: graceId, username: 'grace', role: 'user', createdBy: admin.id, email: null }]);
+    expect(dataOf('user.created', graceId)).to.deep.equal([
+      { userId: graceId, username: 'grace', role: 'user', createdBy: admin.id, email: null },
+    ]);
     expect(dataOf('user.logged_in', ada.id)).to.deep.equal([{ userId: ada.id }, { userId: ada.id }]);
     expect(dataOf('user.password_changed', ada.id)).to.deep.equal([{ userId: ada.id, changedBy: ada.id, reason: 'change' }]);
     expect(dataOf('user.role_changed', ada.id)).to.deep.equal([{ userId: ada.id, from: 'user', to: 'admin', changedBy: admin.id }]);

@@ -33,7 +33,12 @@ describe('the example consumer, run as a script', function () {
     const lines: string[] = [];
     createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
 
-    await waitFor('three lines from the example', () => lines.length >= 3, 60_000, () => ({ lines, stderr }));
+    await waitFor(
+      'three lines from the example',
+      () => lines.length >= 3,
+      60_000,
+      () => ({ lines, stderr }),
+    );
     const byId = new Map(rows.map((r) => [r.aggregateid + r.type, r]));
     for (const line of lines) {
       const [time, type, subject, ...data] = line.split(' ');
@@ -65,7 +70,12 @@ describe('the example consumer, run as a script with no broker', function () {
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await waitFor('two retries announced', () => (stderr.match(/^no broker at /gm) ?? []).length >= 2, 45_000, () => ({ stderr }));
+      await waitFor(
+        'two retries announced',
+        () => (stderr.match(/^no broker at /gm) ?? []).length >= 2,
+        45_000,
+        () => ({ stderr }),
+      );
       expect(child.exitCode, 'still waiting for the broker').to.equal(null);
       for (const line of stderr.trimEnd().split('\n')) {
         expect(line).to.match(/^no broker at 127\.0\.0\.1:1, retrying in \d+ s \(.+\)$/);

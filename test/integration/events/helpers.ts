@@ -51,7 +51,10 @@ export function cleanups(): (fn: () => unknown) => void {
   afterEach(async function () {
     this.timeout(60_000);
     const failures: unknown[] = [];
-    for (const fn of pending.splice(0).reverse()) await Promise.resolve().then(fn).catch((err: unknown) => failures.push(err));
+    for (const fn of pending.splice(0).reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => failures.push(err));
     if (failures.length) throw failures[0];
   });
   return (fn) => void pending.push(fn);
@@ -105,7 +108,12 @@ export type Consumer = Awaited<ReturnType<typeof collect>>;
  */
 export function consume(suite: Pick<EventsSuite, 'kafka' | 'defer'>, topic: string): Promise<Consumer> {
   const consumer = collect(suite.kafka.brokers, topic);
-  suite.defer(() => consumer.then((c) => c.stop(), () => undefined));
+  suite.defer(() =>
+    consumer.then(
+      (c) => c.stop(),
+      () => undefined,
+    ),
+  );
   return consumer;
 }
 
@@ -120,7 +128,9 @@ export async function waitFor(
   while (!(await check())) {
     if (Date.now() > deadline) {
       const instead = seen();
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${instead === undefined ? '' : `; got ${JSON.stringify(instead)}`}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${instead === undefined ? '' : `; got ${JSON.stringify(instead)}`}`,
+      );
     }
     await sleep(25);
   }
@@ -218,7 +228,10 @@ export function expectCloudEvent(message: Received, row: OutboxRow): void {
 
 /** No secret appears anywhere in a message: key, headers or value. */
 export function expectNoSecrets(received: Received[], secrets: string[]): void {
-  expect(secrets.filter((s) => s.length < 8), 'secrets too short to search for').to.be.empty;
+  expect(
+    secrets.filter((s) => s.length < 8),
+    'secrets too short to search for',
+  ).to.be.empty;
   for (const message of received) {
     const text = JSON.stringify(message);
     expect(text).not.to.include('$2b$');
@@ -267,10 +280,7 @@ export async function logIn(app: Koa, account: Account): Promise<Session> {
 
 /** The user changes its own password; `account` keeps the new one. */
 export async function changeOwnPassword(session: Session, account: Account, newPassword: string): Promise<void> {
-  await session.agent
-    .put(`/users/${account.id}/password`)
-    .send({ currentPassword: account.password, newPassword })
-    .expect(204);
+  await session.agent.put(`/users/${account.id}/password`).send({ currentPassword: account.password, newPassword }).expect(204);
   account.password = newPassword;
 }
 

@@ -41,15 +41,22 @@ describe('an outbox row that cannot be published', function () {
       expect(byId.get(id), `bad row ${id}`).to.include({ publishedAt: null }).and.have.property('parkedAt').that.is.instanceOf(Date);
     }
     expect(byId.get(badType.id)!.lastError).to.match(/unknown event type user\.exploded/);
-    expect(byId.get(missingFields.id)!.lastError).to.match(/does not match the user\.created schema/).and.match(/username/);
-    expect(byId.get(badRole.id)!.lastError).to.match(/does not match the user\.role_changed schema/).and.match(/to/);
+    expect(byId.get(missingFields.id)!.lastError)
+      .to.match(/does not match the user\.created schema/)
+      .and.match(/username/);
+    expect(byId.get(badRole.id)!.lastError)
+      .to.match(/does not match the user\.role_changed schema/)
+      .and.match(/to/);
     const published = rows.filter((r) => !bad.includes(r.id));
     expect(published.map((r) => r.aggregateid)).to.deep.equal([good.aggregateid, user.id]);
     for (const row of published) expect(row).to.include({ parkedAt: null, lastError: null });
     expect(relay.status()).to.include({ parked: 3, state: 'publishing' });
 
     const consumer = await joining;
-    await untilIds(consumer, published.map((r) => r.id));
+    await untilIds(
+      consumer,
+      published.map((r) => r.id),
+    );
     await sleep(300); // time for anything unexpected to arrive
     expect(consumer.received.map((m) => m.event.id).sort()).to.deep.equal(published.map((r) => r.id).sort());
     for (const message of consumer.received) expectCloudEvent(message, byId.get(message.event.id)!);

@@ -64,7 +64,12 @@ describe('the relay killed between sending and marking', function () {
       processed,
       handle: async (event) => void handled.push(event),
     });
-    suite.defer(() => example.then((c) => c.disconnect(), () => undefined));
+    suite.defer(() =>
+      example.then(
+        (c) => c.disconnect(),
+        () => undefined,
+      ),
+    );
 
     // Events written by a service with no relay of its own.
     const { app } = testApp(suite.db, testEnv());
@@ -110,7 +115,12 @@ describe('the relay killed between sending and marking', function () {
     expectPerUserOrder(consumer.received, rows);
 
     // The example consumer read every message, repeats included, and handled each event once.
-    await waitFor('the example consumer to read both deliveries', () => processed.reads >= 2 * ids.length, 20_000, () => processed.reads);
+    await waitFor(
+      'the example consumer to read both deliveries',
+      () => processed.reads >= 2 * ids.length,
+      20_000,
+      () => processed.reads,
+    );
     expect(handled.map((e) => e.id).sort()).to.deep.equal([...ids].sort());
 
     expect(await stopProcess(second.child, 'SIGTERM'), 'a clean exit on SIGTERM').to.equal(0);

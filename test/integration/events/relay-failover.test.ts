@@ -33,9 +33,19 @@ describe('two relays on one database', function () {
     const first = wiredRelay(suite, topic);
     const second = wiredRelay(suite, topic);
     first.relay.start();
-    await waitFor('the first relay to publish', () => first.relay.status().state === 'publishing', 5_000, () => first.relay.status());
+    await waitFor(
+      'the first relay to publish',
+      () => first.relay.status().state === 'publishing',
+      5_000,
+      () => first.relay.status(),
+    );
     second.relay.start();
-    await waitFor('the second relay to stand by', () => second.relay.status().state === 'standby', 5_000, () => second.relay.status());
+    await waitFor(
+      'the second relay to stand by',
+      () => second.relay.status().state === 'standby',
+      5_000,
+      () => second.relay.status(),
+    );
 
     const admin = await logIn(first.app, await createAdmin(first.container));
     const users: Account[] = [];
@@ -47,7 +57,12 @@ describe('two relays on one database', function () {
     const stopped = Date.now();
     const during = churn(first.app, admin, users, 2); // while the first stops and the second takes over
     await first.relay.stop();
-    await waitFor('the second relay to take over', () => second.relay.status().state === 'publishing', 5_000, () => second.relay.status());
+    await waitFor(
+      'the second relay to take over',
+      () => second.relay.status().state === 'publishing',
+      5_000,
+      () => second.relay.status(),
+    );
     const takeoverMs = Date.now() - stopped;
     await during;
     await churn(second.app, admin, users, 3); // after
@@ -55,7 +70,10 @@ describe('two relays on one database', function () {
 
     const rows = await outboxRows(suite.db);
     const consumer = await joining;
-    await untilIds(consumer, rows.map((r) => r.id));
+    await untilIds(
+      consumer,
+      rows.map((r) => r.id),
+    );
     expectPerUserOrder(consumer.received, rows);
     await waitFor('every row marked published', async () => (await outboxRows(suite.db)).every((r) => r.publishedAt !== null));
     expect(second.relay.status().published, 'the second relay published after the take-over').to.be.above(0);

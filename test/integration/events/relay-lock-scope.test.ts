@@ -12,7 +12,12 @@ describe('the relay lock of one database', function () {
     const topic = await freshTopic(suite.kafka, 'lock-here');
     const here = wiredRelay(suite, topic);
     here.relay.start();
-    await waitFor('this relay to publish', () => here.relay.status().state === 'publishing', 5_000, () => here.relay.status());
+    await waitFor(
+      'this relay to publish',
+      () => here.relay.status().state === 'publishing',
+      5_000,
+      () => here.relay.status(),
+    );
 
     const server = (await testMySql())!;
     const otherDb = createDb({ kind: 'mysql', url: server.url });
@@ -27,7 +32,12 @@ describe('the relay lock of one database', function () {
     there.relay.start();
 
     const user = await register(there.app);
-    await waitFor("the other database's relay to publish", () => there.relay.status().state === 'publishing', 5_000, () => there.relay.status());
+    await waitFor(
+      "the other database's relay to publish",
+      () => there.relay.status().state === 'publishing',
+      5_000,
+      () => there.relay.status(),
+    );
     const [row] = await otherDb('outbox').where({ aggregateid: user.id });
     const received = await untilIds(await joining, [row.id]);
     expect(received.map((m) => m.event.subject)).to.deep.equal([user.id]);

@@ -19,7 +19,11 @@ describe('outbox retention', function () {
         await insertOutboxRow(suite.db, { publishedAt: minutesAgo(1) }),
       ],
       pending: await insertOutboxRow(suite.db),
-      parked: await insertOutboxRow(suite.db, { type: 'user.exploded', parkedAt: minutesAgo(60), lastError: 'unknown event type user.exploded' }),
+      parked: await insertOutboxRow(suite.db, {
+        type: 'user.exploded',
+        parkedAt: minutesAgo(60),
+        lastError: 'unknown event type user.exploded',
+      }),
     };
   }
 
@@ -34,7 +38,12 @@ describe('outbox retention', function () {
     const rows = await aMixedOutbox();
     const { relay } = wiredRelay(suite, await freshTopic(suite.kafka, 'retention'), { OUTBOX_RETENTION_HOURS: '0' });
     relay.start();
-    await waitFor('the relay to stand by', () => relay.status().state === 'standby', 5_000, () => relay.status());
+    await waitFor(
+      'the relay to stand by',
+      () => relay.status().state === 'standby',
+      5_000,
+      () => relay.status(),
+    );
 
     await relay.housekeeping();
 
@@ -50,7 +59,10 @@ describe('outbox retention', function () {
     expect(await queue.deletePublishedBefore(new Date(), 10), 'the rest').to.equal(1);
     expect((await outboxRows(suite.db)).map((r) => r.id)).to.deep.equal([rows.pending.id, rows.parked.id]);
 
-    const more = [await insertOutboxRow(suite.db, { publishedAt: minutesAgo(5) }), await insertOutboxRow(suite.db, { publishedAt: minutesAgo(5) })];
+    const more = [
+      await insertOutboxRow(suite.db, { publishedAt: minutesAgo(5) }),
+      await insertOutboxRow(suite.db, { publishedAt: minutesAgo(5) }),
+    ];
     expect(await queue.deletePublishedBefore(new Date(), 1), 'a chunk of one').to.equal(1);
     expect((await outboxRows(suite.db)).map((r) => r.id)).to.deep.equal([rows.pending.id, rows.parked.id, more[1]!.id]);
   });

@@ -38,7 +38,10 @@ describe('a use case that rolls back publishes nothing', function () {
     await bobSession.agent.delete(`/users/${ada.id}`).expect(403); // not an admin
     await adminSession.agent.delete(`/users/${admin.id}`).expect(403); // cannot delete itself
     await adminSession.agent.put(`/users/${admin.id}/role`).send({ role: 'user' }).expect(409); // the last admin
-    await bobSession.agent.put(`/users/${bob.id}/password`).send({ currentPassword: 'wrong one!', newPassword: 'x'.repeat(12) }).expect(403);
+    await bobSession.agent
+      .put(`/users/${bob.id}/password`)
+      .send({ currentPassword: 'wrong one!', newPassword: 'x'.repeat(12) })
+      .expect(403);
 
     // A unit of work that wrote its outbox row, then failed: the row goes with the rollback.
     const doomed = container.get<IdGenerator>(IdGenerator).next();
@@ -63,7 +66,10 @@ describe('a use case that rolls back publishes nothing', function () {
     const rows = await outboxRows(suite.db);
     expect(rows.slice(before.length).map((r) => [r.type, r.aggregateid])).to.deep.equal([['user.logged_in', ada.id]]);
     const consumer = await joining;
-    await untilIds(consumer, rows.map((r) => r.id));
+    await untilIds(
+      consumer,
+      rows.map((r) => r.id),
+    );
     await sleep(500); // time for anything unexpected to arrive
 
     const ids = consumer.received.map((m) => m.event.id);
@@ -73,8 +79,11 @@ describe('a use case that rolls back publishes nothing', function () {
     expect(typesOf(ada.id)).to.deep.equal(['user.created', 'user.logged_in']);
     expect(typesOf(bob.id)).to.deep.equal(['user.created', 'user.logged_in']);
     expect(typesOf(admin.id)).to.deep.equal(['user.created', 'user.logged_in']);
-    expect(consumer.received.filter((m) => m.event.type === 'user.created').map((m) => (m.event.data as { username: string }).username).sort()).to.deep.equal(
-      [admin.username, 'ada', 'bob'].sort(),
-    );
+    expect(
+      consumer.received
+        .filter((m) => m.event.type === 'user.created')
+        .map((m) => (m.event.data as { username: string }).username)
+        .sort(),
+    ).to.deep.equal([admin.username, 'ada', 'bob'].sort());
   });
 });

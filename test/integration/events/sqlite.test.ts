@@ -7,7 +7,18 @@ import { createDb } from '../../../src/adapters/persistence/db.js';
 import { OutboxRelay } from '../../../src/application/relay-outbox.js';
 import { testApp, testEnv } from '../../support/test-app.js';
 import { kafkaFor, type TestKafka } from '../../support/test-kafka.js';
-import { cleanups, consume, expectCloudEvent, freshTopic, insertOutboxRow, outboxRows, register, untilIds, waitFor, relayEnv } from './helpers.js';
+import {
+  cleanups,
+  consume,
+  expectCloudEvent,
+  freshTopic,
+  insertOutboxRow,
+  outboxRows,
+  register,
+  untilIds,
+  waitFor,
+  relayEnv,
+} from './helpers.js';
 
 describe('the relay on the embedded SQLite default', function () {
   this.timeout(30_000);

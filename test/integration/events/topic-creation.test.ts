@@ -34,15 +34,27 @@ describe('the relay creates its topic when KAFKA_CREATE_TOPIC=true', function ()
   it('with the configured number of partitions, and publishes to it', async () => {
     const topic = uniqueName('created');
     expect(await topicExists(topic)).to.equal(false);
-    const { relay } = wiredRelay(suite, topic, { KAFKA_CREATE_TOPIC: 'true', KAFKA_TOPIC_PARTITIONS: '5', KAFKA_TOPIC_REPLICATION_FACTOR: '1' });
+    const { relay } = wiredRelay(suite, topic, {
+      KAFKA_CREATE_TOPIC: 'true',
+      KAFKA_TOPIC_PARTITIONS: '5',
+      KAFKA_TOPIC_REPLICATION_FACTOR: '1',
+    });
     const events = [await insertOutboxRow(suite.db), await insertOutboxRow(suite.db)];
     relay.start();
 
-    await waitFor('both events published', async () => (await outboxRows(suite.db)).every((r) => r.publishedAt !== null), 30_000, () => relay.status());
+    await waitFor(
+      'both events published',
+      async () => (await outboxRows(suite.db)).every((r) => r.publishedAt !== null),
+      30_000,
+      () => relay.status(),
+    );
     const metadata = await topicMetadata(topic);
     expect(metadata.partitions).to.have.length(5);
     for (const p of metadata.partitions) expect(p.replicas).to.have.length(1);
-    await untilIds(await consume(suite, topic), events.map((e) => e.id));
+    await untilIds(
+      await consume(suite, topic),
+      events.map((e) => e.id),
+    );
   });
 
   it('leaves an existing topic as it is', async () => {
@@ -58,12 +70,22 @@ describe('the relay creates its topic when KAFKA_CREATE_TOPIC=true', function ()
 
   it('keeps the events in the outbox, and says why, when the cluster cannot give the replication asked for', async () => {
     const topic = uniqueName('unreplicable');
-    const { relay } = wiredRelay(suite, topic, { KAFKA_CREATE_TOPIC: 'true', KAFKA_TOPIC_REPLICATION_FACTOR: String(suite.kafka.brokers.length + 1) });
+    const { relay } = wiredRelay(suite, topic, {
+      KAFKA_CREATE_TOPIC: 'true',
+      KAFKA_TOPIC_REPLICATION_FACTOR: String(suite.kafka.brokers.length + 1),
+    });
     await insertOutboxRow(suite.db);
     relay.start();
 
-    await waitFor('a failed attempt', () => relay.status().errors >= 1, 30_000, () => relay.status());
-    expect(relay.status().lastError).to.contain(`creating topic ${topic}`).and.match(/replication.factor/i);
+    await waitFor(
+      'a failed attempt',
+      () => relay.status().errors >= 1,
+      30_000,
+      () => relay.status(),
+    );
+    expect(relay.status().lastError)
+      .to.contain(`creating topic ${topic}`)
+      .and.match(/replication.factor/i);
     expect((await outboxRows(suite.db)).filter((r) => r.publishedAt === null)).to.have.length(1);
     expect(await topicExists(topic)).to.equal(false);
   });

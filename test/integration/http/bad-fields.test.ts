@@ -7,7 +7,10 @@ describe('request fields: bad input never gets a 500', function () {
   const client = () => request(suite.app.callback());
 
   describe('POST /users fields', () => {
-    const post = (body: unknown) => client().post('/users').send(body as object);
+    const post = (body: unknown) =>
+      client()
+        .post('/users')
+        .send(body as object);
 
     it('names a field of the wrong type', async () => {
       expectInvalidField(await post({ username: 123, password: PASSWORD }), 'username');
@@ -56,7 +59,12 @@ describe('request fields: bad input never gets a 500', function () {
 
   describe('POST /login fields', () => {
     it('names wrong types, missing and unknown fields', async () => {
-      expectInvalidField(await client().post('/login').send({ username: ['ada'], password: PASSWORD }), 'username');
+      expectInvalidField(
+        await client()
+          .post('/login')
+          .send({ username: ['ada'], password: PASSWORD }),
+        'username',
+      );
       expectInvalidField(await client().post('/login').send({ username: 'ada' }), 'password');
       expectInvalidField(await client().post('/login').send({ username: 'ada', password: PASSWORD, remember: true }), 'remember');
     });
@@ -68,7 +76,10 @@ describe('request fields: bad input never gets a 500', function () {
       const agent = await logIn(suite.app, user);
       const admin = await logIn(suite.app, await createAdmin(suite));
       expectInvalidField(await agent.put(`/users/${user.id}/password`).send({ currentPassword: user.password }), 'newPassword');
-      expectInvalidField(await agent.put(`/users/${user.id}/password`).send({ currentPassword: 1, newPassword: PASSWORD }), 'currentPassword');
+      expectInvalidField(
+        await agent.put(`/users/${user.id}/password`).send({ currentPassword: 1, newPassword: PASSWORD }),
+        'currentPassword',
+      );
       expectInvalidField(
         await agent.put(`/users/${user.id}/password`).send({ currentPassword: user.password, newPassword: 'a long new one', extra: 1 }),
         'extra',
@@ -104,8 +115,14 @@ describe('request fields: bad input never gets a 500', function () {
 
   it('treats usernames case-insensitively: registered "Ada…", logs in as "ADA…"', async () => {
     const suffix = uniqueName('').slice(1);
-    const res = await client().post('/users').send({ username: `Ada${suffix}`, password: PASSWORD }).expect(201);
+    const res = await client()
+      .post('/users')
+      .send({ username: `Ada${suffix}`, password: PASSWORD })
+      .expect(201);
     expect(res.body.username).to.equal(`ada${suffix}`);
-    await client().post('/login').send({ username: `ADA${suffix}`, password: PASSWORD }).expect(200);
+    await client()
+      .post('/login')
+      .send({ username: `ADA${suffix}`, password: PASSWORD })
+      .expect(200);
   });
 });

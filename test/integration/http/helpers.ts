@@ -127,7 +127,9 @@ export function expectProblem(res: request.Response, status: number, code?: stri
   expect(body.type).to.be.a('string').that.is.not.empty;
   expect(body.title).to.be.a('string').that.is.not.empty;
   expect(body.detail).to.be.a('string').that.is.not.empty;
-  expect(body.code).to.be.a('string').that.matches(/^[a-z]+(-[a-z]+)*$/);
+  expect(body.code)
+    .to.be.a('string')
+    .that.matches(/^[a-z]+(-[a-z]+)*$/);
   expect(body.status).to.equal(status);
   if (code !== undefined) expect(body.code).to.equal(code);
   return body;

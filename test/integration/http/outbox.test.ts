@@ -24,7 +24,10 @@ describe('every change writes its outbox row', function () {
     const agent = await logIn(suite.app, user);
     expect(await outboxTypes(suite.db, user.id)).to.deep.equal(['user.created', 'user.logged_in']);
 
-    await agent.put(`/users/${user.id}/password`).send({ currentPassword: user.password, newPassword: 'a brand new passphrase' }).expect(204);
+    await agent
+      .put(`/users/${user.id}/password`)
+      .send({ currentPassword: user.password, newPassword: 'a brand new passphrase' })
+      .expect(204);
     expect(await outboxTypes(suite.db, user.id)).to.deep.equal(['user.created', 'user.logged_in', 'user.password_changed']);
 
     await admin.put(`/users/${user.id}/role`).send({ role: 'admin' }).expect(200);

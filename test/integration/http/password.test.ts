@@ -1,16 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import {
-  createAdmin,
-  credentials,
-  expectInvalidField,
-  expectProblem,
-  httpSuite,
-  logIn,
-  register,
-  sessionOf,
-  whoAmI,
-} from './helpers.js';
+import { createAdmin, credentials, expectInvalidField, expectProblem, httpSuite, logIn, register, sessionOf, whoAmI } from './helpers.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -24,11 +14,7 @@ describe('PUT /users/{id}/password', function () {
     const agent = await logIn(suite.app, user);
     await agent.put(`/users/${user.id}/password`).send({ currentPassword: user.password, newPassword: NEW_PASSWORD }).expect(204);
     expect(await logInStatus(user.username, NEW_PASSWORD)).to.equal(200);
-    expectProblem(
-      await request(suite.app.callback()).post('/login').send(credentials(user)),
-      401,
-      'invalid-credentials',
-    );
+    expectProblem(await request(suite.app.callback()).post('/login').send(credentials(user)), 401, 'invalid-credentials');
   });
 
   it('needs currentPassword for its own change: 400 naming it when missing', async () => {

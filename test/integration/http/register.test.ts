@@ -1,16 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import {
-  createAdmin,
-  expectInvalidField,
-  expectProblem,
-  httpSuite,
-  logIn,
-  PASSWORD,
-  register,
-  uniqueName,
-  UUID_V7,
-} from './helpers.js';
+import { createAdmin, expectInvalidField, expectProblem, httpSuite, logIn, PASSWORD, register, uniqueName, UUID_V7 } from './helpers.js';
 
 describe('POST /users', function () {
   const suite = httpSuite();

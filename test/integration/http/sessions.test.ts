@@ -34,7 +34,10 @@ describe('session lifetime and cookie integrity', function () {
     // Saved long ago (its deadline is 5 s away): the next use pushes it forward.
     const soon = Date.now() + 5_000;
     const data = { ...JSON.parse(saved.data), _expire: soon };
-    await suite.db('sessions').where({ id: rowId }).update({ expiresAt: soon, data: JSON.stringify(data) });
+    await suite
+      .db('sessions')
+      .where({ id: rowId })
+      .update({ expiresAt: soon, data: JSON.stringify(data) });
     await whoAmI(suite.app, cookie).expect(200);
     const row = await suite.db('sessions').where({ id: rowId }).first('expiresAt');
     expect(Number(row.expiresAt)).to.be.greaterThan(soon + 60_000);
@@ -43,14 +46,20 @@ describe('session lifetime and cookie integrity', function () {
   it('ends a session idle past its deadline: 401', async () => {
     const { cookie, rowId } = await session();
     await whoAmI(suite.app, cookie).expect(200);
-    await suite.db('sessions').where({ id: rowId }).update({ expiresAt: Date.now() - 1_000 });
+    await suite
+      .db('sessions')
+      .where({ id: rowId })
+      .update({ expiresAt: Date.now() - 1_000 });
     expectProblem(await whoAmI(suite.app, cookie), 401, 'not-authenticated');
   });
 
   it('ends a session past its absolute lifetime, however recently used: 401', async () => {
     const { cookie, rowId } = await session();
     await whoAmI(suite.app, cookie).expect(200);
-    await suite.db('sessions').where({ id: rowId }).update({ absoluteExpiresAt: Date.now() - 1_000 });
+    await suite
+      .db('sessions')
+      .where({ id: rowId })
+      .update({ absoluteExpiresAt: Date.now() - 1_000 });
     expectProblem(await whoAmI(suite.app, cookie), 401, 'not-authenticated');
     // Using it does not bring it back, nor move its absolute deadline.
     expectProblem(await whoAmI(suite.app, cookie), 401, 'not-authenticated');

@@ -6,7 +6,7 @@ import { credentials, expectProblem, httpSuite, logIn, register } from './helper
 const NEW_PASSWORD = 'a brand new passphrase';
 
 /** `me` names the caller's own account in every /users/{id}/… path. */
-describe('/users/me/… for the caller\'s own account', function () {
+describe("/users/me/… for the caller's own account", function () {
   const suite = httpSuite();
   const logInStatus = async (username: string, password: string): Promise<number> =>
     (await request(suite.app.callback()).post('/login').send({ username, password })).status;

@@ -32,11 +32,18 @@ export interface MfaWorld {
    * The production wiring again on the same database, with other settings and its own clock; `configure` may
    * replace bindings before the app is wired.
    */
-  appWith(overrides: Record<string, string>, clock?: MovableClock, configure?: (container: Container) => void): { app: Koa; container: Container };
+  appWith(
+    overrides: Record<string, string>,
+    clock?: MovableClock,
+    configure?: (container: Container) => void,
+  ): { app: Koa; container: Container };
 }
 
 function build(
-  db: Knex, overrides: Record<string, string>, clock: MovableClock, configure: (container: Container) => void = () => undefined,
+  db: Knex,
+  overrides: Record<string, string>,
+  clock: MovableClock,
+  configure: (container: Container) => void = () => undefined,
 ): { app: Koa; container: Container } {
   const env = testEnv(overrides);
   const log = createLogger(env.logLevel);
@@ -86,7 +93,10 @@ export async function loggedIn(app: Koa, account: Account): Promise<request.Agen
 /** Enrols and confirms one-time codes for a logged-in client; returns the secret and the recovery codes. */
 export async function enrolTotp(agent: request.Agent, clock: MovableClock): Promise<{ secret: string; recoveryCodes: string[] }> {
   const { body } = await agent.post('/mfa/totp').expect(200);
-  const confirmed = await agent.post('/mfa/totp/confirm').send({ code: codeAt(body.secret, clock) }).expect(200);
+  const confirmed = await agent
+    .post('/mfa/totp/confirm')
+    .send({ code: codeAt(body.secret, clock) })
+    .expect(200);
   // The confirming code's step is used up: move on to the next step, as a person would.
   clock.advance(30);
   return { secret: body.secret, recoveryCodes: confirmed.body.recoveryCodes };

@@ -9,7 +9,10 @@ import { FakePasskeys } from '../../mfa-fakes.js';
 import { COOKIE, credentials, expectProblem, outboxTypes, PASSWORD, setCookies, uniqueName } from '../http/helpers.js';
 import { codeAt, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, MovableClock, registerUser } from './helpers.js';
 
-const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
+const databases: [string, OpenDb][] = [
+  ['MySQL', onMySql],
+  ['the embedded SQLite', onSqlite],
+];
 
 /** A code that is not the current one, nor one step either side. */
 const wrongCode = (right: string) => String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
@@ -23,14 +26,20 @@ for (const [name, open] of databases) {
         const account = await registerUser(w.app);
         const { secret } = await enrolTotp(await loggedIn(w.app, account), w.clock);
         const half = await halfLoggedIn(w.app, account);
-        for (let i = 0; i < 5; i += 1) expectProblem(await half.post('/login/mfa').send({ code: wrongCode(codeAt(secret, w.clock)) }), 401, 'invalid-code');
+        for (let i = 0; i < 5; i += 1)
+          expectProblem(await half.post('/login/mfa').send({ code: wrongCode(codeAt(secret, w.clock)) }), 401, 'invalid-code');
         const refused = await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) });
         expectProblem(refused, 429, 'too-many-attempts');
         expect(Number(refused.headers['retry-after'])).to.be.within(1, 300);
         // Other accounts are not affected.
         const other = await registerUser(w.app);
         const { secret: otherSecret } = await enrolTotp(await loggedIn(w.app, other), w.clock);
-        await (await halfLoggedIn(w.app, other)).post('/login/mfa').send({ code: codeAt(otherSecret, w.clock) }).expect(200);
+        await (
+          await halfLoggedIn(w.app, other)
+        )
+          .post('/login/mfa')
+          .send({ code: codeAt(otherSecret, w.clock) })
+          .expect(200);
       });
 
       it('counts wrong codes against the login throttle of the account too', async () => {
@@ -38,7 +47,8 @@ for (const [name, open] of databases) {
         const account = await registerUser(strict.app);
         const { secret } = await enrolTotp(await loggedIn(strict.app, account), w.clock);
         const half = await halfLoggedIn(strict.app, account); // a right password clears the account's count
-        for (let i = 0; i < 3; i += 1) expectProblem(await half.post('/login/mfa').send({ code: wrongCode(codeAt(secret, w.clock)) }), 401, 'invalid-code');
+        for (let i = 0; i < 3; i += 1)
+          expectProblem(await half.post('/login/mfa').send({ code: wrongCode(codeAt(secret, w.clock)) }), 401, 'invalid-code');
         // The login throttle (3 a minute) now refuses both the next code and a password login.
         expectProblem(await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }), 429, 'too-many-attempts');
         expectProblem(await request(strict.app.callback()).post('/login').send(credentials(account)), 429, 'too-many-attempts');
@@ -53,7 +63,12 @@ for (const [name, open] of databases) {
         const [first, second] = recoveryCodes as [string, string];
         await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: first }).expect(200);
         expectProblem(await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: first }), 401, 'invalid-code');
-        await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: second.toUpperCase().replace('-', '') }).expect(200);
+        await (
+          await halfLoggedIn(w.app, account)
+        )
+          .post('/login/mfa')
+          .send({ recoveryCode: second.toUpperCase().replace('-', '') })
+          .expect(200);
         expect((await agent.get('/mfa').expect(200)).body.recoveryCodesRemaining).to.equal(8);
         const stored = await w.db('mfa_recovery_codes').where({ userId: account.id }).select('codeHash');
         for (const row of stored) expect(recoveryCodes.map((c) => c.replace('-', ''))).to.not.include(row.codeHash);
@@ -106,7 +121,10 @@ for (const [name, open] of databases) {
         ];
         for (const res of await Promise.all(attempts)) expectProblem(res, 401, 'mfa-required');
         // Nothing was changed, and it can still finish.
-        await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+        await half
+          .post('/login/mfa')
+          .send({ code: codeAt(secret, w.clock) })
+          .expect(200);
         await half.get('/users/me').expect(200);
         expect((await half.get('/mfa').expect(200)).body).to.deep.include({ totp: true, recoveryCodesRemaining: 10 });
       });
@@ -120,7 +138,10 @@ for (const [name, open] of databases) {
         w.clock.advance(15); // the first one is now 5 min 5 s old, the second 15 s
         expectProblem(await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }), 401, 'not-authenticated');
         expectProblem(await half.get('/users/me'), 401, 'not-authenticated');
-        await stillOk.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+        await stillOk
+          .post('/login/mfa')
+          .send({ code: codeAt(secret, w.clock) })
+          .expect(200);
       });
 
       it('finishing a login without one is 401 not-authenticated', async () => {
@@ -139,7 +160,13 @@ for (const [name, open] of databases) {
         const { recoveryCodes } = await enrolTotp(await loggedIn(w.app, account), w.clock);
         const email = `${account.username}@example.com`;
         await w.db('users').where({ id: account.id }).update({ email, emailVerified: true });
-        await (await halfLoggedIn(w.app, account)).post('/login/mfa').set('User-Agent', 'recovery test').send({ recoveryCode: recoveryCodes[0] }).expect(200);
+        await (
+          await halfLoggedIn(w.app, account)
+        )
+          .post('/login/mfa')
+          .set('User-Agent', 'recovery test')
+          .send({ recoveryCode: recoveryCodes[0] })
+          .expect(200);
         const [used, ...more] = await entriesOf(account.id, 'recovery_code.used');
         expect(more).to.deep.equal([]);
         expect(used).to.include({ outcome: 'success', actor: account.id, userAgent: 'recovery test' });
@@ -147,7 +174,9 @@ for (const [name, open] of databases) {
         const notices = await w.db('mail_outbox').where({ userId: account.id, kind: 'recovery-code-used' });
         expect(notices.map((m) => [m.recipient, JSON.parse(m.params).remaining])).to.deep.equal([[email, '9']]);
         // The login it finished is recorded with its method.
-        expect((await entriesOf(account.id, 'login')).filter((e) => e.outcome === 'success').map((e) => e.details.method)).to.include('recovery-code');
+        expect((await entriesOf(account.id, 'login')).filter((e) => e.outcome === 'success').map((e) => e.details.method)).to.include(
+          'recovery-code',
+        );
         // An unverified address may not be the owner's: audited, but no mail.
         await w.db('users').where({ id: account.id }).update({ emailVerified: false });
         await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ recoveryCode: recoveryCodes[1] }).expect(200);
@@ -170,14 +199,23 @@ for (const [name, open] of databases) {
         expect(failures[0]).to.include({ actor: 'anonymous', userAgent: 'guesser' });
         expect(JSON.stringify(failures)).not.to.include(wrong);
         // Visible to the user in their own activity.
-        await half.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+        await half
+          .post('/login/mfa')
+          .send({ code: codeAt(secret, w.clock) })
+          .expect(200);
         const activity = await half.get('/users/me/activity').expect(200);
         expect(JSON.stringify(activity.body)).to.include('second-factor-failed');
       });
     });
 
     describe('passwordless sign-in and the login throttle', () => {
-      const assertionOf = (credentialId: string) => ({ id: credentialId, rawId: credentialId, type: 'public-key', response: {}, clientExtensionResults: {} });
+      const assertionOf = (credentialId: string) => ({
+        id: credentialId,
+        rawId: credentialId,
+        type: 'public-key',
+        response: {},
+        clientExtensionResults: {},
+      });
 
       it('failures count per client: over the limit 429 with Retry-After, for /login too', async () => {
         const strict = w.appWith({ TRUST_PROXY: '1', LOGIN_LIMITS_CLIENT: '3/60' }, w.clock);
@@ -188,7 +226,11 @@ for (const [name, open] of databases) {
         expectProblem(refused, 429, 'too-many-attempts');
         expect(Number(refused.headers['retry-after'])).to.be.within(1, 60);
         const account = await registerUser(strict.app);
-        expectProblem(await request(strict.app.callback()).post('/login').set('X-Forwarded-For', client).send(credentials(account)), 429, 'too-many-attempts');
+        expectProblem(
+          await request(strict.app.callback()).post('/login').set('X-Forwarded-For', client).send(credentials(account)),
+          429,
+          'too-many-attempts',
+        );
         // Another client is not affected.
         await request(strict.app.callback()).post('/login').set('X-Forwarded-For', '203.0.113.7').send(credentials(account)).expect(200);
         const blocks = await w.db('audit').where({ type: 'login.blocked', client });
@@ -200,16 +242,40 @@ for (const [name, open] of databases) {
         const account = await registerUser(strict.app);
         const credentialId = `cred-${account.id}`;
         await new KnexPasskeys(w.db).add({
-          id: account.id.replace(/.$/, 'f'), userId: account.id, credentialId, publicKey: 'AAAA', counter: 0, transports: [],
-          deviceType: 'singleDevice', backedUp: false, name: 'Laptop', createdAt: new Date(), lastUsedAt: null,
+          id: account.id.replace(/.$/, 'f'),
+          userId: account.id,
+          credentialId,
+          publicKey: 'AAAA',
+          counter: 0,
+          transports: [],
+          deviceType: 'singleDevice',
+          backedUp: false,
+          name: 'Laptop',
+          createdAt: new Date(),
+          lastUsedAt: null,
         });
         for (let i = 0; i < 3; i += 1) {
-          expectProblem(await request(strict.app.callback()).post('/webauthn/login').send({ response: assertionOf(credentialId) }), 401, 'invalid-code');
+          expectProblem(
+            await request(strict.app.callback())
+              .post('/webauthn/login')
+              .send({ response: assertionOf(credentialId) }),
+            401,
+            'invalid-code',
+          );
         }
-        expectProblem(await request(strict.app.callback()).post('/webauthn/login').send({ response: assertionOf(credentialId) }), 429, 'too-many-attempts');
+        expectProblem(
+          await request(strict.app.callback())
+            .post('/webauthn/login')
+            .send({ response: assertionOf(credentialId) }),
+          429,
+          'too-many-attempts',
+        );
         expectProblem(await request(strict.app.callback()).post('/login').send(credentials(account)), 429, 'too-many-attempts');
         // The client itself is far from its limit: another account signs in.
-        await request(strict.app.callback()).post('/login').send(credentials(await registerUser(strict.app))).expect(200);
+        await request(strict.app.callback())
+          .post('/login')
+          .send(credentials(await registerUser(strict.app)))
+          .expect(200);
       });
     });
 
@@ -223,7 +289,10 @@ for (const [name, open] of databases) {
       };
       /** The account's login entries and user.logged_in events so far. */
       const trailOf = async (userId: string) => ({
-        logins: (await w.db('audit').where({ subjectId: userId, type: 'login' }).orderBy('id')).map((e) => [e.outcome, JSON.parse(e.details).reason]),
+        logins: (await w.db('audit').where({ subjectId: userId, type: 'login' }).orderBy('id')).map((e) => [
+          e.outcome,
+          JSON.parse(e.details).reason,
+        ]),
         loggedIn: (await outboxTypes(w.db, userId)).filter((t) => t === 'user.logged_in').length,
       });
       /** What POST /login leaves for a disabled account: one more failed sign-in (reason disabled), no login, no event, no session. */
@@ -255,7 +324,10 @@ for (const [name, open] of databases) {
         const racer = await halfLoggedIn(racing.app, account);
         const before = await trailOf(account.id);
         disableDuringCheck = async () => void (await admin.put(`/users/${account.id}/status`).send({ status: 'disabled' }).expect(200));
-        const refused = await racer.post('/login/mfa').set('User-Agent', 'racer').send({ code: codeAt(secret, w.clock) });
+        const refused = await racer
+          .post('/login/mfa')
+          .set('User-Agent', 'racer')
+          .send({ code: codeAt(secret, w.clock) });
         expectProblem(refused, 403, 'account-disabled');
         // No session: the half-done one was ended by the disabling, and none was started.
         expectProblem(await racer.get('/users/me'), 401, 'not-authenticated');
@@ -269,12 +341,24 @@ for (const [name, open] of databases) {
         const account = await registerUser(other.app);
         const credentialId = `cred-${account.id}`;
         await new KnexPasskeys(w.db).add({
-          id: account.id.replace(/.$/, 'e'), userId: account.id, credentialId, publicKey: 'AAAA', counter: 0, transports: [],
-          deviceType: 'singleDevice', backedUp: false, name: 'Laptop', createdAt: new Date(), lastUsedAt: null,
+          id: account.id.replace(/.$/, 'e'),
+          userId: account.id,
+          credentialId,
+          publicKey: 'AAAA',
+          counter: 0,
+          transports: [],
+          deviceType: 'singleDevice',
+          backedUp: false,
+          name: 'Laptop',
+          createdAt: new Date(),
+          lastUsedAt: null,
         });
         await admin.put(`/users/${account.id}/status`).send({ status: 'disabled' }).expect(200);
         const before = await trailOf(account.id);
-        const signIn = () => request(other.app.callback()).post('/webauthn/login').send({ response: { id: credentialId } });
+        const signIn = () =>
+          request(other.app.callback())
+            .post('/webauthn/login')
+            .send({ response: { id: credentialId } });
         const refused = await signIn();
         expectProblem(refused, 403, 'account-disabled');
         expect(setCookies(refused).filter((c) => c.startsWith(`${COOKIE}=`))).to.deep.equal([]);

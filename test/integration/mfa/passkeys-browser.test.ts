@@ -13,8 +13,14 @@ import { testEnv } from '../../support/test-app.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 import { outboxTypes, PASSWORD, uniqueName } from '../http/helpers.js';
 
-const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
-const BROWSER_LIBRARY = readFileSync(new URL('../../../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url), 'utf8');
+const databases: [string, OpenDb][] = [
+  ['MySQL', onMySql],
+  ['the embedded SQLite', onSqlite],
+];
+const BROWSER_LIBRARY = readFileSync(
+  new URL('../../../node_modules/@simplewebauthn/browser/dist/bundle/index.umd.min.js', import.meta.url),
+  'utf8',
+);
 
 /** The page the browser runs the ceremonies from: same origin as PUBLIC_URL, so the RP id and origin match. */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>passkeys</title>
@@ -56,7 +62,8 @@ async function serve(db: Knex): Promise<Served> {
   let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   const server = createServer((req, res) => {
     if (req.url === '/test/passkeys.html') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-    if (req.url === '/test/simplewebauthn-browser.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(BROWSER_LIBRARY);
+    if (req.url === '/test/simplewebauthn-browser.js')
+      return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(BROWSER_LIBRARY);
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,9 +94,17 @@ for (const [name, open] of databases) {
     let passkeyId: string;
 
     const call = (method: string, path: string, body?: unknown): Promise<Result> =>
-      page.evaluate(([m, p, b]) => (globalThis as never as { api: (...a: unknown[]) => Promise<Result> }).api(m, p, b), [method, path, body] as const);
+      page.evaluate(([m, p, b]) => (globalThis as never as { api: (...a: unknown[]) => Promise<Result> }).api(m, p, b), [
+        method,
+        path,
+        body,
+      ] as const);
     const assertion = (optionsPath: string, optionsBody?: unknown, userVerification?: string): Promise<unknown> =>
-      page.evaluate(([p, b, uv]) => (globalThis as never as { assertion: (...a: unknown[]) => Promise<unknown> }).assertion(p, b, uv), [optionsPath, optionsBody, userVerification] as const);
+      page.evaluate(([p, b, uv]) => (globalThis as never as { assertion: (...a: unknown[]) => Promise<unknown> }).assertion(p, b, uv), [
+        optionsPath,
+        optionsBody,
+        userVerification,
+      ] as const);
 
     before(async function () {
       browser = await testBrowser(this);
@@ -112,7 +127,10 @@ for (const [name, open] of databases) {
       const login = await call('POST', '/login', { username, password: PASSWORD });
       expect(login.status).to.equal(200);
       userId = String(login.body.id);
-      const registered = await page.evaluate<Result, string>((n) => (globalThis as never as { register: (n: string) => Promise<Result> }).register(n), 'Laptop');
+      const registered = await page.evaluate<Result, string>(
+        (n) => (globalThis as never as { register: (n: string) => Promise<Result> }).register(n),
+        'Laptop',
+      );
       expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
       expect(registered.body).to.have.all.keys('id', 'name', 'createdAt', 'lastUsedAt');
       expect(registered.body.name).to.equal('Laptop');
@@ -190,7 +208,12 @@ for (const [name, open] of databases) {
         const entries = await db('audit').where({ subjectId: userId, type: 'mfa.passkey_clone_suspected' });
         expect(entries).to.have.length(1);
         expect(entries[0]).to.include({ outcome: 'failure', actor: 'anonymous' });
-        expect(JSON.parse(entries[0].details)).to.deep.equal({ passkeyId, credentialId: row.credentialId, passkeyName: 'Laptop', storedCounter: 1_000_000 });
+        expect(JSON.parse(entries[0].details)).to.deep.equal({
+          passkeyId,
+          credentialId: row.credentialId,
+          passkeyName: 'Laptop',
+          storedCounter: 1_000_000,
+        });
         expect(entries[0].details).not.to.include(row.publicKey);
         const notices = await db('mail_outbox').where({ userId, kind: 'passkey-clone-suspected' });
         expect(notices.map((m) => m.recipient)).to.deep.equal([email]);

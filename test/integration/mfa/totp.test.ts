@@ -4,7 +4,10 @@ import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 import { COOKIE, cookieValue, credentials, expectProblem, outboxTypes } from '../http/helpers.js';
 import { codeAt, codeForStep, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, registerUser, stepAt } from './helpers.js';
 
-const databases: [string, OpenDb][] = [['MySQL', onMySql], ['the embedded SQLite', onSqlite]];
+const databases: [string, OpenDb][] = [
+  ['MySQL', onMySql],
+  ['the embedded SQLite', onSqlite],
+];
 
 for (const [name, open] of databases) {
   describe(`One-time codes (TOTP) on ${name}`, function () {
@@ -37,7 +40,10 @@ for (const [name, open] of databases) {
       const { body } = await agent.post('/mfa/totp').expect(200);
       const wrong = String((Number(codeAt(body.secret, w.clock)) + 1) % 1_000_000).padStart(6, '0');
       expectProblem(await agent.post('/mfa/totp/confirm').send({ code: wrong }), 400, 'invalid-code');
-      const res = await agent.post('/mfa/totp/confirm').send({ code: codeAt(body.secret, w.clock) }).expect(200);
+      const res = await agent
+        .post('/mfa/totp/confirm')
+        .send({ code: codeAt(body.secret, w.clock) })
+        .expect(200);
       expect(res.body.recoveryCodes).to.have.length(10);
       for (const code of res.body.recoveryCodes) expect(code).to.match(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
       expect(new Set(res.body.recoveryCodes).size).to.equal(10);
@@ -63,7 +69,10 @@ for (const [name, open] of databases) {
       expect((await outboxTypes(w.db, account.id)).filter((t) => t === 'user.logged_in').length).to.equal(before);
       expectProblem(await agent.get('/users/me'), 401, 'mfa-required');
 
-      const done = await agent.post('/login/mfa').send({ code: codeAt(secret, w.clock) }).expect(200);
+      const done = await agent
+        .post('/login/mfa')
+        .send({ code: codeAt(secret, w.clock) })
+        .expect(200);
       expect(done.body).to.deep.equal({ id: account.id, username: account.username, role: 'user' });
       expect(cookieValue(done)).to.be.a('string').and.not.equal(halfId);
       expect((await agent.get('/users/me').expect(200)).body.id).to.equal(account.id);
@@ -99,7 +108,8 @@ for (const [name, open] of databases) {
       const account = await registerUser(w.app);
       const { secret } = await enrolTotp(await loggedIn(w.app, account), w.clock);
       // Steps are used in increasing order (a used step also closes the earlier ones).
-      const tryCode = async (step: number) => (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ code: codeForStep(secret, step) });
+      const tryCode = async (step: number) =>
+        (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ code: codeForStep(secret, step) });
       w.clock.advance(30 * 3);
       expectProblem(await tryCode(stepAt(w.clock) - 2), 401, 'invalid-code');
       expect((await tryCode(stepAt(w.clock) - 1)).status).to.equal(200);
@@ -115,8 +125,17 @@ for (const [name, open] of databases) {
       const { secret } = await enrolTotp(await loggedIn(w.app, account), w.clock);
       w.clock.advance(30 * 3);
       const now = stepAt(w.clock);
-      await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ code: codeForStep(secret, now + 1) }).expect(200);
-      expectProblem(await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ code: codeForStep(secret, now) }), 401, 'invalid-code');
+      await (
+        await halfLoggedIn(w.app, account)
+      )
+        .post('/login/mfa')
+        .send({ code: codeForStep(secret, now + 1) })
+        .expect(200);
+      expectProblem(
+        await (await halfLoggedIn(w.app, account)).post('/login/mfa').send({ code: codeForStep(secret, now) }),
+        401,
+        'invalid-code',
+      );
     });
 
     it('switches off with DELETE /mfa/totp: user.mfa_disabled, and the password alone logs in again', async () => {
@@ -134,7 +153,14 @@ for (const [name, open] of databases) {
       const account = await registerUser(w.app);
       await enrolTotp(await loggedIn(w.app, account), w.clock);
       const half = await halfLoggedIn(w.app, account);
-      for (const body of [{}, { code: 123456 }, { code: '1', recoveryCode: 'x' }, { code: 'x'.repeat(100) }, { webauthn: 'no' }, { other: 1 }]) {
+      for (const body of [
+        {},
+        { code: 123456 },
+        { code: '1', recoveryCode: 'x' },
+        { code: 'x'.repeat(100) },
+        { webauthn: 'no' },
+        { other: 1 },
+      ]) {
         expectProblem(await half.post('/login/mfa').send(body), 400, 'validation-failed');
       }
       for (const code of ['', 'abcdef', '12345', '1234567', ' 123456']) {

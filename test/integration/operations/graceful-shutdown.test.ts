@@ -86,9 +86,19 @@ describe('graceful shutdown of the real process under load', function () {
     await kafka.createTopic(topic, 3);
     // At debug, the readiness probes' request lines are logged too, so "handled" below covers every request.
     service = startServiceProcess({
-      DATABASE_URL: mysql.url, ...kafka.env, KAFKA_TOPIC: topic, OUTBOX_POLL_INTERVAL_MS: '100',
-      PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', LOGIN_LIMITS_ACCOUNT: '1000/60', LOGIN_LIMITS_CLIENT: '1000000/60',
-      REGISTER_LIMITS_CLIENT: '1000000/60', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), LOG_LEVEL: 'debug', LOG_FORMAT: 'json',
+      DATABASE_URL: mysql.url,
+      ...kafka.env,
+      KAFKA_TOPIC: topic,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BCRYPT_COST: '4',
+      LOGIN_LIMITS_ACCOUNT: '1000/60',
+      LOGIN_LIMITS_CLIENT: '1000000/60',
+      REGISTER_LIMITS_CLIENT: '1000000/60',
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
     });
     cleanups.push(() => service.child.exitCode === null && service.child.kill('SIGKILL'));
     const listening = await service.until((l) => l.msg === 'listening');
@@ -112,7 +122,8 @@ describe('graceful shutdown of the real process under load', function () {
   });
 
   const handled = () => new Set(service.lines.filter((l) => l.msg === 'request').map((l) => l.reqId as string));
-  const inFlightAtSigterm = () => outcomes.filter((o) => o.kind !== 'ready' && o.startedAt < sigtermAt && (o.endedAt ?? Infinity) > sigtermAt);
+  const inFlightAtSigterm = () =>
+    outcomes.filter((o) => o.kind !== 'ready' && o.startedAt < sigtermAt && (o.endedAt ?? Infinity) > sigtermAt);
 
   it('was under load when SIGTERM came: requests were in flight', () => {
     expect(inFlightAtSigterm().length, 'state-changing requests in flight at SIGTERM').to.be.greaterThan(0);
@@ -122,7 +133,10 @@ describe('graceful shutdown of the real process under load', function () {
     expect(exitCode, service.stderr()).to.equal(0);
     const cut = service.lines.find((l) => /still in flight at the shutdown timeout/.test(l.msg));
     const seconds = ((exitedAt - sigtermAt) / 1000).toFixed(1);
-    expect(cut, `exited ${seconds} s after SIGTERM; requests were still being served on kept-alive connections when the timeout cut them`).to.equal(undefined);
+    expect(
+      cut,
+      `exited ${seconds} s after SIGTERM; requests were still being served on kept-alive connections when the timeout cut them`,
+    ).to.equal(undefined);
     expect(service.lines.map((l) => l.msg)).to.include('stopped');
   });
 
@@ -131,7 +145,10 @@ describe('graceful shutdown of the real process under load', function () {
     expect(answered.length).to.be.greaterThan(100);
     // /health/ready answers 503 on purpose while shutting down; everything else must not.
     const broken = answered.filter((o) => o.endedAt === undefined || (o.kind !== 'ready' && o.status! >= 500));
-    expect(broken.map((o) => `${o.kind} ${o.status ?? ''} ${o.error ?? ''}`), 'answered, then failed or 5xx').to.deep.equal([]);
+    expect(
+      broken.map((o) => `${o.kind} ${o.status ?? ''} ${o.error ?? ''}`),
+      'answered, then failed or 5xx',
+    ).to.deep.equal([]);
   });
 
   it('fails no request it accepted: a connection error only for a request the service never handled', () => {
@@ -140,19 +157,31 @@ describe('graceful shutdown of the real process under load', function () {
     const lost = failed.filter((o) => accepted.has(o.reqId));
     const early = failed.filter((o) => o.startedAt < sigtermAt);
     const report = `${failed.length} connection errors, ${early.length} for requests started before SIGTERM`;
-    expect(lost.map((o) => `${o.kind} ${o.username ?? ''}: ${o.error}`), `handled by the service, yet the client got no answer (${report})`).to.deep.equal([]);
+    expect(
+      lost.map((o) => `${o.kind} ${o.username ?? ''}: ${o.error}`),
+      `handled by the service, yet the client got no answer (${report})`,
+    ).to.deep.equal([]);
   });
 
   it('turns /health/ready to 503 during the shutdown window, whenever it answers', () => {
     const after = outcomes.filter((o) => o.kind === 'ready' && o.startedAt > sigtermAt + 50 && o.status !== undefined);
-    expect(after.filter((o) => o.status !== 503).map((o) => o.status), `${after.length} readiness answers after SIGTERM`).to.deep.equal([]);
+    expect(
+      after.filter((o) => o.status !== 503).map((o) => o.status),
+      `${after.length} readiness answers after SIGTERM`,
+    ).to.deep.equal([]);
   });
 
   it('keeps exactly the users it answered 201 for', async () => {
     const created = outcomes.filter((o) => o.kind === 'register' && o.status === 201).map((o) => o.username!);
     const stored = (await db('users').where('username', 'like', 'load-%').select('username')).map((r: { username: string }) => r.username);
-    expect(stored.filter((u) => !created.includes(u)), 'stored though the client heard no 201').to.deep.equal([]);
-    expect(created.filter((u) => !stored.includes(u)), 'answered 201 but not stored').to.deep.equal([]);
+    expect(
+      stored.filter((u) => !created.includes(u)),
+      'stored though the client heard no 201',
+    ).to.deep.equal([]);
+    expect(
+      created.filter((u) => !stored.includes(u)),
+      'answered 201 but not stored',
+    ).to.deep.equal([]);
   });
 
   it('loses no event: every outbox row reaches Kafka, once a relay runs again', async () => {
@@ -166,11 +195,16 @@ describe('graceful shutdown of the real process under load', function () {
     cleanups.push(() => relay.stop());
     await waitFor('the outbox to drain', async () => (await unpublishedCount(db)) === 0, 30_000);
     const ids = rows.map((r) => r.id);
-    await consumer.until((received) => {
-      const seen = new Set(received.map((r) => r.event.id));
-      return ids.every((id) => seen.has(id));
-    }, 30_000).catch(() => undefined);
+    await consumer
+      .until((received) => {
+        const seen = new Set(received.map((r) => r.event.id));
+        return ids.every((id) => seen.has(id));
+      }, 30_000)
+      .catch(() => undefined);
     const seen = new Set(consumer.received.map((r) => r.event.id));
-    expect(ids.filter((id) => !seen.has(id)), `outbox rows never consumed (${rows.filter((r) => r.publishedAt).length} published before the restart)`).to.deep.equal([]);
+    expect(
+      ids.filter((id) => !seen.has(id)),
+      `outbox rows never consumed (${rows.filter((r) => r.publishedAt).length} published before the restart)`,
+    ).to.deep.equal([]);
   });
 });

@@ -37,7 +37,9 @@ describe('health endpoints', function () {
     const res = await ready(app).expect(200);
     expect(res.body).to.deep.include({ status: 'ready', shuttingDown: false, database: 'up', migrations: 'applied' });
     expect(res.body.relay).to.deep.equal({ state: 'disabled' });
-    expect(res.body.outbox.pending).to.equal(await unpublishedCount(suite.db)).and.be.at.least(2);
+    expect(res.body.outbox.pending)
+      .to.equal(await unpublishedCount(suite.db))
+      .and.be.at.least(2);
     expect(res.body.outbox.oldestAgeMs).to.be.a('number').and.at.least(0);
   });
 

@@ -179,7 +179,8 @@ export function startServiceProcess(env: Record<string, string>, entry = 'src/co
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
     env: { PATH: process.env.PATH!, WEB_CONCURRENCY: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'] });
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: LogLine[] = [];
   let buffered = '';
   let stderr = '';

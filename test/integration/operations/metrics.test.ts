@@ -23,7 +23,9 @@ describe('GET /metrics', function () {
   it('is Prometheus text with the process default metrics', async () => {
     const { text, samples, contentType } = await scrape(wired(suite.db).app);
     expect(contentType).to.match(/^text\/plain; version=0\.0\.4/);
-    expect(text).to.match(/^# HELP http_requests_total /m).and.match(/^# TYPE http_requests_total counter$/m);
+    expect(text)
+      .to.match(/^# HELP http_requests_total /m)
+      .and.match(/^# TYPE http_requests_total counter$/m);
     expect(valueOf(samples, 'process_cpu_seconds_total')).to.be.a('number').and.at.least(0);
     expect(samplesOf(samples, 'nodejs_eventloop_lag_seconds')).to.have.length(1);
     expect(text).to.match(/^# TYPE http_request_duration_seconds histogram$/m);

@@ -21,7 +21,9 @@ function servedRoutes(app: Koa): string[] {
   });
   const routes = routers.flatMap((router) =>
     router.stack.flatMap((layer) => {
-      const path = String(layer.path).replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
+      const path = String(layer.path)
+        .replace(/:(\w+)/g, '{$1}')
+        .replace(/(.)\/$/, '$1');
       return layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${path}`);
     }),
   );
@@ -41,7 +43,10 @@ describe('the OpenAPI document', function () {
 
   before(async () => {
     w = wired(suite.db);
-    const res = await request(w.app.callback()).get('/openapi.json').expect(200).expect('Content-Type', /^application\/json/);
+    const res = await request(w.app.callback())
+      .get('/openapi.json')
+      .expect(200)
+      .expect('Content-Type', /^application\/json/);
     doc = res.body as Doc;
   });
 
@@ -62,7 +67,10 @@ describe('the OpenAPI document', function () {
     const served = servedRoutes(w.app);
     // /users/me/… is served by the /users/{id}/… route, `me` naming the caller (the request below shows it answers).
     const routed = (op: string) => served.includes(op) || served.includes(op.replace(' /users/me/', ' /users/{id}/'));
-    expect(documented(doc).filter((op) => !routed(op)), 'documented but no router has it').to.deep.equal([]);
+    expect(
+      documented(doc).filter((op) => !routed(op)),
+      'documented but no router has it',
+    ).to.deep.equal([]);
     for (const op of documented(doc)) {
       const [method, path] = op.split(' ') as [string, string];
       // Anonymous, with an empty JSON body: a route that exists answers 400/401, never "no such route".

@@ -17,7 +17,10 @@ describe('the request log', function () {
     ] as const;
     for (const call of calls) {
       const reqId = `ops-${randomUUID()}`;
-      const res = await request(app.callback())[call.method](call.path).set('X-Request-Id', reqId).send('body' in call ? call.body : undefined);
+      const res = await request(app.callback())
+        [call.method](call.path)
+        .set('X-Request-Id', reqId)
+        .send('body' in call ? call.body : undefined);
       expect(res.status, call.path).to.equal(call.status);
       expect(res.headers['x-request-id']).to.equal(reqId);
       const mine = lines.filter((l) => l.reqId === reqId && l.msg === 'request');

@@ -78,7 +78,10 @@ describe('Concurrent unit of work on MySQL', function () {
       expect(succeeded, `round ${round}`).to.equal(1);
       expect(failures[0], `round ${round}`).to.be.instanceOf(LastAdmin);
       expect(await db('users').where({ role: 'admin' }), `round ${round}`).to.have.length(1);
-      expect((await db('outbox')).map((r) => r.type), `round ${round}`).to.deep.equal(['user.role_changed']);
+      expect(
+        (await db('outbox')).map((r) => r.type),
+        `round ${round}`,
+      ).to.deep.equal(['user.role_changed']);
     }
   });
 
@@ -109,7 +112,10 @@ describe('Concurrent unit of work on MySQL', function () {
       expect(succeeded, `round ${round}`).to.equal(1);
       for (const failure of failures) expect(failure, `round ${round}`).to.be.instanceOf(UsernameTaken);
       const winner = contenders[results.findIndex((r) => r.status === 'fulfilled')]!;
-      expect((await db('users').where({ username: 'ada' })).map((r) => r.id), `round ${round}`).to.deep.equal([winner.id]);
+      expect(
+        (await db('users').where({ username: 'ada' })).map((r) => r.id),
+        `round ${round}`,
+      ).to.deep.equal([winner.id]);
     }
   });
 });

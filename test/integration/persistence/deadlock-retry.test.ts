@@ -35,10 +35,11 @@ describe('KnexUnitOfWork on MySQL: deadlocks', function () {
     // a deadlock on the first attempt, which MySQL breaks by rolling one back.
     let attempts = 0;
     let locked = 0;
-    const bothLocked = () => new Promise<void>((resolve) => {
-      const check = () => (locked >= 2 ? resolve() : setTimeout(check, 5));
-      check();
-    });
+    const bothLocked = () =>
+      new Promise<void>((resolve) => {
+        const check = () => (locked >= 2 ? resolve() : setTimeout(check, 5));
+        check();
+      });
     const crossing = (first: User, second: User, role: 'admin' | 'user') =>
       uow.run(async ({ users }) => {
         attempts += 1;
@@ -74,7 +75,13 @@ describe('ChangeRole on MySQL under concurrent promotions and demotions', functi
     const uow = new KnexUnitOfWork(db);
     const ids = new UuidIdGenerator();
     const people = Array.from({ length: 10 }, (_, i) =>
-      User.register({ id: ids.next(), username: parseUsername(`person${i}`), role: i < 3 ? 'admin' : 'user', passwordHash: 'x'.repeat(60), now: new Date() }),
+      User.register({
+        id: ids.next(),
+        username: parseUsername(`person${i}`),
+        role: i < 3 ? 'admin' : 'user',
+        passwordHash: 'x'.repeat(60),
+        now: new Date(),
+      }),
     );
     await uow.run(async ({ users }) => {
       for (const p of people) await users.add(p);

@@ -9,7 +9,6 @@ import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
-
 const ids = new UuidIdGenerator();
 const MINUTE = 60_000;
 const IDLE = 20 * MINUTE;
@@ -130,7 +129,13 @@ function sessionStoreCases(database: string, open: OpenDb): void {
       const sessions = new KnexSessions(db);
       const listed = await sessions.listOf(ada, new Date(now));
       expect(listed.map((s) => s.id)).to.deep.equal([second, first]);
-      expect(listed[0]).to.deep.include({ userId: ada, type: 'token', ip: '192.0.2.2', createdAt: new Date(T0 + 1_000), lastSeenAt: new Date(T0 + 1_000) });
+      expect(listed[0]).to.deep.include({
+        userId: ada,
+        type: 'token',
+        ip: '192.0.2.2',
+        createdAt: new Date(T0 + 1_000),
+        lastSeenAt: new Date(T0 + 1_000),
+      });
       expect(listed[0]!.userAgent).to.have.length(512);
       expect(listed[1]).to.deep.include({ type: 'cookie', ip: '192.0.2.1', userAgent: 'Firefox', expiresAt: new Date(T0 + IDLE) });
       // A token session's secret opens it only as a token, never as a cookie.

@@ -10,7 +10,6 @@ import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
-
 const ids = new UuidIdGenerator();
 const NOW = new Date('2025-01-02T03:04:05.678Z');
 const stamp = (): events.EventStamp => ({ id: ids.next(), at: NOW });

@@ -10,7 +10,6 @@ import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
-
 const ids = new UuidIdGenerator();
 const HASH = `$2b$04$${'h'.repeat(53)}`; // bcrypt's modular crypt format: 60 characters
 const CREATED = new Date('2025-01-02T03:04:05.678Z');
@@ -72,7 +71,14 @@ function userRepositoryCases(database: string, open: OpenDb): void {
     });
 
     it('stores an address, finds by it, and keeps it unique: EmailTaken on add and on update, UsernameTaken still for names', async () => {
-      const ada = User.register({ id: ids.next(), username: parseUsername('ada'), role: 'user', passwordHash: HASH, now: CREATED, email: parseEmailAddress('Ada@Example.com') });
+      const ada = User.register({
+        id: ids.next(),
+        username: parseUsername('ada'),
+        role: 'user',
+        passwordHash: HASH,
+        now: CREATED,
+        email: parseEmailAddress('Ada@Example.com'),
+      });
       await users.add(ada);
       const found = (await users.findByEmail(parseEmailAddress('ada@example.com')))!;
       expect(found.toSnapshot()).to.deep.equal(ada.toSnapshot());
@@ -80,9 +86,23 @@ function userRepositoryCases(database: string, open: OpenDb): void {
       await users.update(found);
       expect((await users.findById(ada.id))!.toSnapshot()).to.include({ email: 'ada@example.com', emailVerified: true });
 
-      const twin = User.register({ id: ids.next(), username: parseUsername('bob'), role: 'user', passwordHash: HASH, now: CREATED, email: parseEmailAddress('ADA@example.com') });
+      const twin = User.register({
+        id: ids.next(),
+        username: parseUsername('bob'),
+        role: 'user',
+        passwordHash: HASH,
+        now: CREATED,
+        email: parseEmailAddress('ADA@example.com'),
+      });
       expect(await users.add(twin).catch((e: unknown) => e)).to.be.instanceOf(EmailTaken);
-      const sameName = User.register({ id: ids.next(), username: parseUsername('ada'), role: 'user', passwordHash: HASH, now: CREATED, email: parseEmailAddress('other@example.com') });
+      const sameName = User.register({
+        id: ids.next(),
+        username: parseUsername('ada'),
+        role: 'user',
+        passwordHash: HASH,
+        now: CREATED,
+        email: parseEmailAddress('other@example.com'),
+      });
       expect(await users.add(sameName).catch((e: unknown) => e)).to.be.instanceOf(UsernameTaken);
 
       const carol = aUser('carol');
@@ -147,7 +167,11 @@ function userRepositoryCases(database: string, open: OpenDb): void {
     });
 
     it('counts the admins in lockAdmins', async () => {
-      for (const [name, role] of [['admin1', 'admin'], ['plain', 'user'], ['admin2', 'admin']] as const) {
+      for (const [name, role] of [
+        ['admin1', 'admin'],
+        ['plain', 'user'],
+        ['admin2', 'admin'],
+      ] as const) {
         await users.add(aUser(name, role));
       }
       expect(await new KnexUnitOfWork(db).run(({ users: inTx }) => inTx.lockAdmins())).to.equal(2);

@@ -12,8 +12,15 @@ interface LogLine {
 }
 
 /** `npm start` from the sources with these variables, its JSON log lines collected. */
-function start(env: Record<string, string>): { child: ChildProcess; lines: LogLine[]; until(test: (lines: LogLine[]) => boolean): Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  lines: LogLine[];
+  until(test: (lines: LogLine[]) => boolean): Promise<void>;
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], {
+    env: { PATH: process.env.PATH!, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: LogLine[] = [];
   let buffered = '';
   let stderr = '';
@@ -82,7 +89,10 @@ for (const store of ['MySQL', 'SQLite'] as const) {
       expect((await fetch(`${base}/users`, { method: 'POST', headers: json, body: JSON.stringify(account) })).status).to.equal(201);
       const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body: JSON.stringify(account) });
       expect(login.status).to.equal(200);
-      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       for (let i = 0; i < 6; i += 1) expect((await fetch(`${base}/users/me`, { headers: { cookie } })).status, `read ${i}`).to.equal(200);
     });
 

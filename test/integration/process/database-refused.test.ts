@@ -35,7 +35,10 @@ function logLines(run: Run): Array<Record<string, unknown>> {
   expect(run.stderr, 'stderr').to.equal('');
   expect(run.stdout).not.to.include(PASSWORD);
   expect(run.stdout, 'a stack on stdout').not.to.match(/\n\s+at /);
-  const lines = run.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = run.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   for (const line of lines) expect(line).not.to.have.any.keys('err', 'stack');
   return lines;
 }
@@ -61,7 +64,10 @@ describe('the service on a database that is missing or refuses', function () {
       'cannot open the database mysql',
       'a worker could not start (exit code 1)',
     ]);
-    expect(lines.filter((l) => l.level === 50), 'error lines').to.deep.equal([]);
+    expect(
+      lines.filter((l) => l.level === 50),
+      'error lines',
+    ).to.deep.equal([]);
   });
 
   it('a database that does not exist on the server: "create the database first"', async function () {
@@ -74,7 +80,11 @@ describe('the service on a database that is missing or refuses', function () {
     expect(run.code, run.stdout).to.equal(1);
     const [fatal, ...more] = logLines(run).filter((l) => l.level === 60);
     expect(more).to.deep.equal([]);
-    expect(fatal!.msg).to.match(new RegExp(`^cannot open the database mysql://[^@]*@?${url.host}/${name}: the database "${name}" does not exist; create the database first`));
+    expect(fatal!.msg).to.match(
+      new RegExp(
+        `^cannot open the database mysql://[^@]*@?${url.host}/${name}: the database "${name}" does not exist; create the database first`,
+      ),
+    );
     // Start-up said which database it tried, by host and name.
     const said = logLines(run).find((l) => l.msg === 'database: MySQL');
     expect(said).to.include({ host: url.hostname, name });

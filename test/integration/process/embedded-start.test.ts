@@ -73,15 +73,30 @@ describe('the service on its embedded default (no DATABASE_URL)', function () {
 
   it('serves the API: the start-up admin logs in and manages a registered user', async () => {
     const json = { 'content-type': 'application/json' };
-    const created = await fetch(`${base}/users`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'grace', password: 'a long enough one' }) });
+    const created = await fetch(`${base}/users`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'grace', password: 'a long enough one' }),
+    });
     expect(created.status).to.equal(201);
     const { id } = (await created.json()) as { id: string };
 
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: json, body: JSON.stringify({ username: 'root', password: 'start-up admin password' }) });
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username: 'root', password: 'start-up admin password' }),
+    });
     expect(login.status).to.equal(200);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
 
-    const promoted = await fetch(`${base}/users/${id}/role`, { method: 'PUT', headers: { ...json, cookie }, body: JSON.stringify({ role: 'admin' }) });
+    const promoted = await fetch(`${base}/users/${id}/role`, {
+      method: 'PUT',
+      headers: { ...json, cookie },
+      body: JSON.stringify({ role: 'admin' }),
+    });
     expect(promoted.status).to.equal(200);
     const deleted = await fetch(`${base}/users/${id}`, { method: 'DELETE', headers: { cookie } });
     expect(deleted.status).to.equal(204);

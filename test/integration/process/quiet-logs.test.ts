@@ -32,7 +32,11 @@ describe('the service with its broker down', function () {
     });
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const parse = () => stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Line);
+    const parse = () =>
+      stdout
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as Line);
     const deadline = Date.now() + 60_000;
     while (!parse().some((l) => l.msg === 'listening') && Date.now() < deadline && child.exitCode === null) await sleep(200);
     await sleep(8_000); // several retries: the back-off starts at 100 ms and doubles

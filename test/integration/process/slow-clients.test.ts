@@ -83,7 +83,10 @@ describe('slow clients (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS)', func
 
   it('logs the timeouts as client problems (info or debug), never as errors', async () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(lines.filter((l) => l.level >= 50), JSON.stringify(lines.filter((l) => l.level >= 50))).to.be.empty;
+    expect(
+      lines.filter((l) => l.level >= 50),
+      JSON.stringify(lines.filter((l) => l.level >= 50)),
+    ).to.be.empty;
     const timeouts = lines.filter((l) => l.msg === 'client timed out: connection closed');
     expect(timeouts.length).to.be.at.least(1);
     for (const line of timeouts) expect(line.level).to.equal(30);

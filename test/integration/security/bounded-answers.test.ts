@@ -17,7 +17,9 @@ describe('bad requests get small answers, in time linear in their size', functio
 
   it('POST /login with 10,000 unknown keys: a small 400, quickly', async () => {
     const started = Date.now();
-    const res = await client().post('/login').send(manyKeys(10_000, { username: 'ada', password: PASSWORD }));
+    const res = await client()
+      .post('/login')
+      .send(manyKeys(10_000, { username: 'ada', password: PASSWORD }));
     const body = expectProblem(res, 400, 'validation-failed');
     expect(Date.now() - started).to.be.below(2_000);
     expect(res.text.length).to.be.below(4_096);
@@ -33,7 +35,9 @@ describe('bad requests get small answers, in time linear in their size', functio
   });
 
   it('POST /users with 20 unknown keys (under the field cap) names 5 of them and counts the rest', async () => {
-    const res = await client().post('/users').send(manyKeys(20, { username: uniqueName(), password: PASSWORD }));
+    const res = await client()
+      .post('/users')
+      .send(manyKeys(20, { username: uniqueName(), password: PASSWORD }));
     const body = expectProblem(res, 400, 'validation-failed');
     const errors = body.errors as { field: string; reason: string }[];
     expect(errors).to.have.length(6);
@@ -41,7 +45,9 @@ describe('bad requests get small answers, in time linear in their size', functio
   });
 
   it('a 90 kB unknown key is not echoed back', async () => {
-    const res = await client().post('/login').send({ username: 'ada', password: PASSWORD, ['x'.repeat(90_000)]: 1 });
+    const res = await client()
+      .post('/login')
+      .send({ username: 'ada', password: PASSWORD, ['x'.repeat(90_000)]: 1 });
     expectProblem(res, 400, 'validation-failed');
     expect(res.text.length).to.be.below(2_048);
   });
@@ -75,9 +81,23 @@ describe('usernames: the documented characters, checked before case folding', ()
 
   it('refuses KELVIN SIGN, so "\\u212Aelvin…" can neither register nor log in as "kelvin…"', async () => {
     const name = `elvin${Date.now() % 100_000}`;
-    expectInvalidField(await client().post('/users').send({ username: `\u212A${name}`, password: PASSWORD }), 'username');
-    await client().post('/users').send({ username: `k${name}`, password: PASSWORD }).expect(201);
-    expectProblem(await client().post('/login').send({ username: `\u212A${name}`, password: PASSWORD }), 401, 'invalid-credentials');
+    expectInvalidField(
+      await client()
+        .post('/users')
+        .send({ username: `\u212A${name}`, password: PASSWORD }),
+      'username',
+    );
+    await client()
+      .post('/users')
+      .send({ username: `k${name}`, password: PASSWORD })
+      .expect(201);
+    expectProblem(
+      await client()
+        .post('/login')
+        .send({ username: `\u212A${name}`, password: PASSWORD }),
+      401,
+      'invalid-credentials',
+    );
   });
 
   it('refuses a name of punctuation only', async () => {

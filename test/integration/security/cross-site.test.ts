@@ -23,7 +23,10 @@ interface Action {
   /** Its status when allowed. */
   ok: number;
   /** Prepares fresh accounts; returns the request to send (with extra headers) and a check of its effect. */
-  prepare(suite: HttpSuite, app: Koa): Promise<{ send(headers: Headers): request.Test; tookEffect(res: request.Response): Promise<boolean> }>;
+  prepare(
+    suite: HttpSuite,
+    app: Koa,
+  ): Promise<{ send(headers: Headers): request.Test; tookEffect(res: request.Response): Promise<boolean> }>;
 }
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -92,7 +95,11 @@ const actions: Action[] = [
       const username = uniqueName('planted');
       return {
         send: (h) =>
-          request(app.callback()).post('/users').set('Cookie', cookie).set(h).send({ username, password: 'planted by another site', role: 'admin' }),
+          request(app.callback())
+            .post('/users')
+            .set('Cookie', cookie)
+            .set(h)
+            .send({ username, password: 'planted by another site', role: 'admin' }),
         tookEffect: async () => (await suite.db('users').where({ username })).length === 1,
       };
     },
@@ -156,9 +163,17 @@ describe('cross-site requests', function () {
   const allowed: Array<[string, () => Koa, Headers]> = [
     ['an Origin listed in ALLOWED_ORIGINS', () => withFrontEnd, { Origin: 'https://app.example', 'Sec-Fetch-Site': 'cross-site' }],
     ['same-origin (Sec-Fetch-Site)', () => suite.app, { 'Sec-Fetch-Site': 'same-origin' }],
-    ['same-origin (Origin matches Host)', () => suite.app, { Host: 'auth.example', Origin: 'http://auth.example', 'Sec-Fetch-Site': 'same-origin' }],
+    [
+      'same-origin (Origin matches Host)',
+      () => suite.app,
+      { Host: 'auth.example', Origin: 'http://auth.example', 'Sec-Fetch-Site': 'same-origin' },
+    ],
     // TLS ends at the proxy in front: the browser's Origin says https while the service is reached over http.
-    ['an older browser (no Sec-Fetch-Site) whose Origin names our own host', () => suite.app, { Host: 'auth.example', Origin: 'https://auth.example' }],
+    [
+      'an older browser (no Sec-Fetch-Site) whose Origin names our own host',
+      () => suite.app,
+      { Host: 'auth.example', Origin: 'https://auth.example' },
+    ],
     ['a URL typed by the user (Sec-Fetch-Site: none)', () => suite.app, { 'Sec-Fetch-Site': 'none' }],
     ['a client that is not a browser (no Origin, no Sec-Fetch-Site)', () => suite.app, {}],
   ];
@@ -205,7 +220,10 @@ describe('cross-site requests', function () {
       it(`${type}: PUT /users/{id}/password and PUT /users/{id}/role`, async () => {
         const user = await register(suite.app);
         const agent = await logIn(suite.app, user);
-        const change = await withBody(agent.put(`/users/${user.id}/password`), { currentPassword: user.password, newPassword: NEW_PASSWORD });
+        const change = await withBody(agent.put(`/users/${user.id}/password`), {
+          currentPassword: user.password,
+          newPassword: NEW_PASSWORD,
+        });
         expectProblem(change, 415, 'unsupported-media-type');
         expect(await logInStatus(suite.app, user.username, user.password)).to.equal(200);
 

@@ -18,7 +18,10 @@ describe('X-Forwarded-For and the per-client limit', function () {
     expectThrottled(await attempt(app, uniqueName('spray'), WRONG, '198.51.100.4'));
     expectThrottled(await attempt(app, uniqueName('spray'), WRONG, '198.51.100.5, 198.51.100.6'));
     const keys = await counterKeys(suite.db);
-    expect(keys.filter((k) => k.includes('198.51.100.')), 'a counter keyed by a spoofed address').to.be.empty;
+    expect(
+      keys.filter((k) => k.includes('198.51.100.')),
+      'a counter keyed by a spoofed address',
+    ).to.be.empty;
     expect(keys.filter((k) => k.startsWith('client:'))).to.have.length(1);
   });
 
@@ -36,6 +39,9 @@ describe('X-Forwarded-For and the per-client limit', function () {
 
     const keys = await counterKeys(suite.db);
     expect(keys).to.include('client:192.0.2.10');
-    expect(keys.filter((k) => k.startsWith('client:10.0.0.')), 'a counter keyed by a client-written hop').to.be.empty;
+    expect(
+      keys.filter((k) => k.startsWith('client:10.0.0.')),
+      'a counter keyed by a client-written hop',
+    ).to.be.empty;
   });
 });

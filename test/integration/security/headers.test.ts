@@ -10,7 +10,9 @@ function expectSecurityHeaders(res: request.Response, label: string): void {
   const h = res.headers;
   expect(h['x-content-type-options'], `${label}: x-content-type-options`).to.equal('nosniff');
   expect(h['x-frame-options'], `${label}: x-frame-options`).to.match(/^(DENY|SAMEORIGIN)$/);
-  expect(h['content-security-policy'], `${label}: content-security-policy`).to.be.a('string').and.match(/default-src/);
+  expect(h['content-security-policy'], `${label}: content-security-policy`)
+    .to.be.a('string')
+    .and.match(/default-src/);
   expect(h['content-security-policy'], `${label}: frame-ancestors`).to.match(/frame-ancestors '(none|self)'/);
   expect(h['strict-transport-security'], `${label}: strict-transport-security`).to.match(/max-age=\d{6,}/);
   expect(h['referrer-policy'], `${label}: referrer-policy`).to.equal('no-referrer');
@@ -28,7 +30,12 @@ describe('response headers', function () {
     const throttled = suite.appWith(testEnv({ LOGIN_LIMITS_ACCOUNT: '1/60' }));
     const c = () => request(suite.app.callback());
     const responses: Array<[string, request.Response]> = [
-      ['POST /users 201', await c().post('/users').send({ username: uniqueName('h'), password: 'a perfectly fine password' })],
+      [
+        'POST /users 201',
+        await c()
+          .post('/users')
+          .send({ username: uniqueName('h'), password: 'a perfectly fine password' }),
+      ],
       ['POST /login 200', await c().post('/login').send(credentials(user))],
       ['GET /users/me 200', await c().get('/users/me').set('Cookie', cookie)],
       ['GET /users/me 401', await c().get('/users/me')],
@@ -61,7 +68,12 @@ describe('response headers', function () {
     const adminCookie = await sessionOf(suite.app, admin);
     const c = () => request(suite.app.callback());
     const responses: Array<[string, request.Response]> = [
-      ['POST /users', await c().post('/users').send({ username: uniqueName('c'), password: 'a perfectly fine password' })],
+      [
+        'POST /users',
+        await c()
+          .post('/users')
+          .send({ username: uniqueName('c'), password: 'a perfectly fine password' }),
+      ],
       ['POST /login', await c().post('/login').send(credentials(user))],
       ['GET /users/me', await c().get('/users/me').set('Cookie', userCookie)],
       ['GET /users/{id}', await c().get(`/users/${user.id}`).set('Cookie', userCookie)],

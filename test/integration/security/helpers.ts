@@ -79,14 +79,21 @@ export interface CapturedLogs {
  * The production wiring (buildContainer + wireApp, as test/support/test-app.ts does) with its pino logger
  * writing into memory instead of stdout. LOG_LEVEL is debug unless overridden.
  */
-export function appWithCapturedLogs(db: Knex, overrides: Record<string, string> = {}): { app: Koa; container: Container; logs: CapturedLogs } {
+export function appWithCapturedLogs(
+  db: Knex,
+  overrides: Record<string, string> = {},
+): { app: Koa; container: Container; logs: CapturedLogs } {
   let text = '';
   const env = testEnv({ LOG_LEVEL: 'debug', ...overrides });
   const log = createLogger(env.logLevel, { write: (chunk: string) => void (text += chunk) });
   const container = buildContainer(env, db, log);
   const logs: CapturedLogs = {
     text: () => text,
-    lines: () => text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as LogLine),
+    lines: () =>
+      text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as LogLine),
   };
   return { app: wireApp(env, container, log, [TEST_SESSION_SECRET]), container, logs };
 }
@@ -138,7 +145,10 @@ export function startProcess(env: Record<string, string>): ServiceProcess {
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logLines = (): LogLine[] =>
-    out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LogLine);
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
   const until = (msg: string) =>
     new Promise<LogLine>((resolve, reject) => {
       const check = () => {

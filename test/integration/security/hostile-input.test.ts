@@ -63,7 +63,10 @@ const role = fc.constantFrom('user', 'admin');
 
 const hostileJson = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.record({ username: fieldValue, password: fieldValue, currentPassword: fieldValue, newPassword: fieldValue, role: fieldValue }, { requiredKeys: [] }),
+  fc.record(
+    { username: fieldValue, password: fieldValue, currentPassword: fieldValue, newPassword: fieldValue, role: fieldValue },
+    { requiredKeys: [] },
+  ),
   fc
     .tuple(fieldValue, fc.constantFrom('__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'))
     .map(([value, key]) => JSON.parse(`{${JSON.stringify(key)}:${JSON.stringify(value) ?? 'null'}}`) as unknown),
@@ -80,14 +83,22 @@ const hostileBody: fc.Arbitrary<string | undefined> = fc.oneof(
       '{"role":"user","role":"admin"}',
     ),
   },
-  { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 150_000 }).map((n) => JSON.stringify({ username: 'huge', password: 'h'.repeat(n) })) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1_000, max: 150_000 }).map((n) => JSON.stringify({ username: 'huge', password: 'h'.repeat(n) })),
+  },
   {
     weight: 1,
     arbitrary: fc
       .tuple(fc.integer({ min: 50, max: 20_000 }), fc.boolean())
-      .map(([depth, arrays]) => (arrays ? `{"password":${'['.repeat(depth)}${']'.repeat(depth)}}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`)),
+      .map(([depth, arrays]) =>
+        arrays ? `{"password":${'['.repeat(depth)}${']'.repeat(depth)}}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+      ),
   },
-  { weight: 1, arbitrary: fc.oneof(anyText, fc.constantFrom('', 'null', '"text"', '123', 'true', '[]', '{', '{"a":1,}', '\u0000', '\uFEFF{}')) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(anyText, fc.constantFrom('', 'null', '"text"', '123', 'true', '[]', '{', '{"a":1,}', '\u0000', '\uFEFF{}')),
+  },
   { weight: 1, arbitrary: fc.constant(undefined) },
 );
 
@@ -98,7 +109,13 @@ const webauthnJson = fc.record(
     id: mostlyRight(fc.base64String({ maxLength: 64 })),
     rawId: fieldValue,
     type: mostlyRight(fc.constant('public-key')),
-    response: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.record({ clientDataJSON: fieldValue, authenticatorData: fieldValue, signature: fieldValue, attestationObject: fieldValue }, { requiredKeys: [] })),
+    response: fc.oneof(
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.record(
+        { clientDataJSON: fieldValue, authenticatorData: fieldValue, signature: fieldValue, attestationObject: fieldValue },
+        { requiredKeys: [] },
+      ),
+    ),
     clientExtensionResults: fc.jsonValue({ maxDepth: 1 }),
   },
   { requiredKeys: [] },
@@ -117,8 +134,19 @@ interface Endpoint {
 }
 
 const endpoints: Endpoint[] = [
-  { method: 'POST', path: () => '/users', plausible: fc.record({ username: mostlyRight(validName), password: mostlyRight(validPassword), role: mostlyRight(role) }, { requiredKeys: ['username', 'password'] }) },
-  { method: 'POST', path: () => '/login', plausible: fc.record({ username: mostlyRight(validName), password: mostlyRight(validPassword) }) },
+  {
+    method: 'POST',
+    path: () => '/users',
+    plausible: fc.record(
+      { username: mostlyRight(validName), password: mostlyRight(validPassword), role: mostlyRight(role) },
+      { requiredKeys: ['username', 'password'] },
+    ),
+  },
+  {
+    method: 'POST',
+    path: () => '/login',
+    plausible: fc.record({ username: mostlyRight(validName), password: mostlyRight(validPassword) }),
+  },
   { method: 'POST', path: () => '/logout' },
   { method: 'GET', path: () => '/users' },
   { method: 'GET', path: () => '/users/me' },
@@ -126,7 +154,10 @@ const endpoints: Endpoint[] = [
   {
     method: 'PUT',
     path: (id) => `/users/${id}/password`,
-    plausible: fc.record({ currentPassword: mostlyRight(fc.constant(FUZZ_PASSWORD)), newPassword: mostlyRight(validPassword) }, { requiredKeys: ['newPassword'] }),
+    plausible: fc.record(
+      { currentPassword: mostlyRight(fc.constant(FUZZ_PASSWORD)), newPassword: mostlyRight(validPassword) },
+      { requiredKeys: ['newPassword'] },
+    ),
   },
   { method: 'PUT', path: (id) => `/users/${id}/role`, plausible: fc.record({ role: mostlyRight(role) }) },
   { method: 'DELETE', path: (id) => `/users/${id}` },
@@ -138,26 +169,52 @@ const endpoints: Endpoint[] = [
   { method: 'POST', path: () => '/mfa/recovery-codes' },
   { method: 'POST', path: () => '/login/mfa', plausible: secondFactor },
   { method: 'POST', path: () => '/login/mfa/webauthn/options' },
-  { method: 'POST', path: () => '/reauthenticate', plausible: fc.oneof(fc.record({ password: mostlyRight(fc.constant(FUZZ_PASSWORD)) }), secondFactor) },
+  {
+    method: 'POST',
+    path: () => '/reauthenticate',
+    plausible: fc.oneof(fc.record({ password: mostlyRight(fc.constant(FUZZ_PASSWORD)) }), secondFactor),
+  },
   { method: 'POST', path: () => '/reauthenticate/webauthn/options' },
   { method: 'POST', path: () => '/webauthn/register/options' },
-  { method: 'POST', path: () => '/webauthn/register', plausible: fc.record({ response: mostlyRight(webauthnJson), name: mostlyRight(validName) }) },
+  {
+    method: 'POST',
+    path: () => '/webauthn/register',
+    plausible: fc.record({ response: mostlyRight(webauthnJson), name: mostlyRight(validName) }),
+  },
   { method: 'GET', path: () => '/webauthn/credentials' },
   { method: 'DELETE', path: (id) => `/webauthn/credentials/${id}` },
-  { method: 'POST', path: () => '/webauthn/login/options', plausible: fc.record({ username: mostlyRight(validName) }, { requiredKeys: [] }) },
+  {
+    method: 'POST',
+    path: () => '/webauthn/login/options',
+    plausible: fc.record({ username: mostlyRight(validName) }, { requiredKeys: [] }),
+  },
   { method: 'POST', path: () => '/webauthn/login', plausible: fc.record({ response: mostlyRight(webauthnJson) }) },
   {
     method: 'PUT',
     path: (id) => `/users/${id}/email`,
-    plausible: fc.record({ email: mostlyRight(fc.emailAddress()), currentPassword: mostlyRight(fc.constant(FUZZ_PASSWORD)) }, { requiredKeys: ['email'] }),
+    plausible: fc.record(
+      { email: mostlyRight(fc.emailAddress()), currentPassword: mostlyRight(fc.constant(FUZZ_PASSWORD)) },
+      { requiredKeys: ['email'] },
+    ),
   },
-  { method: 'POST', path: () => '/email/verify', plausible: fc.record({ token: mostlyRight(fc.base64String({ minLength: 40, maxLength: 44 })) }) },
+  {
+    method: 'POST',
+    path: () => '/email/verify',
+    plausible: fc.record({ token: mostlyRight(fc.base64String({ minLength: 40, maxLength: 44 })) }),
+  },
   { method: 'POST', path: () => '/email/verify/resend' },
-  { method: 'POST', path: () => '/password/forgot', plausible: fc.record({ username: mostlyRight(fc.oneof(validName, fc.emailAddress())) }) },
+  {
+    method: 'POST',
+    path: () => '/password/forgot',
+    plausible: fc.record({ username: mostlyRight(fc.oneof(validName, fc.emailAddress())) }),
+  },
   {
     method: 'POST',
     path: () => '/password/reset',
-    plausible: fc.record({ token: mostlyRight(fc.base64String({ minLength: 40, maxLength: 44 })), newPassword: mostlyRight(validPassword) }),
+    plausible: fc.record({
+      token: mostlyRight(fc.base64String({ minLength: 40, maxLength: 44 })),
+      newPassword: mostlyRight(validPassword),
+    }),
   },
 ];
 
@@ -168,7 +225,9 @@ const target: fc.Arbitrary<{ method: Method; path: string; body: string | undefi
       fc.record({
         method: fc.constant(method),
         path: idSegment.map(path),
-        body: plausible ? fc.oneof({ weight: 2, arbitrary: plausible.map((b) => JSON.stringify(b)) }, { weight: 1, arbitrary: hostileBody }) : hostileBody,
+        body: plausible
+          ? fc.oneof({ weight: 2, arbitrary: plausible.map((b) => JSON.stringify(b)) }, { weight: 1, arbitrary: hostileBody })
+          : hostileBody,
       }),
     ),
   },
@@ -178,7 +237,16 @@ const target: fc.Arbitrary<{ method: Method; path: string; body: string | undefi
       method: fc.constantFrom<Method>('GET', 'POST', 'PUT', 'DELETE'),
       path: fc.oneof(
         fc.array(idSegment, { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`),
-        fc.constantFrom('/users/', '/users//me', '/USERS/ME', '/users/me/', '//users', '/users/%2e%2e/users', '/login/', '/users/me/password'),
+        fc.constantFrom(
+          '/users/',
+          '/users//me',
+          '/USERS/ME',
+          '/users/me/',
+          '//users',
+          '/users/%2e%2e/users',
+          '/login/',
+          '/users/me/password',
+        ),
       ),
       body: hostileBody,
     }),
@@ -197,7 +265,10 @@ const query = fc.oneof(
     weight: 2,
     arbitrary: fc
       .array(fc.tuple(queryKey, queryValue), { maxLength: 4 })
-      .map((pairs) => `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [withoutSurrogates(k), withoutSurrogates(v)])).toString()}`),
+      .map(
+        (pairs) =>
+          `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [withoutSurrogates(k), withoutSurrogates(v)])).toString()}`,
+      ),
   },
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9%&=._~+\-[\]]{0,60}$/).map((raw) => `?${raw}`) },
 );
@@ -265,7 +336,11 @@ describe('hostile input at every endpoint (property-based)', function () {
     const account =
       kind === 'user'
         ? await register(suite.app, username, FUZZ_PASSWORD)
-        : { id: (await suite.container.get(CreateUser).execute({ username, password: FUZZ_PASSWORD, role: 'admin' }, 'system')).id, username, password: FUZZ_PASSWORD };
+        : {
+            id: (await suite.container.get(CreateUser).execute({ username, password: FUZZ_PASSWORD, role: 'admin' }, 'system')).id,
+            username,
+            password: FUZZ_PASSWORD,
+          };
     const res = await request(suite.app.callback()).post('/login').send({ username, password: FUZZ_PASSWORD }).expect(200);
     return (accounts[kind] = { ...account, cookie: sessionCookieHeader(res) });
   }
@@ -282,7 +357,9 @@ describe('hostile input at every endpoint (property-based)', function () {
     const callerRole = session && (await suite.db('users').where({ id: session.id }).first('role'))?.role;
 
     const client = request(suite.app.callback());
-    let test = { GET: client.get, POST: client.post, PUT: client.put, DELETE: client.delete }[req.method].call(client, url).set(req.headers);
+    let test = { GET: client.get, POST: client.post, PUT: client.put, DELETE: client.delete }[req.method]
+      .call(client, url)
+      .set(req.headers);
     if (session) test = test.set('Cookie', session.cookie);
     if (req.contentType !== undefined) test = test.set('Content-Type', req.contentType);
     if (req.body !== undefined) test = test.send(req.body);

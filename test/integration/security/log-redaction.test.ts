@@ -74,7 +74,11 @@ describe('no secret reaches the logs (LOG_LEVEL=debug)', function () {
     await c().get('/users/me').set('Cookie', cookie).expect(200);
     await c().get(`/users/${id}`).set('Cookie', cookie).expect(200);
     secrets.add('wrong current password', 'Wrong-Current-5520');
-    await c().put(`/users/${id}/password`).set('Cookie', cookie).send({ currentPassword: 'Wrong-Current-5520', newPassword: second }).expect(403);
+    await c()
+      .put(`/users/${id}/password`)
+      .set('Cookie', cookie)
+      .send({ currentPassword: 'Wrong-Current-5520', newPassword: second })
+      .expect(403);
     await c().put(`/users/${id}/password`).set('Cookie', cookie).send({ currentPassword: first, newPassword: second }).expect(204);
     await secrets.addHash('second', suite.db, id);
 
@@ -86,21 +90,34 @@ describe('no secret reaches the logs (LOG_LEVEL=debug)', function () {
     secrets.add('password reset by the admin', 'Reset-By-Admin-3318');
     await c().put(`/users/${id}/password`).set('Cookie', admin.cookie).send({ newPassword: 'Reset-By-Admin-3318' }).expect(204);
     await c().post('/logout').set('Cookie', cookie).expect(401); // the reset ended the user's sessions
-    const again = secrets.addSession('second user login', await c().post('/login').send({ username, password: 'Reset-By-Admin-3318' }).expect(200));
+    const again = secrets.addSession(
+      'second user login',
+      await c().post('/login').send({ username, password: 'Reset-By-Admin-3318' }).expect(200),
+    );
     await c().post('/logout').set('Cookie', again).expect(204);
     await c().delete(`/users/${id}`).set('Cookie', admin.cookie).expect(204);
 
     secrets.add('password in malformed JSON', 'Malformed-Body-Secret-7781');
-    await c().post('/login').set('Content-Type', 'application/json').send(`{"username":"${username}","password":"Malformed-Body-Secret-7781"`).expect(400);
+    await c()
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send(`{"username":"${username}","password":"Malformed-Body-Secret-7781"`)
+      .expect(400);
     secrets.add('password of a failed login', 'Failed-Login-Guess-6603');
     await c().post('/login').send({ username: admin.username, password: 'Failed-Login-Guess-6603' }).expect(401);
     const other = uniqueName('other');
     secrets.add('password refused by the policy', `${other}-Contains-Name`);
-    await c().post('/users').send({ username: other, password: `${other}-Contains-Name` }).expect(400);
+    await c()
+      .post('/users')
+      .send({ username: other, password: `${other}-Contains-Name` })
+      .expect(400);
     secrets.add('password in a form body', 'Form-Body-Secret-4490');
     await c().post('/login').type('form').send({ username, password: 'Form-Body-Secret-4490' }).expect(415);
     secrets.add('password in an oversized body', 'Oversized-Body-Secret-1207');
-    await c().post('/users').send({ username, password: 'Oversized-Body-Secret-1207', padding: 'x'.repeat(200_000) }).expect(413);
+    await c()
+      .post('/users')
+      .send({ username, password: 'Oversized-Body-Secret-1207', padding: 'x'.repeat(200_000) })
+      .expect(413);
     await c().post('/logout').set('Cookie', admin.cookie).expect(204);
 
     expect(logs.lines().filter((l) => l.msg === 'request').length, 'one line per request was logged').to.be.at.least(20);

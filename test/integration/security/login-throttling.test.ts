@@ -3,15 +3,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { testApp, testEnv } from '../../support/test-app.js';
 import { expectProblem, httpSuite, logIn, register, uniqueName } from '../http/helpers.js';
-import {
-  anotherPool,
-  attempt,
-  counterKeys,
-  expectThrottled,
-  forgetAttempts,
-  sleep,
-  statusCounts,
-} from './helpers.js';
+import { anotherPool, attempt, counterKeys, expectThrottled, forgetAttempts, sleep, statusCounts } from './helpers.js';
 
 const WRONG = 'not the right password';
 
@@ -37,9 +29,7 @@ describe('login throttling on MySQL', function () {
       // refused attempts were refused before anything was counted, so their addresses have no counter at all.
       const keys = await counterKeys(suite.db);
       expect(keys).to.include(`account:${user.username}`);
-      expect(keys.filter((k) => k.startsWith('client:198.51.100.')).sort()).to.deep.equal(
-        [1, 2, 3].map((i) => `client:198.51.100.${i}`),
-      );
+      expect(keys.filter((k) => k.startsWith('client:198.51.100.')).sort()).to.deep.equal([1, 2, 3].map((i) => `client:198.51.100.${i}`));
     });
 
     it('counts guesses at unknown and malformed names as well, case-insensitively', async () => {
@@ -167,7 +157,11 @@ describe('login throttling on MySQL', function () {
         expectProblem(await attempt(first, uniqueName('a'), WRONG), 401);
         expectProblem(await attempt(second, uniqueName('b'), WRONG), 401);
         expectThrottled(await attempt(first, uniqueName('c'), WRONG));
-        expectThrottled(await request(second.callback()).post('/login').send({ username: uniqueName('d'), password: WRONG }));
+        expectThrottled(
+          await request(second.callback())
+            .post('/login')
+            .send({ username: uniqueName('d'), password: WRONG }),
+        );
       } finally {
         await otherDb.destroy();
       }

@@ -22,8 +22,7 @@ function reasonFor(res: request.Response, field: string): string {
 describe('password policy and storage', function () {
   const suite = httpSuite();
   const hashOf = async (id: string): Promise<string> => (await suite.db('users').where({ id }).first('passwordHash')).passwordHash;
-  const register$ = (username: string, password: string) =>
-    request(suite.app.callback()).post('/users').send({ username, password });
+  const register$ = (username: string, password: string) => request(suite.app.callback()).post('/users').send({ username, password });
 
   describe('refused at registration', () => {
     for (const common of ['password123', 'qwerty123', 'Password123', 'QWERTY123']) {
@@ -59,7 +58,9 @@ describe('password policy and storage', function () {
       const user = await register(suite.app);
       const admin = await createAdmin(suite);
       const own = await logIn(suite.app, user);
-      const res = await own.put(`/users/${user.id}/password`).send({ currentPassword: user.password, newPassword: `${user.username}-2025` });
+      const res = await own
+        .put(`/users/${user.id}/password`)
+        .send({ currentPassword: user.password, newPassword: `${user.username}-2025` });
       expect(reasonFor(res, 'newPassword')).to.match(/username/i);
       const byAdmin = await logIn(suite.app, admin);
       const reset = await byAdmin.put(`/users/${user.id}/password`).send({ newPassword: `new ${user.username.toUpperCase()}` });
@@ -115,7 +116,10 @@ describe('password policy and storage', function () {
     it('accepts the current password in the other form on a password change', async () => {
       const user = await register(suite.app, uniqueName(), 'Cafe\u0301 au lait!');
       const agent = await logIn(suite.app, user);
-      await agent.put(`/users/${user.id}/password`).send({ currentPassword: 'Caf\u00e9 au lait!', newPassword: 'another decent passphrase' }).expect(204);
+      await agent
+        .put(`/users/${user.id}/password`)
+        .send({ currentPassword: 'Caf\u00e9 au lait!', newPassword: 'another decent passphrase' })
+        .expect(204);
     });
   });
 });

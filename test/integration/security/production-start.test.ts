@@ -39,7 +39,11 @@ describe('production start-up checks (the real entry point)', function () {
     ['a published example SESSION_SECRET of 32+ bytes', { SESSION_SECRET: 'replace-with-32-or-more-random-characters' }, 'SESSION_SECRET'],
     ['the example secret of the tests, in capitals', { SESSION_SECRET: 'A TEST SESSION SECRET THAT IS LONG ENOUGH' }, 'SESSION_SECRET'],
     ['a repetitive SESSION_SECRET', { SESSION_SECRET: 'x'.repeat(40) }, 'SESSION_SECRET'],
-    ['SESSION_COOKIE_SECURE=false', { SESSION_SECRET: randomBytes(32).toString('hex'), SESSION_COOKIE_SECURE: 'false' }, 'SESSION_COOKIE_SECURE'],
+    [
+      'SESSION_COOKIE_SECURE=false',
+      { SESSION_SECRET: randomBytes(32).toString('hex'), SESSION_COOKIE_SECURE: 'false' },
+      'SESSION_COOKIE_SECURE',
+    ],
     ['no TOKEN_KEY_SECRET', { SESSION_SECRET: randomBytes(32).toString('hex') }, 'TOKEN_KEY_SECRET'],
   ];
 
@@ -65,7 +69,10 @@ describe('production start-up checks (the real entry point)', function () {
   });
 
   it('starts with strong secrets, and its session cookie after login is Secure', async () => {
-    const service = production({ SESSION_SECRET: randomBytes(32).toString('base64url'), TOKEN_KEY_SECRET: randomBytes(32).toString('base64url') });
+    const service = production({
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+      TOKEN_KEY_SECRET: randomBytes(32).toString('base64url'),
+    });
     const listening = await service.until('listening');
     const base = `http://127.0.0.1:${(listening.address as { port: number }).port}`;
     const json = { 'content-type': 'application/json' };
@@ -78,7 +85,10 @@ describe('production start-up checks (the real entry point)', function () {
     const session = cookies.filter((c) => c.startsWith('authsvc.sid'));
     expect(session, 'the session cookie and its signature').to.have.length(2);
     for (const line of session) {
-      const attributes = line.split(';').slice(1).map((a) => a.trim().toLowerCase());
+      const attributes = line
+        .split(';')
+        .slice(1)
+        .map((a) => a.trim().toLowerCase());
       expect(attributes, line).to.include('secure');
       expect(attributes, line).to.include('httponly');
     }

@@ -10,7 +10,10 @@ import { attempt, expectThrottled, forgetAttempts, sleep } from './helpers.js';
 const registerFrom = (app: Koa, client: string, username = uniqueName(), password = PASSWORD) =>
   request(app.callback()).post('/users').set('X-Forwarded-For', client).send({ username, password });
 
-for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[string, OpenDb]>) {
+for (const [name, open] of [
+  ['MySQL', onMySql],
+  ['SQLite', onSqlite],
+] as Array<[string, OpenDb]>) {
   describe(`registration throttling (REGISTER_LIMITS_CLIENT) and logins under a registration flood (${name})`, function () {
     this.timeout(90_000);
     let db: Knex;

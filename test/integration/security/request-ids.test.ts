@@ -52,7 +52,12 @@ describe('request ids', function () {
     for (const given of ['abc-123', 'edge.proxy:42_7-x', 'A'.repeat(128), '01a20db4-2e92-75ed-af63-c43d6cd5cb43']) {
       const res = await c().post('/login').set('X-Request-Id', given).send(credentials(user)).expect(200);
       expect(res.headers['x-request-id']).to.equal(given);
-      expect(logs.lines().filter((l) => l.reqId === given).map((l) => l.msg)).to.deep.equal(['request']);
+      expect(
+        logs
+          .lines()
+          .filter((l) => l.reqId === given)
+          .map((l) => l.msg),
+      ).to.deep.equal(['request']);
     }
   });
 
@@ -62,7 +67,10 @@ describe('request ids', function () {
       const res = await c().get('/users/me').set('X-Request-Id', given);
       const id = res.headers['x-request-id'] as string;
       expect(id, JSON.stringify(given)).to.match(UUID);
-      expect(logs.lines().filter((l) => l.reqId === id), JSON.stringify(given)).to.have.length(1);
+      expect(
+        logs.lines().filter((l) => l.reqId === id),
+        JSON.stringify(given),
+      ).to.have.length(1);
     }
     const text = logs.text();
     for (const given of malformed.slice(1)) expect(text, JSON.stringify(given)).not.to.include(given);
@@ -81,7 +89,10 @@ describe('request ids', function () {
       expect(requestLines, `request line of ${id}`).to.have.length(1);
       expect(requestLines[0]!.status).to.equal(res.status);
       const expected = res.status === 500 ? ['unhandled error', 'request'] : ['request'];
-      expect(own.map((l) => l.msg), `lines of the ${res.status}`).to.deep.equal(expected);
+      expect(
+        own.map((l) => l.msg),
+        `lines of the ${res.status}`,
+      ).to.deep.equal(expected);
     }
     // Every line belongs to one of these requests or to the registrations before them.
     const known = new Set(responses.map((r) => r.headers['x-request-id'] as string));

@@ -8,7 +8,10 @@ import { attempt, expectThrottled, forgetAttempts, sleep, statusCounts } from '.
 
 const WRONG = 'not the right password';
 
-for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[string, OpenDb]>) {
+for (const [name, open] of [
+  ['MySQL', onMySql],
+  ['SQLite', onSqlite],
+] as Array<[string, OpenDb]>) {
   describe(`login throttle: refusals are cheap and do not count (${name})`, function () {
     this.timeout(60_000);
     let db: Knex;
@@ -44,7 +47,10 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       });
       // The throttle sends nothing; the audit trail records the block once, when it begins, not each refusal.
       const audit = sql.filter((q) => /`audit`|from `users`/.test(q));
-      expect(sql.filter((q) => !audit.includes(q)), sql.join('\n')).to.be.empty;
+      expect(
+        sql.filter((q) => !audit.includes(q)),
+        sql.join('\n'),
+      ).to.be.empty;
       expect(audit.filter((q) => q.startsWith('insert into `audit`'))).to.have.length(1);
       expect(await db('login_throttle').orderBy('subject').select('subject', 'c0')).to.deep.equal(rowsBefore);
       // Another address is not affected.

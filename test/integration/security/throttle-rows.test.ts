@@ -11,7 +11,10 @@ const WINDOWS = [
   { points: 7, ms: 3_600_000 },
 ];
 
-for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[string, OpenDb]>) {
+for (const [name, open] of [
+  ['MySQL', onMySql],
+  ['SQLite', onSqlite],
+] as Array<[string, OpenDb]>) {
   describe(`login throttle rows: one statement per key (${name})`, function () {
     this.timeout(60_000);
     let db: Knex;
@@ -50,7 +53,12 @@ for (const [name, open] of [['MySQL', onMySql], ['SQLite', onSqlite]] as Array<[
       const now = Date.now();
       const answers = await Promise.all(Array.from({ length: 40 }, () => rows.reserve('account:burst', WINDOWS, now)));
       expect(answers.filter((a) => a.allowed)).to.have.length(5);
-      expect(answers.filter((a) => a.allowed).map((a) => (a.allowed ? a.placesLeft : -1)).sort()).to.deep.equal([0, 1, 2, 3, 4]);
+      expect(
+        answers
+          .filter((a) => a.allowed)
+          .map((a) => (a.allowed ? a.placesLeft : -1))
+          .sort(),
+      ).to.deep.equal([0, 1, 2, 3, 4]);
       for (const a of answers.filter((x) => !x.allowed)) expect(a.allowed ? 0 : a.msLeft).to.be.within(59_000, 60_000);
       expect(await rows.read('account:burst', WINDOWS, now)).to.deep.equal([
         { count: 5, resetAt: now + 60_000 },

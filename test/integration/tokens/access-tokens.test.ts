@@ -12,12 +12,21 @@ onBothDatabases('signed access tokens', (suite) => {
     svc = instance(suite.db);
   });
   const call = () => request(svc.app.callback());
-  const issue = async (auth: [string, string], app = svc.app) => (await request(app.callback()).post('/token').set(...auth).expect(200)).body;
+  const issue = async (auth: [string, string], app = svc.app) =>
+    (
+      await request(app.callback())
+        .post('/token')
+        .set(...auth)
+        .expect(200)
+    ).body;
 
   it('issues an RFC 9068 access token for the caller’s session, with exactly the agreed claims', async () => {
     const ada = await register(svc.app);
     const session = await tokenLogin(svc.app, ada);
-    const res = await call().post('/token').set(...bearer(session)).expect(200);
+    const res = await call()
+      .post('/token')
+      .set(...bearer(session))
+      .expect(200);
     expect(res.headers['cache-control']).to.equal('no-store');
     expect(res.body).to.have.all.keys('accessToken', 'tokenType', 'expiresIn');
     expect(res.body).to.include({ tokenType: 'Bearer', expiresIn: 300 });
@@ -26,7 +35,11 @@ onBothDatabases('signed access tokens', (suite) => {
     expect(header).to.have.all.keys('alg', 'typ', 'kid');
     expect(header).to.include({ alg: 'ES256', typ: 'at+jwt' });
     expect(payload).to.have.all.keys('iss', 'aud', 'sub', 'role', 'sid', 'jti', 'iat', 'exp');
-    const sessionId = (await call().get('/sessions').set(...bearer(session))).body.sessions[0].id;
+    const sessionId = (
+      await call()
+        .get('/sessions')
+        .set(...bearer(session))
+    ).body.sessions[0].id;
     expect(payload).to.include({ iss: 'http://localhost:3000', aud: 'authsvc', sub: ada.id, role: 'user', sid: sessionId });
     expect(payload.exp).to.equal((payload.iat as number) + 300);
     expect(Math.abs((payload.iat as number) - svc.clock.now().getTime() / 1000)).to.be.lessThan(2);
@@ -36,7 +49,10 @@ onBothDatabases('signed access tokens', (suite) => {
     // It verifies against the published keys, as another service would.
     const jwks = (await call().get('/.well-known/jwks.json').expect(200)).body;
     const { payload: verified } = await jwtVerify(res.body.accessToken, createLocalJWKSet(jwks), {
-      issuer: 'http://localhost:3000', audience: 'authsvc', typ: 'at+jwt', currentDate: svc.clock.now(),
+      issuer: 'http://localhost:3000',
+      audience: 'authsvc',
+      typ: 'at+jwt',
+      currentDate: svc.clock.now(),
     });
     expect(verified.sub).to.equal(ada.id);
   });
@@ -47,14 +63,25 @@ onBothDatabases('signed access tokens', (suite) => {
     const { accessToken } = await issue(['Cookie', sessionCookieHeader(login)]);
     expect(decodeJwt(accessToken).payload.sub).to.equal(ada.id);
     expectProblem(await call().post('/token'), 401, 'not-authenticated');
-    expectProblem(await call().post('/token').set(...bearer(accessToken)), 401, 'not-authenticated');
+    expectProblem(
+      await call()
+        .post('/token')
+        .set(...bearer(accessToken)),
+      401,
+      'not-authenticated',
+    );
   });
 
   it('follows TOKEN_ALG, TOKEN_TTL_SECONDS, TOKEN_ISSUER and TOKEN_AUDIENCE', async () => {
     await suite.db('token_keys').delete();
-    const other = instance(suite.db, { env: { TOKEN_ALG: 'EdDSA', TOKEN_TTL_SECONDS: '60', PUBLIC_URL: 'https://auth.example.com', TOKEN_AUDIENCE: 'api' } });
+    const other = instance(suite.db, {
+      env: { TOKEN_ALG: 'EdDSA', TOKEN_TTL_SECONDS: '60', PUBLIC_URL: 'https://auth.example.com', TOKEN_AUDIENCE: 'api' },
+    });
     const ada = await register(other.app);
-    const res = await request(other.app.callback()).post('/token').set(...bearer(await tokenLogin(other.app, ada))).expect(200);
+    const res = await request(other.app.callback())
+      .post('/token')
+      .set(...bearer(await tokenLogin(other.app, ada)))
+      .expect(200);
     expect(res.body.expiresIn).to.equal(60);
     const { header, payload } = decodeJwt(res.body.accessToken);
     expect(header.alg).to.equal('EdDSA');
@@ -91,18 +118,54 @@ onBothDatabases('signed access tokens', (suite) => {
     const { accessToken } = await issue(bearer(adminSession));
     const ada = await register(svc.app);
 
-    expect((await call().get('/users/me').set(...bearer(accessToken)).expect(200)).body.username).to.equal(adminName);
-    await call().get(`/users/${ada.id}`).set(...bearer(accessToken)).expect(200);
-    const listed = await call().get('/sessions').set(...bearer(accessToken)).expect(200);
+    expect(
+      (
+        await call()
+          .get('/users/me')
+          .set(...bearer(accessToken))
+          .expect(200)
+      ).body.username,
+    ).to.equal(adminName);
+    await call()
+      .get(`/users/${ada.id}`)
+      .set(...bearer(accessToken))
+      .expect(200);
+    const listed = await call()
+      .get('/sessions')
+      .set(...bearer(accessToken))
+      .expect(200);
     expect(listed.body.sessions.filter((s: { current: boolean }) => s.current)).to.have.length(1);
-    await call().put(`/users/${ada.id}/role`).set(...bearer(accessToken)).send({ role: 'admin' }).expect(200);
+    await call()
+      .put(`/users/${ada.id}/role`)
+      .set(...bearer(accessToken))
+      .send({ role: 'admin' })
+      .expect(200);
 
-    await call().post('/logout').set(...bearer(adminSession)).expect(204);
+    await call()
+      .post('/logout')
+      .set(...bearer(adminSession))
+      .expect(204);
     // The token still reads until it expires...
-    await call().get('/users/me').set(...bearer(accessToken)).expect(200);
+    await call()
+      .get('/users/me')
+      .set(...bearer(accessToken))
+      .expect(200);
     // ...but changes nothing once its session has ended.
-    expectProblem(await call().put(`/users/${ada.id}/role`).set(...bearer(accessToken)).send({ role: 'user' }), 401, 'not-authenticated');
-    expectProblem(await call().delete('/sessions').set(...bearer(accessToken)), 401, 'not-authenticated');
+    expectProblem(
+      await call()
+        .put(`/users/${ada.id}/role`)
+        .set(...bearer(accessToken))
+        .send({ role: 'user' }),
+      401,
+      'not-authenticated',
+    );
+    expectProblem(
+      await call()
+        .delete('/sessions')
+        .set(...bearer(accessToken)),
+      401,
+      'not-authenticated',
+    );
   });
 
   it('reflects a role change at once, whatever the token says', async () => {
@@ -110,11 +173,25 @@ onBothDatabases('signed access tokens', (suite) => {
     await svc.container.get(CreateUser).execute({ username: adminName, password: PASSWORD, role: 'admin' }, 'system');
     const admin = await tokenLogin(svc.app, { username: adminName, password: PASSWORD });
     const ada = await register(svc.app);
-    await call().put(`/users/${ada.id}/role`).set(...bearer(admin)).send({ role: 'admin' }).expect(200);
+    await call()
+      .put(`/users/${ada.id}/role`)
+      .set(...bearer(admin))
+      .send({ role: 'admin' })
+      .expect(200);
     const { accessToken } = await issue(bearer(await tokenLogin(svc.app, ada)));
     expect(decodeJwt(accessToken).payload.role).to.equal('admin');
-    await call().put(`/users/${ada.id}/role`).set(...bearer(admin)).send({ role: 'user' }).expect(200);
-    expectProblem(await call().get('/users').set(...bearer(accessToken)), 403, 'forbidden');
+    await call()
+      .put(`/users/${ada.id}/role`)
+      .set(...bearer(admin))
+      .send({ role: 'user' })
+      .expect(200);
+    expectProblem(
+      await call()
+        .get('/users')
+        .set(...bearer(accessToken)),
+      403,
+      'forbidden',
+    );
   });
 
   it('refuses an expired, altered or foreign token with 401', async () => {
@@ -124,14 +201,41 @@ onBothDatabases('signed access tokens', (suite) => {
     const [h, p, s] = accessToken.split('.');
     const forged = { ...decodeJwt(accessToken).payload, role: 'admin' };
     const altered = `${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`;
-    expectProblem(await call().get('/users/me').set(...bearer(altered)), 401, 'not-authenticated');
+    expectProblem(
+      await call()
+        .get('/users/me')
+        .set(...bearer(altered)),
+      401,
+      'not-authenticated',
+    );
     const noneHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
-    expectProblem(await call().get('/users/me').set(...bearer(`${noneHeader}.${p}.`)), 401, 'not-authenticated');
+    expectProblem(
+      await call()
+        .get('/users/me')
+        .set(...bearer(`${noneHeader}.${p}.`)),
+      401,
+      'not-authenticated',
+    );
     const audience = instance(suite.db, { env: { TOKEN_AUDIENCE: 'another-service' }, clock: svc.clock });
-    expectProblem(await request(audience.app.callback()).get('/users/me').set(...bearer(accessToken)), 401, 'not-authenticated');
+    expectProblem(
+      await request(audience.app.callback())
+        .get('/users/me')
+        .set(...bearer(accessToken)),
+      401,
+      'not-authenticated',
+    );
 
-    await call().get('/users/me').set(...bearer(accessToken)).expect(200);
+    await call()
+      .get('/users/me')
+      .set(...bearer(accessToken))
+      .expect(200);
     svc.clock.advance(301_000);
-    expectProblem(await call().get('/users/me').set(...bearer(accessToken)), 401, 'not-authenticated');
+    expectProblem(
+      await call()
+        .get('/users/me')
+        .set(...bearer(accessToken)),
+      401,
+      'not-authenticated',
+    );
   });
 });

@@ -94,7 +94,11 @@ export function instance(db: Knex, options: { env?: Record<string, string>; cloc
 
 /** Logs in with `"session": "token"` and returns the session token. */
 export async function tokenLogin(app: Koa, account: Pick<Account, 'username' | 'password'>, userAgent = 'test-cli/1.0'): Promise<string> {
-  const res = await request(app.callback()).post('/login').set('User-Agent', userAgent).send({ ...credentials(account), session: 'token' }).expect(200);
+  const res = await request(app.callback())
+    .post('/login')
+    .set('User-Agent', userAgent)
+    .send({ ...credentials(account), session: 'token' })
+    .expect(200);
   return res.body.sessionToken as string;
 }
 

@@ -14,7 +14,10 @@ onBothDatabases('token signing key rotation across instances', (suite) => {
 
   /** Signs a token on the instance and returns the kid it was signed with. */
   async function signedKid(svc: TokenApp, session: string): Promise<string> {
-    const res = await request(svc.app.callback()).post('/token').set(...bearer(session)).expect(200);
+    const res = await request(svc.app.callback())
+      .post('/token')
+      .set(...bearer(session))
+      .expect(200);
     return decodeJwt(res.body.accessToken).header.kid as string;
   }
   async function published(svc: TokenApp): Promise<string[]> {
@@ -73,7 +76,12 @@ onBothDatabases('token signing key rotation across instances', (suite) => {
     const ada = await register(before.app);
     const session = await tokenLogin(before.app, ada);
     const oldKid = await signedKid(before, session);
-    const oldToken = (await request(before.app.callback()).post('/token').set(...bearer(session)).expect(200)).body.accessToken;
+    const oldToken = (
+      await request(before.app.callback())
+        .post('/token')
+        .set(...bearer(session))
+        .expect(200)
+    ).body.accessToken;
 
     const after = instance(suite.db, { clock, env: { TOKEN_KEY_SECRET: 'Zx9Lk2Mn5Bv8Cq1Wr4Ty7Ui0Op3As6DfG' } });
     const newKid = await signedKid(after, session);
@@ -81,7 +89,10 @@ onBothDatabases('token signing key rotation across instances', (suite) => {
     expect(after.log.lines.filter((l) => l.level === 'warn').map((l) => l.obj)).to.deep.equal([{ kid: oldKid }]);
     // The old key stays published, so tokens it signed keep verifying until they expire.
     expect(await published(after)).to.have.members([oldKid, newKid]);
-    await request(after.app.callback()).get('/users/me').set(...bearer(oldToken)).expect(200);
+    await request(after.app.callback())
+      .get('/users/me')
+      .set(...bearer(oldToken))
+      .expect(200);
     const row = await suite.db('token_keys').where({ kid: oldKid }).first('retiresAt');
     expect(Number(row.retiresAt)).to.equal(clock.now().getTime());
   });
@@ -93,7 +104,10 @@ onBothDatabases('token signing key rotation across instances', (suite) => {
     const session = await tokenLogin(es.app, ada);
     const esKid = await signedKid(es, session);
     const ed = instance(suite.db, { clock, env: { TOKEN_ALG: 'EdDSA' } });
-    const res = await request(ed.app.callback()).post('/token').set(...bearer(session)).expect(200);
+    const res = await request(ed.app.callback())
+      .post('/token')
+      .set(...bearer(session))
+      .expect(200);
     expect(decodeJwt(res.body.accessToken).header).to.include({ alg: 'EdDSA' });
     expect(await published(ed)).to.include(esKid);
     expect(ed.log.lines.filter((l) => l.level === 'warn')).to.deep.equal([]);

@@ -1,7 +1,17 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { CreateUser } from '../../../src/application/create-user.js';
-import { COOKIE, PASSWORD, credentials, expectProblem, register, sessionCookieHeader, setCookieLine, uniqueName, whoAmI } from '../http/helpers.js';
+import {
+  COOKIE,
+  PASSWORD,
+  credentials,
+  expectProblem,
+  register,
+  sessionCookieHeader,
+  setCookieLine,
+  uniqueName,
+  whoAmI,
+} from '../http/helpers.js';
 import { bearer, instance, onBothDatabases, sessionsEndedEvents, tokenLogin, type TokenApp } from './helpers.js';
 
 onBothDatabases('sessions users can see and end', (suite) => {
@@ -15,7 +25,11 @@ onBothDatabases('sessions users can see and end', (suite) => {
     const res = await request(svc.app.callback()).post('/login').set('User-Agent', userAgent).send(credentials(account)).expect(200);
     return sessionCookieHeader(res);
   }
-  const list = (auth: [string, string]) => request(svc.app.callback()).get('/sessions').set(...auth).expect(200);
+  const list = (auth: [string, string]) =>
+    request(svc.app.callback())
+      .get('/sessions')
+      .set(...auth)
+      .expect(200);
   const cookie = (value: string): [string, string] => ['Cookie', value];
 
   it('lists two browsers and a token client, newest first, each marking its own as current', async () => {
@@ -51,7 +65,13 @@ onBothDatabases('sessions users can see and end', (suite) => {
     const tokenSession = sessions.find((s: { type: string }) => s.type === 'token');
 
     await request(svc.app.callback()).delete(`/sessions/${tokenSession.id}`).set('Cookie', firefox).expect(204);
-    expectProblem(await request(svc.app.callback()).get('/users/me').set(...bearer(token)), 401, 'not-authenticated');
+    expectProblem(
+      await request(svc.app.callback())
+        .get('/users/me')
+        .set(...bearer(token)),
+      401,
+      'not-authenticated',
+    );
     await whoAmI(svc.app, firefox).expect(200);
     expect(await sessionsEndedEvents(suite.db, ada.id)).to.deep.equal([
       { userId: ada.id, sessionIds: [tokenSession.id], reason: 'ended-by-user', endedBy: ada.id },
@@ -82,7 +102,10 @@ onBothDatabases('sessions users can see and end', (suite) => {
     const [one, two] = [await browser(ada, 'one'), await browser(ada, 'two')];
     const token = await tokenLogin(svc.app, ada);
     const before = (await list(bearer(token))).body.sessions;
-    await request(svc.app.callback()).delete('/sessions').set(...bearer(token)).expect(204);
+    await request(svc.app.callback())
+      .delete('/sessions')
+      .set(...bearer(token))
+      .expect(204);
     expectProblem(await whoAmI(svc.app, one), 401);
     expectProblem(await whoAmI(svc.app, two), 401);
     const after = (await list(bearer(token))).body.sessions;
@@ -107,7 +130,11 @@ onBothDatabases('sessions users can see and end', (suite) => {
     expectProblem(await request(svc.app.callback()).get(`/users/${ada.id}/sessions`).set('Cookie', bobs), 403, 'forbidden');
     expectProblem(await request(svc.app.callback()).delete(`/users/${ada.id}/sessions`).set('Cookie', bobs), 403, 'forbidden');
     // Checked before existence: a user learns nothing of other ids.
-    expectProblem(await request(svc.app.callback()).get('/users/0b1c6a8e-7d6f-4c1e-9a55-3f2e1d0c9b8a/sessions').set('Cookie', bobs), 403, 'forbidden');
+    expectProblem(
+      await request(svc.app.callback()).get('/users/0b1c6a8e-7d6f-4c1e-9a55-3f2e1d0c9b8a/sessions').set('Cookie', bobs),
+      403,
+      'forbidden',
+    );
     // Under their own id, users see their own sessions, as under /sessions.
     await request(svc.app.callback()).get(`/users/${ada.id}/sessions`).set('Cookie', adas[0]!).expect(200);
     const nobody = '0b1c6a8e-7d6f-4c1e-9a55-3f2e1d0c9b8a';
@@ -119,7 +146,9 @@ onBothDatabases('sessions users can see and end', (suite) => {
     const [event] = await sessionsEndedEvents(suite.db, ada.id);
     expect(event).to.deep.include({ reason: 'ended-by-admin' });
     expect(event!.sessionIds).to.have.members(listed.body.sessions.map((s: { id: string }) => s.id));
-    expect((await request(svc.app.callback()).get(`/users/${ada.id}/sessions`).set('Cookie', admin).expect(200)).body.sessions).to.deep.equal([]);
+    expect(
+      (await request(svc.app.callback()).get(`/users/${ada.id}/sessions`).set('Cookie', admin).expect(200)).body.sessions,
+    ).to.deep.equal([]);
   });
 
   it('ends no session when its event cannot be written: both are in one transaction', async () => {
@@ -156,8 +185,16 @@ onBothDatabases('sessions users can see and end', (suite) => {
       .send({ currentPassword: PASSWORD, newPassword: 'another long passphrase 42' })
       .expect(204);
     expectProblem(await whoAmI(svc.app, second), 401);
-    await request(svc.app.callback()).post('/logout').set(...bearer(token)).expect(204);
-    expectProblem(await request(svc.app.callback()).get('/users/me').set(...bearer(token)), 401);
+    await request(svc.app.callback())
+      .post('/logout')
+      .set(...bearer(token))
+      .expect(204);
+    expectProblem(
+      await request(svc.app.callback())
+        .get('/users/me')
+        .set(...bearer(token)),
+      401,
+    );
 
     expect(await sessionsEndedEvents(suite.db, ada.id)).to.deep.equal([
       { userId: ada.id, sessionIds: [firstId], reason: 'login-replaced', endedBy: ada.id },
@@ -175,16 +212,28 @@ onBothDatabases('sessions without cookies', (suite) => {
 
   it('answers a token login with the secret once and no session cookie; the bearer works where the cookie does', async () => {
     const ada = await register(svc.app);
-    const res = await request(svc.app.callback()).post('/login').send({ ...credentials(ada), session: 'token' }).expect(200);
+    const res = await request(svc.app.callback())
+      .post('/login')
+      .send({ ...credentials(ada), session: 'token' })
+      .expect(200);
     expect(res.body).to.include({ id: ada.id, username: ada.username, role: 'user' });
     expect(res.body.sessionToken).to.match(/^[A-Za-z0-9_-]{43}$/);
     expect(setCookieLine(res, COOKIE)).to.equal(undefined);
     expect(res.headers['cache-control']).to.equal('no-store');
     const token = res.body.sessionToken as string;
-    const me = await request(svc.app.callback()).get('/users/me').set(...bearer(token)).expect(200);
+    const me = await request(svc.app.callback())
+      .get('/users/me')
+      .set(...bearer(token))
+      .expect(200);
     expect(me.body.id).to.equal(ada.id);
-    await request(svc.app.callback()).get(`/users/${ada.id}`).set(...bearer(token)).expect(200);
-    await request(svc.app.callback()).post('/token').set(...bearer(token)).expect(200);
+    await request(svc.app.callback())
+      .get(`/users/${ada.id}`)
+      .set(...bearer(token))
+      .expect(200);
+    await request(svc.app.callback())
+      .post('/token')
+      .set(...bearer(token))
+      .expect(200);
     // A cookie login does not hand out the secret in the body.
     const cookieLogin = await request(svc.app.callback()).post('/login').send(credentials(ada)).expect(200);
     expect(cookieLogin.body).not.to.have.property('sessionToken');
@@ -207,18 +256,38 @@ onBothDatabases('sessions without cookies', (suite) => {
   it('applies the idle timeout and revocation to token sessions as to cookies', async () => {
     const ada = await register(svc.app);
     const token = await tokenLogin(svc.app, ada);
-    await suite.db('sessions').where({ type: 'token', userId: ada.id }).update({ expiresAt: Date.now() - 1 });
-    expectProblem(await request(svc.app.callback()).get('/users/me').set(...bearer(token)), 401);
+    await suite
+      .db('sessions')
+      .where({ type: 'token', userId: ada.id })
+      .update({ expiresAt: Date.now() - 1 });
+    expectProblem(
+      await request(svc.app.callback())
+        .get('/users/me')
+        .set(...bearer(token)),
+      401,
+    );
     const again = await tokenLogin(svc.app, ada);
-    await request(svc.app.callback()).post('/logout').set(...bearer(again)).expect(204);
-    expectProblem(await request(svc.app.callback()).get('/users/me').set(...bearer(again)), 401);
+    await request(svc.app.callback())
+      .post('/logout')
+      .set(...bearer(again))
+      .expect(204);
+    expectProblem(
+      await request(svc.app.callback())
+        .get('/users/me')
+        .set(...bearer(again)),
+      401,
+    );
   });
 
   it('exempts bearer requests from the cross-site check, and still refuses cross-site cookie requests', async () => {
     const ada = await register(svc.app);
     const token = await tokenLogin(svc.app, ada);
     const evil = { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' };
-    await request(svc.app.callback()).post('/token').set(evil).set(...bearer(token)).expect(200);
+    await request(svc.app.callback())
+      .post('/token')
+      .set(evil)
+      .set(...bearer(token))
+      .expect(200);
     const res = await request(svc.app.callback()).post('/login').send(credentials(ada)).expect(200);
     expectProblem(await request(svc.app.callback()).post('/token').set(evil).set('Cookie', sessionCookieHeader(res)), 403, 'forbidden');
     expectProblem(await request(svc.app.callback()).post('/logout').set(evil).set('Cookie', sessionCookieHeader(res)), 403, 'forbidden');
@@ -230,20 +299,69 @@ onBothDatabases('sessions without cookies', (suite) => {
     const admin = await tokenLogin(svc.app, { username: adminName, password: PASSWORD });
     const ada = await register(svc.app);
     const call = () => request(svc.app.callback());
-    await call().get('/users').set(...bearer(admin)).expect(200);
-    await call().get('/users/me').set(...bearer(admin)).expect(200);
-    await call().get(`/users/${ada.id}`).set(...bearer(admin)).expect(200);
-    await call().put(`/users/${ada.id}/role`).set(...bearer(admin)).send({ role: 'admin' }).expect(200);
-    await call().put(`/users/${ada.id}/role`).set(...bearer(admin)).send({ role: 'user' }).expect(200);
-    await call().put(`/users/${ada.id}/password`).set(...bearer(admin)).send({ newPassword: 'a reset passphrase 77' }).expect(204);
-    await call().post('/users').set(...bearer(admin)).send({ username: uniqueName(), password: PASSWORD, role: 'admin' }).expect(201);
-    await call().get('/sessions').set(...bearer(admin)).expect(200);
-    await call().get(`/users/${ada.id}/sessions`).set(...bearer(admin)).expect(200);
-    await call().delete(`/users/${ada.id}/sessions`).set(...bearer(admin)).expect(204);
-    await call().post('/token').set(...bearer(admin)).expect(200);
-    await call().delete(`/users/${ada.id}`).set(...bearer(admin)).expect(204);
-    await call().delete('/sessions').set(...bearer(admin)).expect(204);
-    await call().post('/logout').set(...bearer(admin)).expect(204);
-    await call().get('/users/me').set(...bearer(admin)).expect(401);
+    await call()
+      .get('/users')
+      .set(...bearer(admin))
+      .expect(200);
+    await call()
+      .get('/users/me')
+      .set(...bearer(admin))
+      .expect(200);
+    await call()
+      .get(`/users/${ada.id}`)
+      .set(...bearer(admin))
+      .expect(200);
+    await call()
+      .put(`/users/${ada.id}/role`)
+      .set(...bearer(admin))
+      .send({ role: 'admin' })
+      .expect(200);
+    await call()
+      .put(`/users/${ada.id}/role`)
+      .set(...bearer(admin))
+      .send({ role: 'user' })
+      .expect(200);
+    await call()
+      .put(`/users/${ada.id}/password`)
+      .set(...bearer(admin))
+      .send({ newPassword: 'a reset passphrase 77' })
+      .expect(204);
+    await call()
+      .post('/users')
+      .set(...bearer(admin))
+      .send({ username: uniqueName(), password: PASSWORD, role: 'admin' })
+      .expect(201);
+    await call()
+      .get('/sessions')
+      .set(...bearer(admin))
+      .expect(200);
+    await call()
+      .get(`/users/${ada.id}/sessions`)
+      .set(...bearer(admin))
+      .expect(200);
+    await call()
+      .delete(`/users/${ada.id}/sessions`)
+      .set(...bearer(admin))
+      .expect(204);
+    await call()
+      .post('/token')
+      .set(...bearer(admin))
+      .expect(200);
+    await call()
+      .delete(`/users/${ada.id}`)
+      .set(...bearer(admin))
+      .expect(204);
+    await call()
+      .delete('/sessions')
+      .set(...bearer(admin))
+      .expect(204);
+    await call()
+      .post('/logout')
+      .set(...bearer(admin))
+      .expect(204);
+    await call()
+      .get('/users/me')
+      .set(...bearer(admin))
+      .expect(401);
   });
 });

@@ -36,10 +36,19 @@ onBothDatabases('the example downstream verifier (examples/verify-access-token.t
   });
 
   const issue = async (): Promise<string> =>
-    (await request(svc.app.callback()).post('/token').set(...bearer(session)).expect(200)).body.accessToken;
+    (
+      await request(svc.app.callback())
+        .post('/token')
+        .set(...bearer(session))
+        .expect(200)
+    ).body.accessToken;
   const verifier = (options: { audience?: string; cacheMaxAge?: number; cooldownDuration?: number } = {}) =>
     accessTokenVerifier({ authsvcUrl: url, issuer: ISSUER, audience: options.audience ?? 'authsvc', now: () => clock.now(), ...options });
-  const refusal = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected the token to be refused'), (err: Error) => err);
+  const refusal = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.fail('expected the token to be refused'),
+      (err: Error) => err,
+    );
 
   it('verifies a valid token and tells who it is for', async () => {
     const token = await issue();
@@ -52,7 +61,12 @@ onBothDatabases('the example downstream verifier (examples/verify-access-token.t
     const verify = verifier();
     const token = await issue();
     await verify(token);
-    const expired = accessTokenVerifier({ authsvcUrl: url, issuer: ISSUER, audience: 'authsvc', now: () => new Date(clock.now().getTime() + 301_000) });
+    const expired = accessTokenVerifier({
+      authsvcUrl: url,
+      issuer: ISSUER,
+      audience: 'authsvc',
+      now: () => new Date(clock.now().getTime() + 301_000),
+    });
     expect((await refusal(expired(token))).name).to.equal('JWTExpired');
 
     const [h, p, s] = token.split('.');

@@ -35,8 +35,17 @@ const refusal = (run: () => unknown): unknown => {
 
 describe('toCloudEvent()', () => {
   it('publishes rows written before email and reason existed with their defaults', () => {
-    const created = anOutboxRecord(1, { type: 'user.created', payload: JSON.stringify({ userId: USER_ID, username: 'ada', role: 'user', createdBy: null }) });
-    expect(toCloudEvent(created, SOURCE).data).to.deep.equal({ userId: USER_ID, username: 'ada', role: 'user', createdBy: null, email: null });
+    const created = anOutboxRecord(1, {
+      type: 'user.created',
+      payload: JSON.stringify({ userId: USER_ID, username: 'ada', role: 'user', createdBy: null }),
+    });
+    expect(toCloudEvent(created, SOURCE).data).to.deep.equal({
+      userId: USER_ID,
+      username: 'ada',
+      role: 'user',
+      createdBy: null,
+      email: null,
+    });
     const changed = anOutboxRecord(2, { type: 'user.password_changed', payload: JSON.stringify({ userId: USER_ID, changedBy: USER_ID }) });
     expect(toCloudEvent(changed, SOURCE).data).to.deep.equal({ userId: USER_ID, changedBy: USER_ID, reason: 'change' });
   });

@@ -13,11 +13,7 @@ const middleware = refuseCrossSite([FRONT_END]);
  * Runs the middleware on a real Koa context (no server, no socket I/O), so ctx.get and ctx.origin behave as
  * they do in the service, and says whether the request went on or was refused.
  */
-async function send(
-  method: string,
-  headers: Record<string, string> = {},
-  app = new Koa(),
-): Promise<'passed' | Forbidden> {
+async function send(method: string, headers: Record<string, string> = {}, app = new Koa()): Promise<'passed' | Forbidden> {
   const req = new IncomingMessage(new Socket());
   req.method = method;
   req.url = '/login';

@@ -1,9 +1,5 @@
 import { expect } from 'chai';
-import {
-  parseLimits,
-  RateLimiterLoginThrottle,
-  type Limit,
-} from '../../../src/adapters/throttling/rate-limiter-login-throttle.js';
+import { parseLimits, RateLimiterLoginThrottle, type Limit } from '../../../src/adapters/throttling/rate-limiter-login-throttle.js';
 import { TooManyAttempts } from '../../../src/domain/errors.js';
 
 const NO_LIMIT: Limit[] = [{ points: 1_000, seconds: 3600 }];
@@ -28,7 +24,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('RateLimiterLoginThrottle (memory store)', () => {
   it('refuses past each window in turn, with Retry-After from the longest refusing one', async function () {
     this.timeout(5_000);
-    const limiter = throttle({ account: [{ points: 2, seconds: 1 }, { points: 3, seconds: 60 }] });
+    const limiter = throttle({
+      account: [
+        { points: 2, seconds: 1 },
+        { points: 3, seconds: 60 },
+      ],
+    });
     const ada = { account: 'ada' };
     const fail = async () => {
       await limiter.begin(ada);
@@ -145,7 +146,12 @@ describe('RateLimiterLoginThrottle: only checked, wrong passwords count (memory 
 
   it('a flood of refused guesses does not reach the long window: the account opens when the short one ends', async function () {
     this.timeout(5_000);
-    const limiter = throttle({ account: [{ points: 5, seconds: 1 }, { points: 100, seconds: 3600 }] });
+    const limiter = throttle({
+      account: [
+        { points: 5, seconds: 1 },
+        { points: 100, seconds: 3600 },
+      ],
+    });
     const ada = { account: 'ada' };
     let checked = 0;
     for (let i = 0; i < 110; i += 1) {

@@ -62,7 +62,12 @@ describe('uiRouter: the built web UI served from memory', () => {
   });
 
   it("answers the UI's own routes with index.html, so that a reload or a mailed link opens the page", async () => {
-    for (const path of ['/ui/sign-in', '/ui/account/sessions', '/ui/admin/users/0190a8f0-0000-7000-8000-000000000000', '/ui/reset-password']) {
+    for (const path of [
+      '/ui/sign-in',
+      '/ui/account/sessions',
+      '/ui/admin/users/0190a8f0-0000-7000-8000-000000000000',
+      '/ui/reset-password',
+    ]) {
       const res = await get(path).expect(200);
       expect(res.text, path).to.equal(INDEX);
       expect(res.headers['cache-control']).to.equal('no-cache');

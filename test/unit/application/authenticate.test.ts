@@ -40,7 +40,17 @@ describe('Authenticate', () => {
     const { uow, authenticate } = await withAda();
     const view = await authenticate.execute({ username: 'ada', password: PASSWORD });
 
-    expect(view).to.deep.equal({ id: 'ada-id', username: 'ada', role: 'user', status: 'active', statusReason: null, email: null, emailVerified: false, createdAt: T0, updatedAt: T0 });
+    expect(view).to.deep.equal({
+      id: 'ada-id',
+      username: 'ada',
+      role: 'user',
+      status: 'active',
+      statusReason: null,
+      email: null,
+      emailVerified: false,
+      createdAt: T0,
+      updatedAt: T0,
+    });
     expect(uow.users.snapshotOf('ada-id')?.lastLoginAt).to.deep.equal(LATER);
     expect(uow.events).to.have.length(1);
     expect(uow.events[0]).to.deep.include({ type: 'user.logged_in', aggregateId: 'ada-id', occurredAt: LATER });

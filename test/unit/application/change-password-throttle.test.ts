@@ -47,11 +47,10 @@ describe('ChangePassword with a login throttle', () => {
 
   it('tells the throttle of the success when the current password is right', async () => {
     const { throttle, changePassword, ada } = await setup();
-    await changePassword.execute(
-      { userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD },
-      callerOf(ada),
-      { sessionId: 'ada-laptop', client: CLIENT },
-    );
+    await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), {
+      sessionId: 'ada-laptop',
+      client: CLIENT,
+    });
     expect(throttle.calls.map((c) => [c.method, c.attempt])).to.deep.equal([
       ['begin', { account: 'ada', client: CLIENT }],
       ['succeeded', { account: 'ada', client: CLIENT }],
@@ -91,11 +90,9 @@ describe('ChangePassword with a login throttle', () => {
 
   it('throttles an admin changing its own password like anyone else', async () => {
     const { throttle, changePassword, admin } = await setup();
-    await changePassword.execute(
-      { userId: 'admin-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD },
-      callerOf(admin),
-      { client: CLIENT },
-    );
+    await changePassword.execute({ userId: 'admin-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(admin), {
+      client: CLIENT,
+    });
     expect(throttle.callsTo('begin')).to.deep.equal([{ account: 'root', client: CLIENT }]);
   });
 });

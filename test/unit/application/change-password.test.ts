@@ -1,23 +1,9 @@
 import { expect } from 'chai';
 import { ChangePassword } from '../../../src/application/change-password.js';
 import { Authenticate } from '../../../src/application/authenticate.js';
-import {
-  Forbidden,
-  IncorrectCurrentPassword,
-  InvalidCredentials,
-  UserNotFound,
-  ValidationFailed,
-} from '../../../src/domain/errors.js';
+import { Forbidden, IncorrectCurrentPassword, InvalidCredentials, UserNotFound, ValidationFailed } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FakeLoginThrottle,
-  FixedClock,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  T0,
-} from '../../fakes.js';
+import { fakeHasher, FakeCommonPasswords, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
 
 const NEW_PASSWORD = 'a brand new secret';
 const LATER = new Date(T0.getTime() + 60_000);
@@ -67,7 +53,12 @@ describe('ChangePassword', () => {
       await changePassword.execute({ userId: 'ada-id', currentPassword: A_PASSWORD, newPassword: NEW_PASSWORD }, callerOf(ada), ADA_LAPTOP);
 
       expect(uow.events).to.have.length(2);
-      expect(uow.events[1]!.payload).to.deep.equal({ userId: 'ada-id', sessionIds: ['ada-phone'], reason: 'password-changed', endedBy: 'ada-id' });
+      expect(uow.events[1]!.payload).to.deep.equal({
+        userId: 'ada-id',
+        sessionIds: ['ada-phone'],
+        reason: 'password-changed',
+        endedBy: 'ada-id',
+      });
       expect(uow.events[0]).to.deep.include({ type: 'user.password_changed', aggregateId: 'ada-id', occurredAt: LATER });
       expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', changedBy: 'ada-id', reason: 'change' });
       const serialized = JSON.stringify(uow.events);
@@ -149,7 +140,11 @@ describe('ChangePassword', () => {
       expect(uow.sessions.keysOf('admin-id')).to.have.length(2);
       expect(uow.events.map((e) => [e.type, e.aggregateId, e.payload])).to.deep.equal([
         ['user.password_changed', 'ada-id', { userId: 'ada-id', changedBy: 'admin-id', reason: 'change' }],
-        ['user.sessions_ended', 'ada-id', { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'password-changed', endedBy: 'admin-id' }],
+        [
+          'user.sessions_ended',
+          'ada-id',
+          { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'password-changed', endedBy: 'admin-id' },
+        ],
       ]);
     });
 

@@ -35,9 +35,7 @@ describe('ChangeRole', () => {
     const { uow, changeRole, admin } = await setup(2);
     await changeRole.execute({ userId: 'admin-2', role: 'user' }, callerOf(admin));
     expect(uow.users.snapshotOf('admin-2')?.role).to.equal('user');
-    expect(uow.events.map((e) => e.payload)).to.deep.equal([
-      { userId: 'admin-2', from: 'admin', to: 'user', changedBy: 'admin-id' },
-    ]);
+    expect(uow.events.map((e) => e.payload)).to.deep.equal([{ userId: 'admin-2', from: 'admin', to: 'user', changedBy: 'admin-id' }]);
   });
 
   it('lets an admin demote itself while another admin remains', async () => {

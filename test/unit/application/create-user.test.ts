@@ -3,12 +3,28 @@ import { CreateUser } from '../../../src/application/create-user.js';
 import { Busy, Forbidden, TooManyAttempts, UsernameTaken, ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import { fakeHasher, FakeCommonPasswords, FixedClock, InMemoryUnitOfWork, SequentialIds, T0, FakeRegistrationThrottle } from '../../fakes.js';
+import {
+  fakeHasher,
+  FakeCommonPasswords,
+  FixedClock,
+  InMemoryUnitOfWork,
+  SequentialIds,
+  T0,
+  FakeRegistrationThrottle,
+} from '../../fakes.js';
 
 function setup() {
   const uow = new InMemoryUnitOfWork();
   const hasher = fakeHasher();
-  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), new SequentialIds(), new FixedClock(), uow.users, new FakeRegistrationThrottle());
+  const createUser = new CreateUser(
+    uow,
+    hasher,
+    new FakeCommonPasswords(),
+    new SequentialIds(),
+    new FixedClock(),
+    uow.users,
+    new FakeRegistrationThrottle(),
+  );
   return { uow, hasher, createUser };
 }
 
@@ -19,7 +35,17 @@ describe('CreateUser', () => {
     const { uow, createUser } = setup();
     const view = await createUser.execute({ username: '  Ada ', password: 'cafe\u0301 au lait' }, 'anonymous');
 
-    expect(view).to.deep.equal({ id: view.id, username: 'ada', role: 'user', status: 'active', statusReason: null, email: null, emailVerified: false, createdAt: T0, updatedAt: T0 });
+    expect(view).to.deep.equal({
+      id: view.id,
+      username: 'ada',
+      role: 'user',
+      status: 'active',
+      statusReason: null,
+      email: null,
+      emailVerified: false,
+      createdAt: T0,
+      updatedAt: T0,
+    });
     expect(uow.users.snapshotOf(view.id)).to.deep.include({
       username: 'ada',
       role: 'user',
@@ -168,7 +194,9 @@ describe('CreateUser: registrations are throttled and a taken name costs no bcry
     await createUser.execute({ username: 'root', password: PASSWORD, role: 'admin' }, 'system');
     expect(throttle.calls).to.be.empty;
     const user = callerOf(aUser());
-    expect(await createUser.execute({ username: 'bob', password: PASSWORD }, user, { client: 'c1' }).catch((e) => e)).to.be.instanceOf(TooManyAttempts);
+    expect(await createUser.execute({ username: 'bob', password: PASSWORD }, user, { client: 'c1' }).catch((e) => e)).to.be.instanceOf(
+      TooManyAttempts,
+    );
   });
 
   it('gives the attempt back when bcrypt is busy', async () => {
@@ -176,7 +204,9 @@ describe('CreateUser: registrations are throttled and a taken name costs no bcry
     hasher.hash = async () => {
       throw new Busy();
     };
-    expect(await createUser.execute({ username: 'ada', password: PASSWORD }, 'anonymous', { client: 'c1' }).catch((e) => e)).to.be.instanceOf(Busy);
+    expect(
+      await createUser.execute({ username: 'ada', password: PASSWORD }, 'anonymous', { client: 'c1' }).catch((e) => e),
+    ).to.be.instanceOf(Busy);
     expect(throttle.calls.map((c) => c.method)).to.deep.equal(['begin', 'cancel']);
   });
 });

@@ -28,7 +28,12 @@ describe('DeleteUser', () => {
     expect(uow.sessions.keysOf('admin-id')).to.deep.equal(['admin-laptop']);
     expect(uow.events).to.have.length(2);
     expect(uow.events[0]).to.deep.include({ type: 'user.sessions_ended', aggregateId: 'ada-id', occurredAt: T0 });
-    expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'user-deleted', endedBy: 'admin-id' });
+    expect(uow.events[0]!.payload).to.deep.equal({
+      userId: 'ada-id',
+      sessionIds: ['ada-laptop', 'ada-phone'],
+      reason: 'user-deleted',
+      endedBy: 'admin-id',
+    });
     expect(uow.events[1]).to.deep.include({ type: 'user.deleted', aggregateId: 'ada-id', occurredAt: T0 });
     expect(uow.events[1]!.payload).to.deep.equal({ userId: 'ada-id', username: 'ada', deletedBy: 'admin-id' });
     expect(JSON.stringify(uow.events)).not.to.include('hashed:');

@@ -4,13 +4,29 @@ import { EnsureAdmin } from '../../../src/application/ensure-admin.js';
 import { ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser } from '../../builders.js';
-import { fakeHasher, FakeCommonPasswords, FixedClock, InMemoryUnitOfWork, InMemoryUserRepository, SequentialIds, FakeRegistrationThrottle } from '../../fakes.js';
+import {
+  fakeHasher,
+  FakeCommonPasswords,
+  FixedClock,
+  InMemoryUnitOfWork,
+  InMemoryUserRepository,
+  SequentialIds,
+  FakeRegistrationThrottle,
+} from '../../fakes.js';
 
 const PASSWORD = 'start-up admin password';
 
 function setup() {
   const uow = new InMemoryUnitOfWork();
-  const createUser = new CreateUser(uow, fakeHasher(), new FakeCommonPasswords(), new SequentialIds(), new FixedClock(), uow.users, new FakeRegistrationThrottle());
+  const createUser = new CreateUser(
+    uow,
+    fakeHasher(),
+    new FakeCommonPasswords(),
+    new SequentialIds(),
+    new FixedClock(),
+    uow.users,
+    new FakeRegistrationThrottle(),
+  );
   return { uow, createUser, ensureAdmin: new EnsureAdmin(createUser, uow.users) };
 }
 

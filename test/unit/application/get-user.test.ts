@@ -17,7 +17,17 @@ describe('GetUser', () => {
   it('lets a user read itself, without the hash', async () => {
     const { getUser, ada } = await setup();
     const view = await getUser.execute({ userId: 'ada-id' }, callerOf(ada));
-    expect(view).to.deep.equal({ id: 'ada-id', username: 'ada', role: 'user', status: 'active', statusReason: null, email: null, emailVerified: false, createdAt: T0, updatedAt: T0 });
+    expect(view).to.deep.equal({
+      id: 'ada-id',
+      username: 'ada',
+      role: 'user',
+      status: 'active',
+      statusReason: null,
+      email: null,
+      emailVerified: false,
+      createdAt: T0,
+      updatedAt: T0,
+    });
   });
 
   it('forbids a user to read another account', async () => {

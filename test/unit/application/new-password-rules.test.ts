@@ -90,9 +90,7 @@ describe('New passwords', () => {
 
     it('checks an admin’s reset against the target’s username, not the admin’s', async () => {
       const { uow, changePassword, admin } = await withUsers();
-      const err = await changePassword
-        .execute({ userId: 'ada-id', newPassword: 'temporary adalovelace' }, callerOf(admin))
-        .catch((e) => e);
+      const err = await changePassword.execute({ userId: 'ada-id', newPassword: 'temporary adalovelace' }, callerOf(admin)).catch((e) => e);
       expect(err).to.be.instanceOf(ValidationFailed);
       expect(err.message).to.match(/must not contain the username/);
 

@@ -88,7 +88,10 @@ describe('OutboxRelay', () => {
 
       publisher.down = false;
       await r.relayOnce();
-      expect(publisher.batches).to.deep.equal([[1, 2], [1, 2]]);
+      expect(publisher.batches).to.deep.equal([
+        [1, 2],
+        [1, 2],
+      ]);
       expect(queue.publishedSeqs()).to.deep.equal([1, 2]);
     });
 

@@ -17,7 +17,10 @@ describe('the audit settings', () => {
   });
 
   it('read AUDIT_RETENTION_DAYS and AUDIT_ENABLED', () => {
-    expect(parseEnv({ AUDIT_RETENTION_DAYS: '30', AUDIT_ENABLED: 'false' }).audit).to.deep.equal({ retentionMs: 30 * 86_400_000, enabled: false });
+    expect(parseEnv({ AUDIT_RETENTION_DAYS: '30', AUDIT_ENABLED: 'false' }).audit).to.deep.equal({
+      retentionMs: 30 * 86_400_000,
+      enabled: false,
+    });
   });
 
   it('name a bad value', () => {

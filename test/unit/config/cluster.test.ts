@@ -16,9 +16,18 @@ describe('cluster plan', () => {
   it('shares bcrypt threads, the database pool and the bcrypt queue out between the workers', () => {
     const env = parseEnv({ ...MYSQL, BCRYPT_THREADS: '4', DB_POOL_MAX: '10', BCRYPT_MAX_PENDING: '32' });
     const first = workerEnv(env, 2, 1, 's'.repeat(64));
-    expect(first).to.include({ BCRYPT_THREADS: '2', DB_POOL_MAX: '5', BCRYPT_MAX_PENDING: '16', BCRYPT_MAX_PENDING_HASHES: '8', WEB_CONCURRENCY: '1' });
+    expect(first).to.include({
+      BCRYPT_THREADS: '2',
+      DB_POOL_MAX: '5',
+      BCRYPT_MAX_PENDING: '16',
+      BCRYPT_MAX_PENDING_HASHES: '8',
+      WEB_CONCURRENCY: '1',
+    });
     // Never below one thread, or a pool too small for a transaction beside a session read.
-    expect(workerEnv(parseEnv({ ...MYSQL, BCRYPT_THREADS: '1', DB_POOL_MAX: '2' }), 4, 1, 'x')).to.include({ BCRYPT_THREADS: '1', DB_POOL_MAX: '2' });
+    expect(workerEnv(parseEnv({ ...MYSQL, BCRYPT_THREADS: '1', DB_POOL_MAX: '2' }), 4, 1, 'x')).to.include({
+      BCRYPT_THREADS: '1',
+      DB_POOL_MAX: '2',
+    });
   });
 
   it('gives every worker the same session secret, and the relay and start-up admin to worker 1 only', () => {
@@ -35,7 +44,11 @@ describe('cluster plan', () => {
 
   it('purges the audit trail in worker 1 only when no broker is set, and leaves it to the relay when one is', () => {
     const worker = (env: Record<string, string>, index: number) =>
-      parseEnv(Object.fromEntries(Object.entries({ ...env, ...workerEnv(parseEnv(env), 2, index, 's'.repeat(64)) }).filter(([, v]) => v !== undefined)));
+      parseEnv(
+        Object.fromEntries(
+          Object.entries({ ...env, ...workerEnv(parseEnv(env), 2, index, 's'.repeat(64)) }).filter(([, v]) => v !== undefined),
+        ),
+      );
     expect(auditPurgeInApi(worker(MYSQL, 1))).to.equal(true);
     expect(auditPurgeInApi(worker(MYSQL, 2))).to.equal(false);
     const kafka = { ...MYSQL, KAFKA_BROKERS: '127.0.0.1:9092' };

@@ -18,7 +18,13 @@ function problemsOf(source: NodeJS.ProcessEnv): string[] {
 const names = (problems: string[]) => [...new Set(problems.map((p) => p.split(':')[0]!.split('.')[0]))];
 const GOOD_KEY = 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ'; // another 32 varied characters, for MFA_KEY_SECRET
 const GOOD_KEY_SECRET = 'Qm8w2Rt5Yz1Xc4Vb7Nk0Lp3Hs6Jd9FgT';
-const production = (vars: NodeJS.ProcessEnv) => ({ NODE_ENV: 'production', SESSION_SECRET: GOOD_SECRET, MFA_KEY_SECRET: GOOD_KEY, TOKEN_KEY_SECRET: GOOD_KEY_SECRET, ...vars });
+const production = (vars: NodeJS.ProcessEnv) => ({
+  NODE_ENV: 'production',
+  SESSION_SECRET: GOOD_SECRET,
+  MFA_KEY_SECRET: GOOD_KEY,
+  TOKEN_KEY_SECRET: GOOD_KEY_SECRET,
+  ...vars,
+});
 
 describe('parseEnv in production', () => {
   it('accepts a good random secret', () => {

@@ -61,7 +61,10 @@ describe('parseEnv', () => {
   });
 
   it('makes the cookie secure in production, and lets it be insecure only outside production', () => {
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).sessionCookieSecure).to.equal(true);
+    expect(
+      parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET })
+        .sessionCookieSecure,
+    ).to.equal(true);
     // Production no longer accepts SESSION_COOKIE_SECURE=false (see env-production.test.ts): told otherwise outside it.
     expect(parseEnv({ NODE_ENV: 'test', SESSION_SECRET: SECRET, SESSION_COOKIE_SECURE: 'false' }).sessionCookieSecure).to.equal(false);
     expect(parseEnv({ SESSION_COOKIE_SECURE: 'true' }).sessionCookieSecure).to.equal(true);
@@ -87,15 +90,34 @@ describe('parseEnv', () => {
 
   it('requires SESSION_SECRET, of at least 32 characters, in production', () => {
     expect(problemsOf({ NODE_ENV: 'production' }).join()).to.include('SESSION_SECRET');
-    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }))).to.deep.equal(['SESSION_SECRET']);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).sessionSecret).to.equal(SECRET);
+    expect(
+      names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 'short', MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET })),
+    ).to.deep.equal(['SESSION_SECRET']);
+    expect(
+      parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).sessionSecret,
+    ).to.equal(SECRET);
   });
 
   it('reads the second-factor settings: PUBLIC_URL (default http://localhost:PORT), REAUTH_WINDOW_SECONDS, MFA_REQUIRED_FOR_ADMINS', () => {
-    expect(parseEnv({}).mfa).to.deep.equal({ keySecret: undefined, publicUrl: 'http://localhost:3000', reauthWindowMs: 600_000, requiredForAdmins: false });
+    expect(parseEnv({}).mfa).to.deep.equal({
+      keySecret: undefined,
+      publicUrl: 'http://localhost:3000',
+      reauthWindowMs: 600_000,
+      requiredForAdmins: false,
+    });
     expect(parseEnv({ PORT: '8080' }).mfa.publicUrl).to.equal('http://localhost:8080');
-    const set = parseEnv({ PUBLIC_URL: 'https://auth.example.com/', REAUTH_WINDOW_SECONDS: '1', MFA_REQUIRED_FOR_ADMINS: 'true', MFA_KEY_SECRET: MFA_KEY });
-    expect(set.mfa).to.deep.equal({ keySecret: MFA_KEY, publicUrl: 'https://auth.example.com', reauthWindowMs: 1000, requiredForAdmins: true });
+    const set = parseEnv({
+      PUBLIC_URL: 'https://auth.example.com/',
+      REAUTH_WINDOW_SECONDS: '1',
+      MFA_REQUIRED_FOR_ADMINS: 'true',
+      MFA_KEY_SECRET: MFA_KEY,
+    });
+    expect(set.mfa).to.deep.equal({
+      keySecret: MFA_KEY,
+      publicUrl: 'https://auth.example.com',
+      reauthWindowMs: 1000,
+      requiredForAdmins: true,
+    });
     for (const url of ['auth.example.com', 'https://auth.example.com/login', 'ftp://auth.example.com']) {
       expect(names(problemsOf({ PUBLIC_URL: url })), url).to.deep.equal(['PUBLIC_URL']);
     }
@@ -105,24 +127,56 @@ describe('parseEnv', () => {
   });
 
   it('requires TOKEN_KEY_SECRET, at least 32 bytes and not weak, in production only', () => {
-    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }))).to.deep.equal(['TOKEN_KEY_SECRET']);
-    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: 'changeme' }))).to.deep.equal(['TOKEN_KEY_SECRET']);
-    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: 'a'.repeat(40) }))).to.deep.equal(['TOKEN_KEY_SECRET']);
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).tokens.keySecret).to.equal(KEY_SECRET);
+    expect(names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY }))).to.deep.equal([
+      'TOKEN_KEY_SECRET',
+    ]);
+    expect(
+      names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: 'changeme' })),
+    ).to.deep.equal(['TOKEN_KEY_SECRET']);
+    expect(
+      names(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: 'a'.repeat(40) })),
+    ).to.deep.equal(['TOKEN_KEY_SECRET']);
+    expect(
+      parseEnv({ NODE_ENV: 'production', SESSION_SECRET: SECRET, MFA_KEY_SECRET: MFA_KEY, TOKEN_KEY_SECRET: KEY_SECRET }).tokens.keySecret,
+    ).to.equal(KEY_SECRET);
     expect(parseEnv({}).tokens.keySecret).to.equal(undefined);
     expect(names(problemsOf({ TOKEN_KEY_SECRET: 'short' }))).to.deep.equal(['TOKEN_KEY_SECRET']);
   });
 
   it('reads the token settings, with their defaults and bounds', () => {
     expect(parseEnv({}).publicUrl).to.equal('http://localhost:3000');
-    expect(parseEnv({ PORT: '8080' }).tokens).to.deep.include({ issuer: 'http://localhost:8080', audience: 'authsvc', ttlSeconds: 300, alg: 'ES256' });
+    expect(parseEnv({ PORT: '8080' }).tokens).to.deep.include({
+      issuer: 'http://localhost:8080',
+      audience: 'authsvc',
+      ttlSeconds: 300,
+      alg: 'ES256',
+    });
     expect(parseEnv({}).tokens.rotationMs).to.equal(30 * 86_400_000);
-    const env = parseEnv({ PUBLIC_URL: 'https://auth.example.com/', TOKEN_AUDIENCE: 'api', TOKEN_ALG: 'EdDSA', TOKEN_TTL_SECONDS: '3600', TOKEN_KEY_ROTATION_DAYS: '7' });
+    const env = parseEnv({
+      PUBLIC_URL: 'https://auth.example.com/',
+      TOKEN_AUDIENCE: 'api',
+      TOKEN_ALG: 'EdDSA',
+      TOKEN_TTL_SECONDS: '3600',
+      TOKEN_KEY_ROTATION_DAYS: '7',
+    });
     expect(env.publicUrl).to.equal('https://auth.example.com');
-    expect(env.tokens).to.deep.include({ issuer: 'https://auth.example.com', audience: 'api', alg: 'EdDSA', ttlSeconds: 3600, rotationMs: 7 * 86_400_000 });
+    expect(env.tokens).to.deep.include({
+      issuer: 'https://auth.example.com',
+      audience: 'api',
+      alg: 'EdDSA',
+      ttlSeconds: 3600,
+      rotationMs: 7 * 86_400_000,
+    });
     expect(parseEnv({ TOKEN_ISSUER: 'urn:example:auth' }).tokens.issuer).to.equal('urn:example:auth');
-    for (const [name, value] of [['TOKEN_TTL_SECONDS', '0'], ['TOKEN_TTL_SECONDS', '3601'], ['TOKEN_ALG', 'HS256'], ['TOKEN_ALG', 'none'],
-      ['TOKEN_KEY_ROTATION_DAYS', '0'], ['PUBLIC_URL', 'ftp://x'], ['PUBLIC_URL', 'not a url']] as const) {
+    for (const [name, value] of [
+      ['TOKEN_TTL_SECONDS', '0'],
+      ['TOKEN_TTL_SECONDS', '3601'],
+      ['TOKEN_ALG', 'HS256'],
+      ['TOKEN_ALG', 'none'],
+      ['TOKEN_KEY_ROTATION_DAYS', '0'],
+      ['PUBLIC_URL', 'ftp://x'],
+      ['PUBLIC_URL', 'not a url'],
+    ] as const) {
       expect(names(problemsOf({ [name]: value })), `${name}=${value}`).to.deep.equal([name]);
     }
   });
@@ -234,7 +288,9 @@ describe('parseEnv: registration limits, the bcrypt share of new hashes, HTTP ti
   it('refuses malformed limits, a share over the cap, and a headers timeout over the request timeout', () => {
     expect(names(problemsOf({ REGISTER_LIMITS_CLIENT: '10 a minute' }))).to.deep.equal(['REGISTER_LIMITS_CLIENT']);
     expect(names(problemsOf({ BCRYPT_MAX_PENDING: '4', BCRYPT_MAX_PENDING_HASHES: '5' }))).to.deep.equal(['BCRYPT_MAX_PENDING_HASHES']);
-    expect(names(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }))).to.deep.equal(['HTTP_HEADERS_TIMEOUT_MS']);
+    expect(names(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }))).to.deep.equal([
+      'HTTP_HEADERS_TIMEOUT_MS',
+    ]);
     expect(names(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: 'soon' }))).to.deep.equal(['HTTP_REQUEST_TIMEOUT_MS']);
   });
 });

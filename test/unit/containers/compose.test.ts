@@ -71,7 +71,7 @@ function kafkaEnv(): Record<string, string> {
 function kafkaInitOption(option: string): string | undefined {
   const argv = [...asArgv(service(compose, 'kafka-init').entrypoint), ...asArgv(service(compose, 'kafka-init').command)];
   const i = argv.indexOf(option);
-  return i < 0 ? undefined : argv[i + 1] ?? '';
+  return i < 0 ? undefined : (argv[i + 1] ?? '');
 }
 
 describe('docker-compose.yml', () => {
@@ -161,9 +161,19 @@ describe('docker-compose.yml', () => {
 
     it('refuses to start without SESSION_SECRET, MFA_KEY_SECRET and TOKEN_KEY_SECRET (API and relay) and ADMIN_PASSWORD (API), and needs nothing else', () => {
       const required = (s: ComposeService) => Object.values(rawEnvironment(s)).flatMap(requiredVariables);
-      expect(required(service(compose, 'authsvc'))).to.have.members(['SESSION_SECRET', 'ADMIN_PASSWORD', 'MFA_KEY_SECRET', 'TOKEN_KEY_SECRET']);
+      expect(required(service(compose, 'authsvc'))).to.have.members([
+        'SESSION_SECRET',
+        'ADMIN_PASSWORD',
+        'MFA_KEY_SECRET',
+        'TOKEN_KEY_SECRET',
+      ]);
       expect(required(service(compose, 'relay'))).to.have.members(['SESSION_SECRET', 'MFA_KEY_SECRET', 'TOKEN_KEY_SECRET']);
-      expect([...new Set(allStrings(compose).flatMap(requiredVariables))]).to.have.members(['SESSION_SECRET', 'ADMIN_PASSWORD', 'MFA_KEY_SECRET', 'TOKEN_KEY_SECRET']);
+      expect([...new Set(allStrings(compose).flatMap(requiredVariables))]).to.have.members([
+        'SESSION_SECRET',
+        'ADMIN_PASSWORD',
+        'MFA_KEY_SECRET',
+        'TOKEN_KEY_SECRET',
+      ]);
       try {
         effectiveEnv('relay', {});
         expect.fail('expected a missing SESSION_SECRET to stop compose');
@@ -225,7 +235,9 @@ describe('docker-compose.yml', () => {
     });
 
     it('reaches MySQL by its service name, with the database and account the mysql service creates', () => {
-      const mysql = Object.fromEntries(Object.entries(rawEnvironment(service(compose, 'mysql'))).map(([k, v]) => [k, interpolate(v, CALLER)]));
+      const mysql = Object.fromEntries(
+        Object.entries(rawEnvironment(service(compose, 'mysql'))).map(([k, v]) => [k, interpolate(v, CALLER)]),
+      );
       const url = new URL(effectiveEnv('authsvc').DATABASE_URL!);
       expect(url.hostname).to.equal('mysql');
       expect(url.port || '3306').to.equal('3306');
@@ -275,7 +287,11 @@ describe('docker-compose.yml', () => {
     it('advertises a host listener on the port it publishes', () => {
       const host = listeners(kafkaEnv().KAFKA_ADVERTISED_LISTENERS!).filter((l) => l.host === 'localhost');
       expect(host).to.have.length(1);
-      expect(portMappings(service(compose, 'kafka'))).to.deep.include({ hostIp: '127.0.0.1', published: host[0]!.port, target: host[0]!.port });
+      expect(portMappings(service(compose, 'kafka'))).to.deep.include({
+        hostIp: '127.0.0.1',
+        published: host[0]!.port,
+        target: host[0]!.port,
+      });
     });
 
     it('creates, once, the topic the service publishes to, with 3 partitions', () => {

@@ -63,7 +63,10 @@ export function rawEnvironment(s: ComposeService): Record<string, string> {
 }
 
 export class MissingVariable extends Error {
-  constructor(readonly variable: string, readonly hint: string) {
+  constructor(
+    readonly variable: string,
+    readonly hint: string,
+  ) {
     super(`${variable}: ${hint}`);
   }
 }
@@ -76,7 +79,15 @@ export class MissingVariable extends Error {
 export function interpolate(text: string, caller: Record<string, string | undefined>): string {
   return text.replace(
     /\$(?:(\$)|([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|)/g,
-    (_whole, dollar: string | undefined, bare: string | undefined, name: string | undefined, op: string | undefined, arg: string | undefined, at: number) => {
+    (
+      _whole,
+      dollar: string | undefined,
+      bare: string | undefined,
+      name: string | undefined,
+      op: string | undefined,
+      arg: string | undefined,
+      at: number,
+    ) => {
       if (dollar) return '$';
       if (bare) return caller[bare] ?? '';
       if (!name) throw new Error(`invalid interpolation at "${text.slice(at, at + 20)}" in "${text}"`);
@@ -143,7 +154,9 @@ export function portMappings(s: ComposeService): PortMapping[] {
     if (typeof p === 'object') {
       return { hostIp: p.host_ip, published: p.published === undefined ? undefined : String(p.published), target: String(p.target) };
     }
-    const parts = String(p).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(p)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const target = parts.pop()!;
     const published = parts.pop();
     return { hostIp: parts.pop(), published, target };

@@ -32,7 +32,12 @@ function ignored(path: string): boolean {
     .filter((l) => l && !l.startsWith('#'));
   const clean = path.replace(/^\.\//, '').replace(/\/$/, '');
   return patterns.some((p) => {
-    const re = new RegExp(`^${p.replace(/^\//, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`);
+    const re = new RegExp(
+      `^${p
+        .replace(/^\//, '')
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')}(/|$)`,
+    );
     return re.test(clean);
   });
 }
@@ -65,7 +70,11 @@ describe('Dockerfile', () => {
     expect(env.NODE_ENV).to.equal('production');
     expect(Object.keys(env).filter((v) => !ENV_VARIABLES.includes(v))).to.deep.equal([]);
     expect(argsOf(final, 'EXPOSE').flatMap((a) => a.split(/\s+/))).to.include('3000');
-    const secrets = { SESSION_SECRET: 'Zk3v9QpL2xW7nR4tY8mB1cD6fH0jS5gA', MFA_KEY_SECRET: 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ', TOKEN_KEY_SECRET: 'Qm8w2Rt5Yz1Xc4Vb7Nk0Lp3Hs6Jd9FgT' };
+    const secrets = {
+      SESSION_SECRET: 'Zk3v9QpL2xW7nR4tY8mB1cD6fH0jS5gA',
+      MFA_KEY_SECRET: 'Hq7uN2cR5vX8zB1eT4yK9mP3sW6aF0dJ',
+      TOKEN_KEY_SECRET: 'Qm8w2Rt5Yz1Xc4Vb7Nk0Lp3Hs6Jd9FgT',
+    };
     expect(parseEnv({ ...env, ...secrets }).port).to.equal(3000);
   });
 

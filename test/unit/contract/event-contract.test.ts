@@ -64,8 +64,15 @@ describe('the user-events contract documents', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats.default(ajv);
     for (const event of sampleEvents()) {
-      const record = { seq: 1, id: event.id, aggregateType: 'user', aggregateId: event.aggregateId, type: event.type,
-        payload: JSON.stringify(event.payload), createdAt: event.occurredAt };
+      const record = {
+        seq: 1,
+        id: event.id,
+        aggregateType: 'user',
+        aggregateId: event.aggregateId,
+        type: event.type,
+        payload: JSON.stringify(event.payload),
+        createdAt: event.occurredAt,
+      };
       const schema = JSON.parse(readFileSync(schemaFile(event.type), 'utf8')) as { $id: string };
       const validate = ajv.getSchema(schema.$id) ?? ajv.compile(schema);
       const cloudEvent = toCloudEvent(record, '/authsvc');
@@ -92,7 +99,12 @@ describe('the user-events contract documents', () => {
       const parsed = JSON.parse(JSON.stringify(payload?.schema?.properties), (k, v) => (k.startsWith('x-parser-') ? undefined : v));
       expect(parsed, type).to.deep.equal(expected.properties);
     }
-    expect(document!.channels().all().map((c) => c.address())).to.deep.equal(['user-events']);
+    expect(
+      document!
+        .channels()
+        .all()
+        .map((c) => c.address()),
+    ).to.deep.equal(['user-events']);
   });
 });
 

@@ -15,10 +15,34 @@ describe('parseEmailAddress', () => {
   });
 
   it('refuses what is not an address, naming the field', () => {
-    const bad = ['', 'plain', '@example.com', 'a@', 'a@localhost', 'a@@example.com', 'a..b@example.com', '.a@example.com', 'a b@example.com',
-      'a@exa mple.com', 'a@-example.com', 'a@example-.com', `${'l'.repeat(65)}@example.com`, `a@${'d'.repeat(250)}.com`, '"quoted"@example.com', 'a@[127.0.0.1]', 'a\n@example.com'];
+    const bad = [
+      '',
+      'plain',
+      '@example.com',
+      'a@',
+      'a@localhost',
+      'a@@example.com',
+      'a..b@example.com',
+      '.a@example.com',
+      'a b@example.com',
+      'a@exa mple.com',
+      'a@-example.com',
+      'a@example-.com',
+      `${'l'.repeat(65)}@example.com`,
+      `a@${'d'.repeat(250)}.com`,
+      '"quoted"@example.com',
+      'a@[127.0.0.1]',
+      'a\n@example.com',
+    ];
     for (const raw of bad) {
-      const error = (() => { try { parseEmailAddress(raw, 'email'); } catch (e) { return e; } return undefined; })();
+      const error = (() => {
+        try {
+          parseEmailAddress(raw, 'email');
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
       expect(error, JSON.stringify(raw)).to.be.instanceOf(ValidationFailed);
       expect((error as ValidationFailed).field).to.equal('email');
     }
@@ -34,7 +58,7 @@ describe('User email', () => {
   const ada = () => aUser({ email: 'ada@example.com' });
   const at = new Date('2026-01-01T00:00:00Z');
 
-  it('verifies only the address the proof was for, and only while it is still the account\'s', () => {
+  it("verifies only the address the proof was for, and only while it is still the account's", () => {
     const user = ada();
     expect(user.verifiedEmail).to.equal(null);
     expect(user.verifyEmail(parseEmailAddress('other@example.com'), at)).to.equal(false);

@@ -1,12 +1,5 @@
 import { expect } from 'chai';
-import {
-  loggedIn,
-  passwordChanged,
-  roleChanged,
-  userCreated,
-  userDeleted,
-  type DomainEvent,
-} from '../../../src/domain/events.js';
+import { loggedIn, passwordChanged, roleChanged, userCreated, userDeleted, type DomainEvent } from '../../../src/domain/events.js';
 import { aUser } from '../../builders.js';
 
 const at = new Date('2025-03-04T05:06:07Z');

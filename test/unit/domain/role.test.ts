@@ -22,6 +22,8 @@ describe('parseRole', () => {
   });
 
   it('names the field role by default', () => {
-    expect(() => parseRole('root')).to.throw(ValidationFailed).with.property('field', 'role');
+    expect(() => parseRole('root'))
+      .to.throw(ValidationFailed)
+      .with.property('field', 'role');
   });
 });

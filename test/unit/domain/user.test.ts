@@ -5,8 +5,7 @@ import type { Username } from '../../../src/domain/username.js';
 const T0 = new Date('2025-01-01T00:00:00Z');
 const T1 = new Date('2025-01-02T00:00:00Z');
 
-const register = () =>
-  User.register({ id: 'u1', username: 'ada' as Username, role: 'user', passwordHash: 'h0', now: T0 });
+const register = () => User.register({ id: 'u1', username: 'ada' as Username, role: 'user', passwordHash: 'h0', now: T0 });
 
 describe('User', () => {
   it('registers with created and updated at now and no login yet', () => {

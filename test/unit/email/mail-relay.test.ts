@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { PermanentMailFailure, type MailOutbox, type MailQueueCounts, type MailSender, type MailToSend } from '../../../src/application/email/ports.js';
+import {
+  PermanentMailFailure,
+  type MailOutbox,
+  type MailQueueCounts,
+  type MailSender,
+  type MailToSend,
+} from '../../../src/application/email/ports.js';
 import { MailRelay } from '../../../src/application/email/relay-mail.js';
 import { FixedClock } from '../../fakes.js';
 
@@ -14,7 +20,16 @@ interface Row extends MailToSend {
 class InMemoryMailOutbox implements MailOutbox {
   rows: Row[] = [];
   add(seq: number): void {
-    this.rows.push({ seq, id: `m${seq}`, kind: 'verify-email', to: `u${seq}@example.com`, params: { token: `t${seq}` }, attempts: 0, state: 'waiting', dueAt: 0 });
+    this.rows.push({
+      seq,
+      id: `m${seq}`,
+      kind: 'verify-email',
+      to: `u${seq}@example.com`,
+      params: { token: `t${seq}` },
+      attempts: 0,
+      state: 'waiting',
+      dueAt: 0,
+    });
   }
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<MailToSend[]> {
     const due = this.rows.filter((r) => r.state === 'waiting' && r.dueAt <= now.getTime()).slice(0, limit);
@@ -44,14 +59,27 @@ class InMemoryMailOutbox implements MailOutbox {
   }
 }
 
-const settings = { pollIntervalMs: 10, batchSize: 10, leaseMs: 60_000, baseBackoffMs: 1000, maxBackoffMs: 5000, maxAttempts: 5, retentionMs: 3_600_000 };
+const settings = {
+  pollIntervalMs: 10,
+  batchSize: 10,
+  leaseMs: 60_000,
+  baseBackoffMs: 1000,
+  maxBackoffMs: 5000,
+  maxAttempts: 5,
+  retentionMs: 3_600_000,
+};
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function setup(send: (mail: MailToSend) => Promise<void>) {
   const outbox = new InMemoryMailOutbox();
   const clock = new FixedClock();
   const sent: MailToSend[] = [];
-  const sender: MailSender = { send: async (m) => { await send(m); sent.push(m); } };
+  const sender: MailSender = {
+    send: async (m) => {
+      await send(m);
+      sent.push(m);
+    },
+  };
   return { outbox, clock, sent, relay: new MailRelay(outbox, sender, clock, settings, quiet) };
 }
 
@@ -62,7 +90,10 @@ describe('MailRelay', () => {
     outbox.add(2);
     expect(await relay.sendDue()).to.equal(2);
     expect(sent.map((m) => m.params.token)).to.deep.equal(['t1', 't2']);
-    expect(outbox.rows.map((r) => [r.state, r.params])).to.deep.equal([['sent', {}], ['sent', {}]]);
+    expect(outbox.rows.map((r) => [r.state, r.params])).to.deep.equal([
+      ['sent', {}],
+      ['sent', {}],
+    ]);
     expect(relay.status()).to.include({ sent: 2, parked: 0 });
   });
 
@@ -121,7 +152,10 @@ describe('MailRelay', () => {
     relay.start(); // housekeeping runs from the relay's loop
     await new Promise((resolve) => setTimeout(resolve, 30));
     await relay.stop();
-    expect(outbox.rows.map((r) => [r.seq, r.state])).to.deep.equal([[2, 'parked'], [3, 'sent']]);
+    expect(outbox.rows.map((r) => [r.seq, r.state])).to.deep.equal([
+      [2, 'parked'],
+      [3, 'sent'],
+    ]);
   });
 
   it('leaves a message alone while another sender holds it', async () => {

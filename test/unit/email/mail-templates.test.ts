@@ -4,12 +4,20 @@ import type { MailKind, MailToSend } from '../../../src/application/email/ports.
 
 const branding = { publicUrl: 'https://id.example.test/', productName: 'Acme <ID> & Co', from: 'x <no-reply@id.example.test>' };
 const mail = (kind: MailKind, params: Record<string, string> = {}): MailToSend => ({
-  seq: 1, id: '01900000-0000-7000-8000-000000000001', kind, to: 'ada@example.com', params: { username: 'ada', ...params }, attempts: 1,
+  seq: 1,
+  id: '01900000-0000-7000-8000-000000000001',
+  kind,
+  to: 'ada@example.com',
+  params: { username: 'ada', ...params },
+  attempts: 1,
 });
 
 describe('mail templates', () => {
   it('put the token of a verification or reset link in the fragment, in both parts', () => {
-    for (const [kind, page] of [['verify-email', 'verify-email'], ['password-reset', 'reset-password']] as const) {
+    for (const [kind, page] of [
+      ['verify-email', 'verify-email'],
+      ['password-reset', 'reset-password'],
+    ] as const) {
       const out = render(mail(kind, { token: 'tok_EN-123' }), branding);
       const link = `https://id.example.test/ui/${page}#token=tok_EN-123`;
       expect(out.link).to.equal(link);
@@ -20,7 +28,14 @@ describe('mail templates', () => {
   });
 
   it('name the service in the subject and both parts, escaped in HTML', () => {
-    for (const kind of ['verify-email', 'password-reset', 'email-changed', 'password-changed', 'recovery-code-used', 'passkey-clone-suspected'] as const) {
+    for (const kind of [
+      'verify-email',
+      'password-reset',
+      'email-changed',
+      'password-changed',
+      'recovery-code-used',
+      'passkey-clone-suspected',
+    ] as const) {
       const out = render(mail(kind, { token: 't' }), branding);
       expect(out.subject, kind).to.include('Acme <ID> & Co');
       expect(out.text, kind).to.include('Acme <ID> & Co');

@@ -7,7 +7,15 @@ import { ChangePassword } from '../../../src/application/change-password.js';
 import { CreateUser } from '../../../src/application/create-user.js';
 import { EmailTaken, InvalidToken, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser, callerOf } from '../../builders.js';
-import { FakeCommonPasswords, FakeLoginThrottle, FakeRegistrationThrottle, FakePasswordHasher, FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../fakes.js';
+import {
+  FakeCommonPasswords,
+  FakeLoginThrottle,
+  FakeRegistrationThrottle,
+  FakePasswordHasher,
+  FixedClock,
+  InMemoryUnitOfWork,
+  SequentialIds,
+} from '../../fakes.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
@@ -22,7 +30,11 @@ function setup() {
   const forgotClient = new FakeLoginThrottle({ client: 2 });
   const forgotAccount = new FakeLoginThrottle({ account: 1 });
   return {
-    uow, clock, login, tokens, forgotClient,
+    uow,
+    clock,
+    login,
+    tokens,
+    forgotClient,
     createUser: new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock, uow.users, new FakeRegistrationThrottle()),
     changeEmail: new ChangeEmail(uow.users, uow, hasher, login, ids, clock),
     changePassword: new ChangePassword(uow.users, uow, hasher, new FakeCommonPasswords(), login, ids, clock),
@@ -44,7 +56,9 @@ describe('email use cases', () => {
     await s.createUser.execute({ username: 'ada', password: A_PASSWORD, email: 'Ada@Example.com' }, 'anonymous');
     expect(s.uow.mails.map((m) => [m.kind, m.to])).to.deep.equal([['verify-email', 'ada@example.com']]);
     expect([...s.uow.emailTokens.tokens.values()].map((t) => [t.purpose, t.email])).to.deep.equal([['verify-email', 'ada@example.com']]);
-    const error = await s.createUser.execute({ username: 'bob', password: A_PASSWORD, email: 'ADA@example.com' }, 'anonymous').catch((e) => e);
+    const error = await s.createUser
+      .execute({ username: 'bob', password: A_PASSWORD, email: 'ADA@example.com' }, 'anonymous')
+      .catch((e) => e);
     expect(error).to.be.instanceOf(EmailTaken);
     expect(s.uow.mails).to.have.length(1);
     await s.createUser.execute({ username: 'carol', password: A_PASSWORD }, 'anonymous');
@@ -54,25 +68,43 @@ describe('email use cases', () => {
   it('ChangeEmail tells a verified old address, voids its tokens, and does nothing for the same address', async () => {
     const s = setup();
     const ada = await withAda(s);
-    await s.uow.emailTokens.issue({ userId: ada.id, purpose: 'password-reset', email: ada.email!, expiresAt: new Date(Date.now() + 60_000) });
+    await s.uow.emailTokens.issue({
+      userId: ada.id,
+      purpose: 'password-reset',
+      email: ada.email!,
+      expiresAt: new Date(Date.now() + 60_000),
+    });
     await s.changeEmail.execute({ userId: ada.id, email: 'ADA@example.com', currentPassword: A_PASSWORD }, callerOf(ada));
     expect(s.uow.mails).to.deep.equal([]);
     await s.changeEmail.execute({ userId: ada.id, email: 'new@example.com', currentPassword: A_PASSWORD }, callerOf(ada));
-    expect(s.uow.mails.map((m) => [m.kind, m.to])).to.deep.equal([['verify-email', 'new@example.com'], ['email-changed', 'ada@example.com']]);
+    expect(s.uow.mails.map((m) => [m.kind, m.to])).to.deep.equal([
+      ['verify-email', 'new@example.com'],
+      ['email-changed', 'ada@example.com'],
+    ]);
     expect([...s.uow.emailTokens.tokens.values()].map((t) => [t.purpose, t.email])).to.deep.equal([['verify-email', 'new@example.com']]);
     expect(s.uow.events.map((e) => e.type)).to.deep.equal(['user.email_changed']);
   });
 
-  it('VerifyEmail refuses a token for an address no longer the user\'s, and gives the client its attempt back on success', async () => {
+  it("VerifyEmail refuses a token for an address no longer the user's, and gives the client its attempt back on success", async () => {
     const s = setup();
     const ada = await withAda(s, { verified: false });
-    const old = await s.uow.emailTokens.issue({ userId: ada.id, purpose: 'verify-email', email: ada.email!, expiresAt: new Date(s.clock.now().getTime() + 1000) });
+    const old = await s.uow.emailTokens.issue({
+      userId: ada.id,
+      purpose: 'verify-email',
+      email: ada.email!,
+      expiresAt: new Date(s.clock.now().getTime() + 1000),
+    });
     const moved = s.uow.users.snapshotOf(ada.id)!;
     await s.uow.users.update(aUser({ ...moved, email: 'moved@example.com' }));
     expect(await s.verifyEmail.execute({ token: old }, { client: '1.2.3.4' }).catch((e) => e)).to.be.instanceOf(InvalidToken);
     expect(s.tokens.attemptsFrom('1.2.3.4')).to.equal(1);
 
-    const fresh = await s.uow.emailTokens.issue({ userId: ada.id, purpose: 'verify-email', email: 'moved@example.com' as never, expiresAt: new Date(s.clock.now().getTime() + 1000) });
+    const fresh = await s.uow.emailTokens.issue({
+      userId: ada.id,
+      purpose: 'verify-email',
+      email: 'moved@example.com' as never,
+      expiresAt: new Date(s.clock.now().getTime() + 1000),
+    });
     await s.verifyEmail.execute({ token: fresh }, { client: '1.2.3.4' });
     expect(s.uow.users.snapshotOf(ada.id)).to.include({ emailVerified: true });
     expect(s.tokens.attemptsFrom('1.2.3.4')).to.equal(1);
@@ -111,7 +143,10 @@ describe('email use cases', () => {
       ['password.reset_requested', 'anonymous', ada.id, { email: 'ada@example.com' }],
       ['password.reset_completed', ada.id, ada.id, { sessionsEnded: 1 }],
     ]);
-    expect(s.uow.mails.map((m) => [m.kind, m.params.reason])).to.deep.equal([['password-reset', undefined], ['password-changed', 'reset']]);
+    expect(s.uow.mails.map((m) => [m.kind, m.params.reason])).to.deep.equal([
+      ['password-reset', undefined],
+      ['password-changed', 'reset'],
+    ]);
     expect(s.login.callsTo('succeeded')).to.deep.equal([{ account: 'ada' }]);
     expect(await s.reset.execute({ token, newPassword: NEW_PASSWORD }, { client: 'x' }).catch((e) => e)).to.be.instanceOf(InvalidToken);
   });
@@ -124,7 +159,12 @@ describe('email use cases', () => {
     s.clock.advance(30 * 60_000);
     expect(await s.reset.execute({ token, newPassword: NEW_PASSWORD }).catch((e) => e)).to.be.instanceOf(InvalidToken);
 
-    const t2 = await s.uow.emailTokens.issue({ userId: ada.id, purpose: 'password-reset', email: ada.email!, expiresAt: new Date(s.clock.now().getTime() + 60_000) });
+    const t2 = await s.uow.emailTokens.issue({
+      userId: ada.id,
+      purpose: 'password-reset',
+      email: ada.email!,
+      expiresAt: new Date(s.clock.now().getTime() + 60_000),
+    });
     await s.uow.users.update(aUser({ ...s.uow.users.snapshotOf(ada.id)!, emailVerified: false }));
     expect(await s.reset.execute({ token: t2, newPassword: NEW_PASSWORD }).catch((e) => e)).to.be.instanceOf(InvalidToken);
     expect(s.uow.users.snapshotOf(ada.id)!.passwordHash).to.equal(`hashed:${A_PASSWORD}`);

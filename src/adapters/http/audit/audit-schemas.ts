@@ -9,7 +9,13 @@ const uuid = z
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID')
   .transform((v) => v.toLowerCase());
 const instant = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
-const limit = z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).optional().describe(`Page size, 1–${MAX_AUDIT_PAGE} (default ${DEFAULT_AUDIT_PAGE})`);
+const limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_AUDIT_PAGE)
+  .optional()
+  .describe(`Page size, 1–${MAX_AUDIT_PAGE} (default ${DEFAULT_AUDIT_PAGE})`);
 const after = uuid.optional().describe('The `nextCursor` of the previous page');
 
 export const auditQuery = z.strictObject({

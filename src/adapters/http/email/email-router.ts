@@ -28,7 +28,9 @@ export function emailRouter(uc: EmailRoutes, callers: Callers): Router {
     const caller = await callers.required(ctx);
     refuseOwnChangeByAccessToken(caller, ctx.params.id!);
     const body = bodyOf(ctx, changeEmailBody);
-    ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id!, ...body }, caller, { client: ctx.ip });
+    ctx.body = await uc.changeEmail.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id!, ...body }, caller, {
+      client: ctx.ip,
+    });
   });
 
   router.post('/email/verify', ...json, async (ctx) => {

@@ -6,7 +6,7 @@ const token = text(256).describe('The token from the link fragment (#token=…)'
 
 export const changeEmailBody = z.strictObject({
   email: text(320),
-  currentPassword: text(1024).optional().describe('Required to change one\'s own address; not for an admin changing another'),
+  currentPassword: text(1024).optional().describe("Required to change one's own address; not for an admin changing another"),
 });
 
 export const verifyEmailBody = z.strictObject({ token });

@@ -8,12 +8,25 @@ import type { LoginSessions } from './session-state.js';
 const route = (ctx: Context) => `${ctx.method} ${ctx.path}`;
 
 /** What a half-done session may do: finish the login, or give up (log out, or start another login). */
-const WHILE_PENDING = new Set(['POST /login/mfa', 'POST /login/mfa/webauthn/options', 'POST /login', 'POST /logout', 'POST /webauthn/login/options', 'POST /webauthn/login']);
+const WHILE_PENDING = new Set([
+  'POST /login/mfa',
+  'POST /login/mfa/webauthn/options',
+  'POST /login',
+  'POST /logout',
+  'POST /webauthn/login/options',
+  'POST /webauthn/login',
+]);
 
 /** What an admin without a second factor may do when MFA_REQUIRED_FOR_ADMINS is on: enrol one. */
 const ENROLMENT_ONLY = new Set([
-  'GET /mfa', 'POST /mfa/totp', 'POST /mfa/totp/confirm', 'POST /webauthn/register/options', 'POST /webauthn/register',
-  'POST /reauthenticate', 'POST /login', 'POST /logout',
+  'GET /mfa',
+  'POST /mfa/totp',
+  'POST /mfa/totp/confirm',
+  'POST /webauthn/register/options',
+  'POST /webauthn/register',
+  'POST /reauthenticate',
+  'POST /login',
+  'POST /logout',
 ]);
 
 /**

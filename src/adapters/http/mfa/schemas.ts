@@ -8,11 +8,7 @@ const webauthn = z.record(z.string(), z.unknown()).describe('The PublicKeyCreden
 export const codeBody = z.strictObject({ code });
 
 /** Exactly one second factor. */
-export const secondFactorBody = z.union([
-  z.strictObject({ code }),
-  z.strictObject({ recoveryCode }),
-  z.strictObject({ webauthn }),
-]);
+export const secondFactorBody = z.union([z.strictObject({ code }), z.strictObject({ recoveryCode }), z.strictObject({ webauthn })]);
 
 export const reauthenticateBody = z.union([
   z.strictObject({ password: z.string().max(1024, 'must be at most 1024 characters') }),
@@ -23,7 +19,12 @@ export const reauthenticateBody = z.union([
 
 export const registerPasskeyBody = z.strictObject({
   response: webauthn,
-  name: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').describe('A name the user recognises the passkey by'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(64, 'must be at most 64 characters')
+    .describe('A name the user recognises the passkey by'),
 });
 
 export const passkeyLoginOptionsBody = z.strictObject({ username: z.string().max(256).optional() });
@@ -40,6 +41,11 @@ export const mfaChallenge = z.object({
   mfaRequired: z.literal(true),
   methods: z.array(z.enum(['totp', 'webauthn', 'recovery-code'])),
 });
-export const passkeyView = z.object({ id: z.string(), name: z.string(), createdAt: z.iso.datetime(), lastUsedAt: z.iso.datetime().nullable() });
+export const passkeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+});
 export const passkeyList = z.object({ credentials: z.array(passkeyView) });
 export const webauthnOptions = z.record(z.string(), z.unknown()).describe('PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON');

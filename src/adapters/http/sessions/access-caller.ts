@@ -18,7 +18,12 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * An access token stands for its session for reads. A state change checks that the session is still live:
  * a token outliving a logout or a password change reads for at most its remaining lifetime, but changes nothing.
  */
-export async function accessCaller(ctx: Context, token: string, users: UserRepository, tokens: AccessTokens): Promise<Identified | undefined> {
+export async function accessCaller(
+  ctx: Context,
+  token: string,
+  users: UserRepository,
+  tokens: AccessTokens,
+): Promise<Identified | undefined> {
   const claims = await tokens.read(token);
   if (!claims) return undefined;
   if (!READS.has(ctx.method) && !(await tokens.sessionIsLive(claims.sub, claims.sid))) return undefined;

@@ -35,13 +35,15 @@ export class KnexAuditReader implements AuditReader {
 
   async list({ subjectId, types, since, until, limit, after }: AuditQuery): Promise<AuditPage> {
     // Keyset paging on the time-ordered id: a page costs the same wherever it is in the trail.
-    const query = this.db<AuditRow>('audit').orderBy('id', 'desc').limit(limit + 1);
+    const query = this.db<AuditRow>('audit')
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
     if (subjectId !== undefined) query.where({ subjectId });
     if (types !== undefined) query.whereIn('type', [...types]);
     if (since !== undefined) query.where('at', '>=', since);
     if (until !== undefined) query.where('at', '<', until);
     if (after !== undefined) query.where('id', '<', after);
-    const rows = (await query);
+    const rows = await query;
     const page = rows.slice(0, limit).map(toRecord);
     return { entries: page, nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
   }

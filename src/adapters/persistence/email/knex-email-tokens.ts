@@ -51,16 +51,22 @@ export class KnexEmailTokens implements EmailTokens {
     const found = await this.peek(value, purpose);
     if (!found) return undefined;
     // Whoever deletes the row used the token: of two concurrent uses, one deletes nothing.
-    const deleted = await this.trx('email_tokens').where({ hash: tokenHash(value), purpose }).delete();
+    const deleted = await this.trx('email_tokens')
+      .where({ hash: tokenHash(value), purpose })
+      .delete();
     return Number(deleted) === 1 ? found : undefined;
   }
 
   async peek(value: string, purpose: TokenPurpose): Promise<EmailToken | undefined> {
-    const row = (await this.trx('email_tokens').where({ hash: tokenHash(value), purpose }).first()) as TokenRow | undefined;
+    const row = (await this.trx('email_tokens')
+      .where({ hash: tokenHash(value), purpose })
+      .first()) as TokenRow | undefined;
     return row && toToken(row);
   }
 
   async voidAll(userId: string, purpose?: TokenPurpose): Promise<void> {
-    await this.trx('email_tokens').where({ userId, ...(purpose && { purpose }) }).delete();
+    await this.trx('email_tokens')
+      .where({ userId, ...(purpose && { purpose }) })
+      .delete();
   }
 }

@@ -74,15 +74,21 @@ export class KnexMailOutbox implements MailOutbox {
   }
 
   async retryAt(seq: number, at: Date, error: string): Promise<void> {
-    await this.table().where({ seq }).whereNull('sentAt').update({ nextAttemptAt: at.getTime(), lastError: error.slice(0, 2000) });
+    await this.table()
+      .where({ seq })
+      .whereNull('sentAt')
+      .update({ nextAttemptAt: at.getTime(), lastError: error.slice(0, 2000) });
   }
 
   async park(seq: number, error: string, at: Date): Promise<void> {
-    await this.table().where({ seq }).update({ parkedAt: at, params: null, lastError: error.slice(0, 2000) });
+    await this.table()
+      .where({ seq })
+      .update({ parkedAt: at, params: null, lastError: error.slice(0, 2000) });
   }
 
   async counts(): Promise<MailQueueCounts> {
-    const count = async (q: Knex.QueryBuilder) => Number(((await q.count({ n: '*' }).first()) as { n?: number | string } | undefined)?.n ?? 0);
+    const count = async (q: Knex.QueryBuilder) =>
+      Number(((await q.count({ n: '*' }).first()) as { n?: number | string } | undefined)?.n ?? 0);
     return {
       pending: await count(this.waiting()),
       parked: await count(this.table().whereNotNull('parkedAt')),
@@ -104,6 +110,13 @@ export class KnexMailOutbox implements MailOutbox {
       .orderBy('seq')
       .limit(limit)
       .select('seq', 'id', 'kind', 'userId', 'parkedAt', 'lastError');
-    return rows.map((r) => ({ seq: Number(r.seq), id: r.id, kind: r.kind, userId: r.userId, parkedAt: toDate(r.parkedAt!), lastError: r.lastError ?? null }));
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      id: r.id,
+      kind: r.kind,
+      userId: r.userId,
+      parkedAt: toDate(r.parkedAt!),
+      lastError: r.lastError ?? null,
+    }));
   }
 }

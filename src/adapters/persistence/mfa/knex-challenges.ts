@@ -15,7 +15,9 @@ export class KnexChallenges implements ChallengeStore {
   }
 
   async consume(challenge: string, purpose: ChallengePurpose, userId: string | null, now: Date): Promise<boolean> {
-    const query = this.db(TABLE).where({ challengeHash: hashOf(challenge), purpose }).andWhere('expiresAt', '>', now.getTime());
+    const query = this.db(TABLE)
+      .where({ challengeHash: hashOf(challenge), purpose })
+      .andWhere('expiresAt', '>', now.getTime());
     if (userId === null) query.whereNull('userId');
     else query.andWhere({ userId });
     return Number(await query.delete()) === 1;

@@ -13,9 +13,18 @@ export class KnexPasskeys implements PasskeyStore {
   async add(p: StoredPasskey): Promise<void> {
     try {
       await this.db(TABLE).insert({
-        id: p.id, userId: p.userId, credentialIdHash: hashOf(p.credentialId), credentialId: p.credentialId, publicKey: p.publicKey,
-        counter: p.counter, transports: JSON.stringify(p.transports), deviceType: p.deviceType, backedUp: p.backedUp,
-        name: p.name, createdAt: p.createdAt, lastUsedAt: p.lastUsedAt,
+        id: p.id,
+        userId: p.userId,
+        credentialIdHash: hashOf(p.credentialId),
+        credentialId: p.credentialId,
+        publicKey: p.publicKey,
+        counter: p.counter,
+        transports: JSON.stringify(p.transports),
+        deviceType: p.deviceType,
+        backedUp: p.backedUp,
+        name: p.name,
+        createdAt: p.createdAt,
+        lastUsedAt: p.lastUsedAt,
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw new PasskeyRejected('this passkey is registered already');
@@ -29,7 +38,9 @@ export class KnexPasskeys implements PasskeyStore {
   }
 
   async findByCredentialId(credentialId: string): Promise<StoredPasskey | undefined> {
-    const row = await this.db(TABLE).first<Record<string, unknown> | undefined>().where({ credentialIdHash: hashOf(credentialId) });
+    const row = await this.db(TABLE)
+      .first<Record<string, unknown> | undefined>()
+      .where({ credentialIdHash: hashOf(credentialId) });
     return row && toPasskey(row);
   }
 

@@ -9,7 +9,11 @@ export class KnexTotpStore implements TotpStore {
 
   async find(userId: string): Promise<TotpRecord | undefined> {
     const row = await this.db(TABLE)
-      .first<{ secretSealed: string; confirmedAt: Date | number | null; lastUsedStep: number | string } | undefined>('secretSealed', 'confirmedAt', 'lastUsedStep')
+      .first<{ secretSealed: string; confirmedAt: Date | number | null; lastUsedStep: number | string } | undefined>(
+        'secretSealed',
+        'confirmedAt',
+        'lastUsedStep',
+      )
       .where({ userId });
     return row && { userId, secretSealed: row.secretSealed, confirmed: row.confirmedAt !== null, lastUsedStep: Number(row.lastUsedStep) };
   }
@@ -46,4 +50,3 @@ export class KnexTotpStore implements TotpStore {
     return Number(confirmed) === 1;
   }
 }
-

@@ -82,7 +82,9 @@ async function setCollation(db: Knex, collation: string | undefined): Promise<vo
     await db.raw(`ALTER TABLE \`${table}\` MODIFY \`${column}\` VARCHAR(36)${collate} ${nullable ? 'NULL' : 'NOT NULL'}`);
   }
   for (const { name, table, column, onDelete } of foreignKeys) {
-    await db.raw(`ALTER TABLE \`${table}\` ADD CONSTRAINT \`${name}\` FOREIGN KEY (\`${column}\`) REFERENCES users (id) ON DELETE ${onDelete}`);
+    await db.raw(
+      `ALTER TABLE \`${table}\` ADD CONSTRAINT \`${name}\` FOREIGN KEY (\`${column}\`) REFERENCES users (id) ON DELETE ${onDelete}`,
+    );
   }
 }
 

@@ -15,7 +15,9 @@ export async function up(db: Knex): Promise<void> {
   // Sessions from before this migration get a public id of their own.
   const existing: Array<{ id: string; createdAt: number | string }> = await db('sessions').select('id', 'createdAt');
   for (const row of existing) {
-    await db('sessions').where({ id: row.id }).update({ publicId: randomUUID(), lastSeenAt: Number(row.createdAt) });
+    await db('sessions')
+      .where({ id: row.id })
+      .update({ publicId: randomUUID(), lastSeenAt: Number(row.createdAt) });
   }
   await db.schema.alterTable('sessions', (t) => {
     t.unique(['publicId'], { indexName: 'sessions_public_id_unique' });

@@ -25,7 +25,13 @@ describe('AesGcmSecretBox', () => {
       bytes[0]! ^= 1;
       return bytes.toString('base64url');
     };
-    for (const tampered of [[v, flipped(nonce), body, tag], [v, nonce, flipped(body), tag], [v, nonce, body, flipped(tag)], ['v2', nonce, body, tag], [v, nonce, body]]) {
+    for (const tampered of [
+      [v, flipped(nonce), body, tag],
+      [v, nonce, flipped(body), tag],
+      [v, nonce, body, flipped(tag)],
+      ['v2', nonce, body, tag],
+      [v, nonce, body],
+    ]) {
       expect(() => box.open(tampered.join('.'), 'user-1'), tampered.join('.')).to.throw();
     }
   });

@@ -9,7 +9,10 @@ describe('HmacRecoveryCodes', () => {
     expect(set).to.have.length(10);
     expect(new Set(set).size).to.equal(10);
     for (const code of set) expect(code).to.match(/^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/);
-    const all = Array.from({ length: 200 }, () => codes.generate()).flat().join('').replace(/-/g, '');
+    const all = Array.from({ length: 200 }, () => codes.generate())
+      .flat()
+      .join('')
+      .replace(/-/g, '');
     expect(new Set(all).size, 'every one of the 32 symbols appears').to.equal(32);
   });
 
@@ -29,6 +32,7 @@ describe('HmacRecoveryCodes', () => {
   });
 
   it('refuses text that cannot be a code', () => {
-    for (const text of ['', '0a1b2-c3d4', '0a1b2-c3d4ef', '0a1b2-c3d4u', '0a1b2_c3d4e', '0a1b2-c3d4é']) expect(codes.hash(text), text).to.equal(undefined);
+    for (const text of ['', '0a1b2-c3d4', '0a1b2-c3d4ef', '0a1b2-c3d4u', '0a1b2_c3d4e', '0a1b2-c3d4é'])
+      expect(codes.hash(text), text).to.equal(undefined);
   });
 });

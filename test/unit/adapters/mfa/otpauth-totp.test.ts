@@ -42,6 +42,12 @@ describe('OtpauthTotp', () => {
     expect(totp.newSecret()).to.not.equal(secret);
     const uri = new URL(totp.uri(secret, 'ada'));
     expect(uri.href).to.match(/^otpauth:\/\/totp\/auth\.example\.com:ada\?/);
-    expect(Object.fromEntries(uri.searchParams)).to.deep.equal({ issuer: 'auth.example.com', secret, algorithm: 'SHA1', digits: '6', period: '30' });
+    expect(Object.fromEntries(uri.searchParams)).to.deep.equal({
+      issuer: 'auth.example.com',
+      secret,
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
+    });
   });
 });

@@ -21,7 +21,10 @@ async function setup() {
 describe('SetAccountStatus', () => {
   it('disables an account: status and reason stored, every session ended, one event and one audit entry in the same transaction', async () => {
     const { uow, setStatus, root } = await setup();
-    const view = await setStatus.execute({ userId: 'ada-id', status: 'disabled', reason: '  left the company ' }, callerOf(root), { client: '203.0.113.9', requestId: 'req-1' });
+    const view = await setStatus.execute({ userId: 'ada-id', status: 'disabled', reason: '  left the company ' }, callerOf(root), {
+      client: '203.0.113.9',
+      requestId: 'req-1',
+    });
     expect(view).to.include({ id: 'ada-id', status: 'disabled', statusReason: 'left the company' });
     expect(view.updatedAt.getTime()).to.equal(T0.getTime() + 60_000);
     expect(uow.users.snapshotOf('ada-id')).to.include({ status: 'disabled', statusReason: 'left the company' });
@@ -31,12 +34,21 @@ describe('SetAccountStatus', () => {
     // With the sessions it ended, for services that derived something from them (access tokens by `sid`).
     expect(uow.events.map((e) => [e.type, e.payload])).to.deep.equal([
       ['user.disabled', { userId: 'ada-id', reason: 'left the company', disabledBy: 'root-id' }],
-      ['user.sessions_ended', { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'account-disabled', endedBy: 'root-id' }],
+      [
+        'user.sessions_ended',
+        { userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'account-disabled', endedBy: 'root-id' },
+      ],
     ]);
-    expect(uow.audit).to.deep.equal([{
-      type: 'user.disabled', outcome: 'success', actor: 'root-id', subjectId: 'ada-id',
-      details: { reason: 'left the company', sessionsEnded: true }, context: { client: '203.0.113.9', requestId: 'req-1' },
-    }]);
+    expect(uow.audit).to.deep.equal([
+      {
+        type: 'user.disabled',
+        outcome: 'success',
+        actor: 'root-id',
+        subjectId: 'ada-id',
+        details: { reason: 'left the company', sessionsEnded: true },
+        context: { client: '203.0.113.9', requestId: 'req-1' },
+      },
+    ]);
   });
 
   it('enables it again: the reason is cleared from the account and told in the event', async () => {
@@ -88,12 +100,17 @@ describe('SetAccountStatus', () => {
     await setStatus.execute({ userId: 'second-id', status: 'active' }, OPERATOR);
     await setStatus.execute({ userId: 'root-id', status: 'disabled' }, { userId: 'second-id', role: 'admin' });
     expect(uow.users.snapshotOf('root-id')?.status).to.equal('disabled');
-    expect(uow.audit.map((e) => [e.type, e.actor])).to.deep.equal([['user.enabled', 'operator'], ['user.disabled', 'second-id']]);
+    expect(uow.audit.map((e) => [e.type, e.actor])).to.deep.equal([
+      ['user.enabled', 'operator'],
+      ['user.disabled', 'second-id'],
+    ]);
   });
 
   it('answers UserNotFound for an unknown account, and names the field of a bad status or reason', async () => {
     const { setStatus, root } = await setup();
-    expect(await setStatus.execute({ userId: 'nobody', status: 'disabled' }, callerOf(root)).catch((e) => e)).to.be.instanceOf(UserNotFound);
+    expect(await setStatus.execute({ userId: 'nobody', status: 'disabled' }, callerOf(root)).catch((e) => e)).to.be.instanceOf(
+      UserNotFound,
+    );
     const badStatus = await setStatus.execute({ userId: 'ada-id', status: 'banned' }, callerOf(root)).catch((e) => e);
     expect(badStatus).to.be.instanceOf(ValidationFailed).and.include({ field: 'status' });
     for (const reason of ['x'.repeat(257), 'two\nlines']) {

@@ -52,9 +52,15 @@ describe('PurgeAuditTrail', () => {
   it("runs with the relay's housekeeping, on the instance that holds the lock", async () => {
     const reader = new InMemoryAuditTimes([ago(400)]);
     const purge = new PurgeAuditTrail(reader, clock, 365 * DAY);
-    const relay = new OutboxRelay(new InMemoryOutboxQueue(), new FakeEventPublisher(), new FakeRelayLock(), clock, relaySettings(), new RecordingLog(), [
-      () => purge.execute(),
-    ]);
+    const relay = new OutboxRelay(
+      new InMemoryOutboxQueue(),
+      new FakeEventPublisher(),
+      new FakeRelayLock(),
+      clock,
+      relaySettings(),
+      new RecordingLog(),
+      [() => purge.execute()],
+    );
     await relay.housekeeping();
     expect(reader.at).to.deep.equal([]);
   });

@@ -3,7 +3,15 @@ import { SignInAudit } from '../../../../src/application/audit/sign-in-audit.js'
 import { Authenticate } from '../../../../src/application/authenticate.js';
 import { AccountDisabled, InvalidCredentials, TooManyAttempts } from '../../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../../builders.js';
-import { fakeHasher, FakeLoginThrottle, FixedClock, InMemoryAuditTrail, InMemoryUnitOfWork, SequentialIds, type ThrottleLimits } from '../../../fakes.js';
+import {
+  fakeHasher,
+  FakeLoginThrottle,
+  FixedClock,
+  InMemoryAuditTrail,
+  InMemoryUnitOfWork,
+  SequentialIds,
+  type ThrottleLimits,
+} from '../../../fakes.js';
 
 const CONTEXT = { client: '203.0.113.7', userAgent: 'curl/8.0', requestId: 'req-42' };
 
@@ -32,10 +40,16 @@ describe('sign-ins in the audit trail', () => {
   it('writes a wrong password as a failure on the account, and never the password tried', async () => {
     const { uow, trail, logIn } = await setup();
     expect(await logIn('ada', 'not the password at all')).to.be.instanceOf(InvalidCredentials);
-    expect(trail.entries).to.deep.equal([{
-      type: 'login', outcome: 'failure', actor: 'anonymous', subjectId: 'ada-id',
-      details: { reason: 'wrong-password', username: 'ada' }, context: CONTEXT,
-    }]);
+    expect(trail.entries).to.deep.equal([
+      {
+        type: 'login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        subjectId: 'ada-id',
+        details: { reason: 'wrong-password', username: 'ada' },
+        context: CONTEXT,
+      },
+    ]);
     expect(JSON.stringify(trail.entries)).not.to.include('not the password');
     expect(uow.audit).to.be.empty;
   });
@@ -69,11 +83,21 @@ describe('sign-ins in the audit trail', () => {
     }
     const blocks = trail.entries.filter((e) => e.type === 'login.blocked');
     expect(trail.entries.filter((e) => e.type === 'login').length).to.equal(3);
-    expect(blocks).to.deep.equal([{
-      type: 'login.blocked', outcome: 'failure', actor: 'anonymous', subjectId: 'ada-id',
-      details: { reason: 'throttled', username: 'ada', client: '198.51.100.0', until: new Date(clock.now().getTime() + 60_000).toISOString() },
-      context: { ...CONTEXT, client: '198.51.100.0' },
-    }]);
+    expect(blocks).to.deep.equal([
+      {
+        type: 'login.blocked',
+        outcome: 'failure',
+        actor: 'anonymous',
+        subjectId: 'ada-id',
+        details: {
+          reason: 'throttled',
+          username: 'ada',
+          client: '198.51.100.0',
+          until: new Date(clock.now().getTime() + 60_000).toISOString(),
+        },
+        context: { ...CONTEXT, client: '198.51.100.0' },
+      },
+    ]);
     // Once that block has ended, the next refusal begins another.
     clock.advance(61_000);
     await logIn('ada', 'wrong guess');

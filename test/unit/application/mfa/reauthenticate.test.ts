@@ -15,7 +15,7 @@ function setup(limits: { account?: number; client?: number }) {
 describe('Reauthenticate with a password', () => {
   const context = { client: '10.0.0.1' };
 
-  it('takes one place in the login throttle and gives the client\'s back when right: with one place left, any number pass', async () => {
+  it("takes one place in the login throttle and gives the client's back when right: with one place left, any number pass", async () => {
     const s = setup({ client: 3 });
     await s.accounts.users.add(aUser({ id: 'ada-id', username: 'ada' }));
     for (let i = 0; i < 2; i += 1) await s.throttle.begin({ account: 'someone-else', client: '10.0.0.1' }); // two failures of the client

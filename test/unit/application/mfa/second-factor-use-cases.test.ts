@@ -36,17 +36,45 @@ function setup(codeLimit = Infinity) {
   const qr = { svg: async (text: string) => `<svg>${text}</svg>` };
   const passkeys = new FakePasskeys();
   const verifyPasskey = new VerifyPasskey(mfa.stores, passkeys, mfa, ids, clock);
-  const verify = new VerifySecondFactor(accounts.users, mfa.stores, mfa, totp, box, codes, codeThrottle, loginThrottle, verifyPasskey, ids, clock);
+  const verify = new VerifySecondFactor(
+    accounts.users,
+    mfa.stores,
+    mfa,
+    totp,
+    box,
+    codes,
+    codeThrottle,
+    loginThrottle,
+    verifyPasskey,
+    ids,
+    clock,
+  );
   const trail: AuditEntry[] = [];
   const signInAudit = new SignInAudit({ record: async (e) => void trail.push(e) }, accounts.users, clock);
   return {
-    accounts, mfa, clock, codeThrottle, loginThrottle, verify, passkeys, trail,
+    accounts,
+    mfa,
+    clock,
+    codeThrottle,
+    loginThrottle,
+    verify,
+    passkeys,
+    trail,
     completeLogin: new CompleteLogin(verify, accounts, accounts.users, ids, clock, signInAudit),
     passkeyLogin: new PasskeyLogin(accounts.users, mfa.stores, passkeys, verifyPasskey, accounts, loginThrottle, ids, clock, signInAudit),
     enrol: new EnrolTotp(accounts.users, mfa.stores, totp, box, qr, clock),
     confirm: new ConfirmTotp(mfa.stores, mfa, totp, box, codes, codeThrottle, ids, clock),
     disable: new DisableTotp(mfa, ids, clock),
-    authenticate: new Authenticate(accounts.users, accounts, fakeHasher(), loginThrottle, ids, clock, undefined, new SecondFactors(mfa.stores)),
+    authenticate: new Authenticate(
+      accounts.users,
+      accounts,
+      fakeHasher(),
+      loginThrottle,
+      ids,
+      clock,
+      undefined,
+      new SecondFactors(mfa.stores),
+    ),
     step: () => Math.floor(clock.now().getTime() / 30_000),
   };
 }
@@ -70,7 +98,9 @@ describe('Second-factor use cases', () => {
     const { recoveryCodes } = await s.confirm.execute({ userId: 'ada-id', code: codeForStep(secret, s.step()) });
     expect(recoveryCodes).to.have.length(10);
     expect(s.accounts.events.map((e) => e.type)).to.deep.equal(['user.mfa_enabled']);
-    expect(await s.confirm.execute({ userId: 'ada-id', code: codeForStep(secret, s.step()) }).catch((e) => e)).to.be.instanceOf(MfaConflict);
+    expect(await s.confirm.execute({ userId: 'ada-id', code: codeForStep(secret, s.step()) }).catch((e) => e)).to.be.instanceOf(
+      MfaConflict,
+    );
   });
 
   it('Authenticate: with a second factor, the password alone is not recorded as a login', async () => {
@@ -96,7 +126,8 @@ describe('Second-factor use cases', () => {
   it('VerifySecondFactor: refuses at the code limit before looking at the code', async () => {
     const s = await withTotp(2);
     const wrong = codeForStep(s.secret, s.step() + 9);
-    for (let i = 0; i < 2; i += 1) expect(await s.verify.execute({ userId: 'ada-id', proof: { code: wrong } }).catch((e) => e)).to.be.instanceOf(InvalidCode);
+    for (let i = 0; i < 2; i += 1)
+      expect(await s.verify.execute({ userId: 'ada-id', proof: { code: wrong } }).catch((e) => e)).to.be.instanceOf(InvalidCode);
     const right = codeForStep(s.secret, s.step());
     expect(await s.verify.execute({ userId: 'ada-id', proof: { code: right } }).catch((e) => e)).to.be.instanceOf(TooManyAttempts);
   });
@@ -105,9 +136,16 @@ describe('Second-factor use cases', () => {
     const s = await withTotp(undefined, { email: 'ada@example.com', emailVerified: true });
     const [first, second] = s.recoveryCodes as [string, string];
     await s.verify.execute({ userId: 'ada-id', proof: { recoveryCode: first } }, { client: '10.0.0.1', requestId: 'req-1' });
-    expect(s.accounts.audit).to.deep.equal([{
-      type: 'recovery_code.used', outcome: 'success', actor: 'ada-id', subjectId: 'ada-id', details: { remaining: 9 }, context: { client: '10.0.0.1', requestId: 'req-1' },
-    }]);
+    expect(s.accounts.audit).to.deep.equal([
+      {
+        type: 'recovery_code.used',
+        outcome: 'success',
+        actor: 'ada-id',
+        subjectId: 'ada-id',
+        details: { remaining: 9 },
+        context: { client: '10.0.0.1', requestId: 'req-1' },
+      },
+    ]);
     expect(s.accounts.mails.map((m) => [m.kind, m.to, m.params.remaining])).to.deep.equal([['recovery-code-used', 'ada@example.com', '9']]);
     expect(JSON.stringify([s.accounts.audit, s.accounts.mails])).not.to.include(first);
     expect(await s.verify.execute({ userId: 'ada-id', proof: { recoveryCode: first } }).catch((e) => e)).to.be.instanceOf(InvalidCode);
@@ -126,11 +164,23 @@ describe('Second-factor use cases', () => {
   it('CompleteLogin: a wrong code, recovery code or passkey is a failed sign-in with reason second-factor-failed', async () => {
     const s = await withTotp();
     const context = { client: '10.0.0.1', userAgent: 'test' };
-    const proofs = [{ code: codeForStep(s.secret, s.step() + 9) }, { recoveryCode: 'aaaaa-bbbbb' }, { webauthn: { id: 'unknown-credential' } }];
-    for (const proof of proofs) expect(await s.completeLogin.execute({ userId: 'ada-id', proof }, context).catch((e) => e)).to.be.instanceOf(InvalidCode);
-    expect(s.trail).to.deep.equal(['totp', 'recovery-code', 'webauthn'].map((method) => ({
-      type: 'login', outcome: 'failure', actor: 'anonymous', subjectId: 'ada-id', details: { reason: 'second-factor-failed', username: 'ada', method }, context,
-    })));
+    const proofs = [
+      { code: codeForStep(s.secret, s.step() + 9) },
+      { recoveryCode: 'aaaaa-bbbbb' },
+      { webauthn: { id: 'unknown-credential' } },
+    ];
+    for (const proof of proofs)
+      expect(await s.completeLogin.execute({ userId: 'ada-id', proof }, context).catch((e) => e)).to.be.instanceOf(InvalidCode);
+    expect(s.trail).to.deep.equal(
+      ['totp', 'recovery-code', 'webauthn'].map((method) => ({
+        type: 'login',
+        outcome: 'failure',
+        actor: 'anonymous',
+        subjectId: 'ada-id',
+        details: { reason: 'second-factor-failed', username: 'ada', method },
+        context,
+      })),
+    );
     // The right code completes the login, recorded with its method.
     await s.completeLogin.execute({ userId: 'ada-id', proof: { code: codeForStep(s.secret, s.step()) } }, context);
     expect(s.accounts.audit.map((e) => [e.type, e.outcome, e.details?.method])).to.deep.equal([['login', 'success', 'totp']]);
@@ -144,7 +194,12 @@ describe('Second-factor use cases', () => {
       await s.accounts.users.update(user);
     };
     const refusal = (context: object) => ({
-      type: 'login', outcome: 'failure', actor: 'anonymous', subjectId: 'ada-id', details: { reason: 'disabled', username: 'ada' }, context,
+      type: 'login',
+      outcome: 'failure',
+      actor: 'anonymous',
+      subjectId: 'ada-id',
+      details: { reason: 'disabled', username: 'ada' },
+      context,
     });
 
     it('CompleteLogin: refuses it as POST /login does (AccountDisabled, reason disabled), and spends no recovery code', async () => {
@@ -164,11 +219,25 @@ describe('Second-factor use cases', () => {
 
     it('CompleteLogin: refuses it when it is disabled while the second factor is checked', async () => {
       const s = await withTotp();
-      const racing = { execute: async (...args: Parameters<VerifySecondFactor['execute']>) => { await s.verify.execute(...args); await disable(s); } };
+      const racing = {
+        execute: async (...args: Parameters<VerifySecondFactor['execute']>) => {
+          await s.verify.execute(...args);
+          await disable(s);
+        },
+      };
       const signInAudit = new SignInAudit({ record: async (e) => void s.trail.push(e) }, s.accounts.users, s.clock);
-      const completeLogin = new CompleteLogin(racing as VerifySecondFactor, s.accounts, s.accounts.users, new SequentialIds(), s.clock, signInAudit);
+      const completeLogin = new CompleteLogin(
+        racing as VerifySecondFactor,
+        s.accounts,
+        s.accounts.users,
+        new SequentialIds(),
+        s.clock,
+        signInAudit,
+      );
       const eventsBefore = s.accounts.events.length;
-      expect(await completeLogin.execute({ userId: 'ada-id', proof: { code: codeForStep(s.secret, s.step()) } }).catch((e) => e)).to.be.instanceOf(AccountDisabled);
+      expect(
+        await completeLogin.execute({ userId: 'ada-id', proof: { code: codeForStep(s.secret, s.step()) } }).catch((e) => e),
+      ).to.be.instanceOf(AccountDisabled);
       expect(s.trail).to.deep.equal([refusal({})]);
       expect(s.accounts.events).to.have.length(eventsBefore);
       expect(s.accounts.audit).to.deep.equal([]);
@@ -197,17 +266,30 @@ describe('Second-factor use cases', () => {
     s.passkeys.outcome = { ok: false, counterWentBack: true };
     const refused = await s.passkeyLogin.execute({ response: { id: 'cred-1' } }, { client: '10.0.0.1' }).catch((e) => e);
     expect(refused).to.be.instanceOf(InvalidCode);
-    expect(s.accounts.audit).to.deep.equal([{
-      type: 'mfa.passkey_clone_suspected', outcome: 'failure', actor: 'anonymous', subjectId: 'ada-id',
-      details: { passkeyId: 'pk-1', credentialId: 'cred-1', passkeyName: 'Laptop', storedCounter: 7 }, context: { client: '10.0.0.1' },
-    }]);
-    expect(s.accounts.mails.map((m) => [m.kind, m.to, m.params.passkeyName])).to.deep.equal([['passkey-clone-suspected', 'ada@example.com', 'Laptop']]);
+    expect(s.accounts.audit).to.deep.equal([
+      {
+        type: 'mfa.passkey_clone_suspected',
+        outcome: 'failure',
+        actor: 'anonymous',
+        subjectId: 'ada-id',
+        details: { passkeyId: 'pk-1', credentialId: 'cred-1', passkeyName: 'Laptop', storedCounter: 7 },
+        context: { client: '10.0.0.1' },
+      },
+    ]);
+    expect(s.accounts.mails.map((m) => [m.kind, m.to, m.params.passkeyName])).to.deep.equal([
+      ['passkey-clone-suspected', 'ada@example.com', 'Laptop'],
+    ]);
     expect(JSON.stringify(s.accounts.audit)).not.to.include('public-key-bytes');
     expect((await s.mfa.stores.passkeys.findByCredentialId('cred-1'))!.counter).to.equal(7); // nothing moved
     // As a second factor the actor is the user who proved the password; without a verified address, no mail.
     await s.accounts.users.update(aUser({ id: 'ada-id', username: 'ada' }));
-    expect(await s.verify.execute({ userId: 'ada-id', proof: { webauthn: { id: 'cred-1' } } }).catch((e) => e)).to.be.instanceOf(InvalidCode);
-    expect(s.accounts.audit.map((e) => [e.type, e.actor])).to.deep.equal([['mfa.passkey_clone_suspected', 'anonymous'], ['mfa.passkey_clone_suspected', 'ada-id']]);
+    expect(await s.verify.execute({ userId: 'ada-id', proof: { webauthn: { id: 'cred-1' } } }).catch((e) => e)).to.be.instanceOf(
+      InvalidCode,
+    );
+    expect(s.accounts.audit.map((e) => [e.type, e.actor])).to.deep.equal([
+      ['mfa.passkey_clone_suspected', 'anonymous'],
+      ['mfa.passkey_clone_suspected', 'ada-id'],
+    ]);
     expect(s.accounts.mails).to.have.length(1);
   });
 
@@ -243,11 +325,24 @@ describe('Second-factor use cases', () => {
     const loginThrottle = new FakeLoginThrottle({ client: 1 });
     const verifyPasskey = new VerifyPasskey(s.mfa.stores, s.passkeys, s.mfa, new SequentialIds(), s.clock);
     const trail: AuditEntry[] = [];
-    const login = new PasskeyLogin(s.accounts.users, s.mfa.stores, s.passkeys, verifyPasskey, s.accounts, loginThrottle, new SequentialIds(), s.clock,
-      new SignInAudit({ record: async (e) => void trail.push(e) }, s.accounts.users, s.clock));
-    expect(await login.execute({ response: { id: 'nobody-has-this' } }, { client: '10.0.0.9' }).catch((e) => e)).to.be.instanceOf(InvalidCode);
+    const login = new PasskeyLogin(
+      s.accounts.users,
+      s.mfa.stores,
+      s.passkeys,
+      verifyPasskey,
+      s.accounts,
+      loginThrottle,
+      new SequentialIds(),
+      s.clock,
+      new SignInAudit({ record: async (e) => void trail.push(e) }, s.accounts.users, s.clock),
+    );
+    expect(await login.execute({ response: { id: 'nobody-has-this' } }, { client: '10.0.0.9' }).catch((e) => e)).to.be.instanceOf(
+      InvalidCode,
+    );
     for (let i = 0; i < 2; i += 1) {
-      expect(await login.execute({ response: { id: 'nobody-has-this' } }, { client: '10.0.0.9' }).catch((e) => e)).to.be.instanceOf(TooManyAttempts);
+      expect(await login.execute({ response: { id: 'nobody-has-this' } }, { client: '10.0.0.9' }).catch((e) => e)).to.be.instanceOf(
+        TooManyAttempts,
+      );
     }
     expect(s.passkeys.verified).to.equal(0);
     expect(trail.map((e) => [e.type, e.details?.client, e.details?.username])).to.deep.equal([['login.blocked', '10.0.0.9', null]]);

@@ -16,7 +16,12 @@ async function setup() {
   for (const id of ['ada-laptop', 'ada-phone', 'ada-cli']) uow.sessions.start('ada-id', id);
   uow.sessions.start('bob-id', 'bob-laptop');
   const [ids, clock] = [new SequentialIds(), new FixedClock()];
-  return { uow, endSession: new EndSession(uow, ids, clock), endSessions: new EndSessions(uow, ids, clock), list: new ListSessions(uow.sessions, uow.users, clock) };
+  return {
+    uow,
+    endSession: new EndSession(uow, ids, clock),
+    endSessions: new EndSessions(uow, ids, clock),
+    list: new ListSessions(uow.sessions, uow.users, clock),
+  };
 }
 
 describe('EndSession', () => {
@@ -24,7 +29,9 @@ describe('EndSession', () => {
     const { uow, endSession } = await setup();
     await endSession.execute({ sessionId: 'ada-phone' }, ada);
     expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['ada-laptop', 'ada-cli']);
-    expect(uow.events.map((e) => e.payload)).to.deep.equal([{ userId: 'ada-id', sessionIds: ['ada-phone'], reason: 'ended-by-user', endedBy: 'ada-id' }]);
+    expect(uow.events.map((e) => e.payload)).to.deep.equal([
+      { userId: 'ada-id', sessionIds: ['ada-phone'], reason: 'ended-by-user', endedBy: 'ada-id' },
+    ]);
   });
 
   it("refuses another user's session exactly as an unknown one, and ends nothing", async () => {
@@ -49,7 +56,12 @@ describe('EndSessions', () => {
     const { uow, endSessions } = await setup();
     await endSessions.execute({ userId: 'ada-id', keep: 'ada-cli' }, ada);
     expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['ada-cli']);
-    expect(uow.events[0]!.payload).to.deep.equal({ userId: 'ada-id', sessionIds: ['ada-laptop', 'ada-phone'], reason: 'ended-by-user', endedBy: 'ada-id' });
+    expect(uow.events[0]!.payload).to.deep.equal({
+      userId: 'ada-id',
+      sessionIds: ['ada-laptop', 'ada-phone'],
+      reason: 'ended-by-user',
+      endedBy: 'ada-id',
+    });
   });
 
   it("lets only an admin end another user's sessions, and tells an unknown user", async () => {

@@ -8,7 +8,15 @@ const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const policy: RotationPolicy = { alg: 'ES256', rotationMs: 30 * DAY, leadMs: HOUR, retainMs: 2 * HOUR };
 const key = (kid: string, spec: Partial<StoredKey> = {}): StoredKey => ({
-  kid, alg: 'ES256', publicJwk: { kid, alg: 'ES256' }, sealedPrivateKey: 'sealed', createdAt: T0, activatesAt: T0, retiresAt: null, deleteAfter: null, ...spec,
+  kid,
+  alg: 'ES256',
+  publicJwk: { kid, alg: 'ES256' },
+  sealedPrivateKey: 'sealed',
+  createdAt: T0,
+  activatesAt: T0,
+  retiresAt: null,
+  deleteAfter: null,
+  ...spec,
 });
 const usable = () => true;
 
@@ -47,7 +55,10 @@ describe('planRotation', () => {
   it('retires a key it cannot open, and one of another algorithm, and makes a new signing key', () => {
     const keys = [key('sealed-elsewhere'), key('ed', { alg: 'EdDSA' })];
     const plan = planRotation(keys, (k) => k.kid !== 'sealed-elsewhere', at(HOUR), policy);
-    expect(plan.retire).to.deep.equal([{ kid: 'sealed-elsewhere', reason: 'unreadable' }, { kid: 'ed', reason: 'algorithm' }]);
+    expect(plan.retire).to.deep.equal([
+      { kid: 'sealed-elsewhere', reason: 'unreadable' },
+      { kid: 'ed', reason: 'algorithm' },
+    ]);
     expect(plan.create).to.deep.equal({ activatesAt: at(HOUR) });
   });
 });
