@@ -10,6 +10,7 @@ import { KeyCrypto, TokenKeyStore, TokenSettings } from '../application/tokens/p
 import { ReadAccessToken } from '../application/tokens/read-access-token.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { KnexTokenKeyStore } from '../adapters/persistence/knex-token-keys.js';
+import { AuditLogFor } from '../adapters/persistence/knex-unit-of-work.js';
 import { AesGcmSecretBox } from '../adapters/tokens/aes-gcm-secret-box.js';
 import { JoseKeyCrypto } from '../adapters/tokens/jose-key-crypto.js';
 import type { Env } from './env.js';
@@ -24,7 +25,7 @@ export function bindTokens(container: Container, env: Env, db: Knex, log: Logger
   const secret = env.tokens.keySecret ?? randomBytes(32).toString('hex');
   const { issuer, audience, ttlSeconds, alg, rotationMs } = env.tokens;
   container.bind<TokenSettings>(TokenSettings).toConstantValue({ issuer, audience, ttlSeconds, alg, rotationMs });
-  container.bind<TokenKeyStore>(TokenKeyStore).toConstantValue(new KnexTokenKeyStore(db));
+  container.bind<TokenKeyStore>(TokenKeyStore).toConstantValue(new KnexTokenKeyStore(db, container.get(AuditLogFor)));
   container.bind<KeyCrypto>(KeyCrypto).toConstantValue(new JoseKeyCrypto(new AesGcmSecretBox(secret)));
   container.bind(KeyRingLog).toConstantValue(log.child({ component: 'token-keys' }));
   container.bind(KeyRing).toSelf();

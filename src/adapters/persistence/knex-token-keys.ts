@@ -1,3 +1,5 @@
+import type { AuditLog } from '../../application/audit/ports.js';
+import { KnexAuditLog } from './audit/knex-audit-log.js';
 import type { Knex } from 'knex';
 import type { StoredKey, TokenKeyChanges, TokenKeyStore } from '../../application/tokens/ports.js';
 
@@ -28,7 +30,10 @@ function toKey(row: KeyRow): StoredKey {
 }
 
 class KnexTokenKeyChanges implements TokenKeyChanges {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    readonly audit: AuditLog,
+  ) {}
 
   async all(): Promise<StoredKey[]> {
     return ((await this.db('token_keys').select('*').orderBy('createdAt')) as KeyRow[]).map(toKey);
@@ -58,10 +63,14 @@ class KnexTokenKeyChanges implements TokenKeyChanges {
 
 /** The signing keys in the database, shared by every instance of the service. */
 export class KnexTokenKeyStore implements TokenKeyStore {
-  constructor(private readonly db: Knex) {}
+  /** `auditFor`: the audit trail on a transaction (a no-op one when AUDIT_ENABLED=false). */
+  constructor(
+    private readonly db: Knex,
+    private readonly auditFor: (trx: Knex.Transaction) => AuditLog = (trx) => new KnexAuditLog(trx),
+  ) {}
 
   all(): Promise<StoredKey[]> {
-    return new KnexTokenKeyChanges(this.db).all();
+    return new KnexTokenKeyChanges(this.db, { record: async () => undefined }).all(); // reads only
   }
 
   exclusively<T>(work: (keys: TokenKeyChanges) => Promise<T>): Promise<T> {
@@ -69,7 +78,7 @@ export class KnexTokenKeyStore implements TokenKeyStore {
       // An update takes the guard row's write lock on MySQL and SQLite alike: a second instance waits here
       // until the first commits, then reads the key the first made instead of making its own.
       await trx('token_key_guard').where({ id: 1 }).increment('version', 1);
-      return work(new KnexTokenKeyChanges(trx));
+      return work(new KnexTokenKeyChanges(trx, this.auditFor(trx)));
     });
   }
 }

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import type { RequestContext } from '../audit/ports.js';
 import { MfaConflict } from '../../domain/errors.js';
 import { mfaDisabled } from '../../domain/events.js';
 import { Clock, IdGenerator } from '../ports.js';
@@ -14,11 +15,19 @@ export class DisableTotp {
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(input: { userId: string }): Promise<void> {
-    await this.uow.run(async ({ totp, passkeys, recoveryCodes, outbox }) => {
+  async execute(input: { userId: string }, context: RequestContext = {}): Promise<void> {
+    await this.uow.run(async ({ totp, passkeys, recoveryCodes, outbox, audit }) => {
       if (!(await totp.remove(input.userId))) throw new MfaConflict('One-time codes are not on');
       if ((await passkeys.listOf(input.userId)).length === 0) await recoveryCodes.removeAll(input.userId);
       await outbox.add(mfaDisabled(input.userId, 'totp', stamp(this.ids, this.clock)));
+      await audit.record({
+        type: 'mfa.removed',
+        outcome: 'success',
+        actor: input.userId,
+        subjectId: input.userId,
+        details: { method: 'totp' },
+        context,
+      });
     });
   }
 }

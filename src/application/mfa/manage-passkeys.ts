@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import type { RequestContext } from '../audit/ports.js';
 import { PasskeyNotFound, UserNotFound } from '../../domain/errors.js';
 import { mfaDisabled } from '../../domain/events.js';
 import { Clock, IdGenerator } from '../ports.js';
@@ -25,10 +26,12 @@ export class DeletePasskey {
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(input: { userId: string; passkeyId: string }): Promise<void> {
-    await this.uow.run(async ({ users, passkeys, totp, recoveryCodes, outbox }) => {
+  async execute(input: { userId: string; passkeyId: string }, context: RequestContext = {}): Promise<void> {
+    await this.uow.run(async ({ users, passkeys, totp, recoveryCodes, outbox, audit }) => {
       if (!(await users.findForUpdate(input.userId))) throw new UserNotFound();
       if (!(await passkeys.remove(input.userId, input.passkeyId))) throw new PasskeyNotFound();
+      const details = { method: 'webauthn', passkeyId: input.passkeyId };
+      await audit.record({ type: 'mfa.removed', outcome: 'success', actor: input.userId, subjectId: input.userId, details, context });
       if ((await passkeys.listOf(input.userId)).length > 0) return;
       if (!(await totp.find(input.userId))?.confirmed) await recoveryCodes.removeAll(input.userId);
       await outbox.add(mfaDisabled(input.userId, 'webauthn', stamp(this.ids, this.clock)));

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import type { RequestContext } from '../audit/ports.js';
 import { UserNotFound } from '../../domain/errors.js';
 import { mfaEnabled } from '../../domain/events.js';
 import { Clock, IdGenerator, UserRepository } from '../ports.js';
@@ -34,17 +35,19 @@ export class RegisterPasskey {
   }
 
   /** @throws PasskeyRejected */
-  async execute(input: { userId: string; response: unknown; name: string }): Promise<PasskeyView> {
+  async execute(input: { userId: string; response: unknown; name: string }, context: RequestContext = {}): Promise<PasskeyView> {
     const challengeOk = (challenge: string) => this.stores.challenges.consume(challenge, 'register', input.userId, this.clock.now());
     const verified = await this.passkeys.verifyRegistration(input.response, challengeOk);
     const now = this.clock.now();
     const passkey = { ...verified, id: this.ids.next(), userId: input.userId, name: input.name, createdAt: now, lastUsedAt: null };
-    await this.uow.run(async ({ users, passkeys, outbox }) => {
+    await this.uow.run(async ({ users, passkeys, outbox, audit }) => {
       // Locks the user row: two registrations at once agree on which one was the first.
       if (!(await users.findForUpdate(input.userId))) throw new UserNotFound();
       const first = (await passkeys.listOf(input.userId)).length === 0;
       await passkeys.add(passkey);
       if (first) await outbox.add(mfaEnabled(input.userId, 'webauthn', stamp(this.ids, this.clock)));
+      const details = { method: 'webauthn', passkeyId: passkey.id, passkeyName: passkey.name };
+      await audit.record({ type: 'mfa.enrolled', outcome: 'success', actor: input.userId, subjectId: input.userId, details, context });
     });
     return { id: passkey.id, name: passkey.name, createdAt: now, lastUsedAt: null };
   }

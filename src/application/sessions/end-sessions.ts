@@ -4,6 +4,8 @@ import { UserNotFound } from '../../domain/errors.js';
 import { sessionsEnded } from '../../domain/events.js';
 import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
 import { stamp } from '../user-view.js';
+import { actorOf } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
 
 /**
  * Ends all of a user's sessions: the caller's own but `keep` (its current one), or, for an admin, every
@@ -18,14 +20,25 @@ export class EndSessions {
   ) {}
 
   /** Returns how many sessions ended. */
-  async execute(input: { userId: string; keep?: string }, caller: Caller): Promise<number> {
+  async execute(input: { userId: string; keep?: string }, caller: Caller, context: RequestContext = {}): Promise<number> {
     const own = input.userId === caller.userId;
     if (!own) assertMayManageSessionsOf(caller);
-    return this.uow.run(async ({ users, sessions, outbox }) => {
+    return this.uow.run(async ({ users, sessions, outbox, audit }) => {
       if (!own && !(await users.findById(input.userId))) throw new UserNotFound();
       const ended = await sessions.endAllOf(input.userId, input.keep);
       const reason = own ? 'ended-by-user' : 'ended-by-admin';
-      if (ended.length) await outbox.add(sessionsEnded(input.userId, ended, reason, caller.userId, stamp(this.ids, this.clock)));
+      if (ended.length) {
+        await outbox.add(sessionsEnded(input.userId, ended, reason, caller.userId, stamp(this.ids, this.clock)));
+        const details = { reason, sessions: ended.length };
+        await audit.record({
+          type: 'session.ended',
+          outcome: 'success',
+          actor: actorOf(caller),
+          subjectId: input.userId,
+          details,
+          context,
+        });
+      }
       return ended.length;
     });
   }

@@ -68,7 +68,7 @@ export class KeyRing {
     const keys = await this.store.exclusively(async (changes) => {
       const latest = await changes.all();
       await this.openAll(latest);
-      await this.apply(changes, latest, planEarlyRotation(latest, this.usable, now, this.policy), now);
+      await this.apply(changes, latest, planEarlyRotation(latest, this.usable, now, this.policy), now, 'operator');
       return changes.all();
     });
     this.state = undefined; // read again on next use
@@ -98,7 +98,7 @@ export class KeyRing {
       keys = await this.store.exclusively(async (changes) => {
         const latest = await changes.all();
         await this.openAll(latest);
-        await this.apply(changes, latest, planRotation(latest, this.usable, now, this.policy), now);
+        await this.apply(changes, latest, planRotation(latest, this.usable, now, this.policy), now, 'system');
         return changes.all();
       });
       await this.openAll(keys);
@@ -113,7 +113,8 @@ export class KeyRing {
     for (const key of keys) if (!this.opened.has(key.kid)) this.opened.set(key.kid, (await this.crypto.open(key)) ?? null);
   }
 
-  private async apply(changes: TokenKeyChanges, keys: StoredKey[], plan: KeyPlan, now: Date): Promise<void> {
+  /** `actor`: the operator's early rotation, or the service's own on schedule (or when a key cannot be read). */
+  private async apply(changes: TokenKeyChanges, keys: StoredKey[], plan: KeyPlan, now: Date, actor: 'operator' | 'system'): Promise<void> {
     const { retainMs, alg } = this.policy;
     if (plan.remove.length) await changes.remove(plan.remove);
     for (const { kid, reason } of plan.retire) {
@@ -128,6 +129,8 @@ export class KeyRing {
     await changes.add({ ...made, alg, createdAt: now, activatesAt, retiresAt: null, deleteAfter: null });
     if (succeeds) await changes.retire(succeeds, activatesAt, new Date(activatesAt.getTime() + retainMs));
     this.log.info({ kid: made.kid, alg, activatesAt, succeeds: succeeds ?? null, keys: keys.length }, 'token signing key created');
+    const details = { kid: made.kid, alg, activatesAt: activatesAt.toISOString(), succeeds: succeeds ?? null };
+    await changes.audit.record({ type: 'token_key.rotated', outcome: 'success', actor, subjectId: null, details });
   }
 
   private stateOf(keys: StoredKey[], now: Date): KeyState {

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/ports.js';
 /** Signature algorithms the service signs access tokens with: ES256 (the default, widest support) or Ed25519. */
 export type TokenAlg = 'ES256' | 'EdDSA';
 export const TOKEN_ALGS: readonly TokenAlg[] = ['ES256', 'EdDSA'];
@@ -44,6 +45,8 @@ export interface StoredKey {
 
 /** The keys, changed only inside `exclusively`. */
 export interface TokenKeyChanges {
+  /** The audit trail, written in the same transaction as the keys. */
+  readonly audit: AuditLog;
   all(): Promise<StoredKey[]>;
   add(key: StoredKey): Promise<void>;
   retire(kid: string, retiresAt: Date, deleteAfter: Date): Promise<void>;

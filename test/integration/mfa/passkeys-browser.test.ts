@@ -233,6 +233,12 @@ for (const [name, open] of databases) {
       expect((await call('DELETE', `/webauthn/credentials/${passkeyId}`)).status).to.equal(404);
       expect((await call('GET', '/webauthn/credentials')).body.credentials).to.deep.equal([]);
       expect(await outboxTypes(db, userId)).to.include('user.mfa_disabled');
+      // Adding and removing it are in the audit trail, with the passkey's id (never its key).
+      const changes = await db('audit').where({ subjectId: userId }).whereIn('type', ['mfa.enrolled', 'mfa.removed']).orderBy('id');
+      expect(changes.map((e) => [e.type, JSON.parse(String(e.details)).passkeyId])).to.deep.include.members([
+        ['mfa.enrolled', passkeyId],
+        ['mfa.removed', passkeyId],
+      ]);
       await browser.context.clearCookies();
       expect((await call('POST', '/login', { username, password: PASSWORD })).body).to.deep.equal({ id: userId, username, role: 'user' });
       await browser.context.clearCookies();

@@ -32,6 +32,9 @@ onBothDatabases('token signing key rotation across instances', (suite) => {
     const kids = await Promise.all([a, b, c, a, b, c].map((svc) => signedKid(svc, session)));
     expect(new Set(kids).size).to.equal(1);
     expect(await suite.db('token_keys').count({ n: '*' }).first()).to.satisfy((r: { n: number | string }) => Number(r.n) === 1);
+    // The key's making is in the audit trail once, by the service itself, in the transaction that made it.
+    const rotations = await suite.db('audit').where({ type: 'token_key.rotated' }).where('details', 'like', `%${kids[0]}%`);
+    expect(rotations.map((e) => [e.actor, e.subjectId, JSON.parse(String(e.details)).kid])).to.deep.equal([['system', null, kids[0]]]);
   });
 
   it('publishes the next key a lead ahead, switches every instance at once, and unpublishes the old one after its tokens expire', async () => {

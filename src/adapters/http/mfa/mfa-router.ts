@@ -1,3 +1,4 @@
+import { requestContext } from '../request-context.js';
 import Router from '@koa/router';
 import type { ConfirmTotp } from '../../../application/mfa/confirm-totp.js';
 import type { DisableTotp } from '../../../application/mfa/disable-totp.js';
@@ -37,13 +38,13 @@ export function mfaRouter(uc: MfaRoutes, callers: Callers, sessions: LoginSessio
     const caller = await callers.required(ctx);
     sessions.requireRecent(ctx);
     const { code } = bodyOf(ctx, codeBody);
-    ctx.body = await uc.confirmTotp.execute({ userId: caller.userId, code });
+    ctx.body = await uc.confirmTotp.execute({ userId: caller.userId, code }, requestContext(ctx));
   });
 
   router.delete('/totp', async (ctx) => {
     const caller = await callers.required(ctx);
     sessions.requireRecent(ctx);
-    await uc.disableTotp.execute({ userId: caller.userId });
+    await uc.disableTotp.execute({ userId: caller.userId }, requestContext(ctx));
     ctx.status = 204;
   });
 

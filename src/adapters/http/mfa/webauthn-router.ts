@@ -32,7 +32,7 @@ export function webauthnRouter(uc: WebAuthnRoutes, callers: Callers, sessions: L
     sessions.requireRecent(ctx);
     const body = bodyOf(ctx, registerPasskeyBody);
     ctx.status = 201;
-    ctx.body = await uc.registerPasskey.execute({ userId: caller.userId, response: body.response, name: body.name });
+    ctx.body = await uc.registerPasskey.execute({ userId: caller.userId, response: body.response, name: body.name }, requestContext(ctx));
   });
 
   router.get('/credentials', async (ctx) => {
@@ -43,7 +43,7 @@ export function webauthnRouter(uc: WebAuthnRoutes, callers: Callers, sessions: L
   router.delete('/credentials/:id', async (ctx) => {
     const caller = await callers.required(ctx);
     sessions.requireRecent(ctx);
-    await uc.deletePasskey.execute({ userId: caller.userId, passkeyId: ctx.params.id! });
+    await uc.deletePasskey.execute({ userId: caller.userId, passkeyId: ctx.params.id! }, requestContext(ctx));
     ctx.status = 204;
   });
 

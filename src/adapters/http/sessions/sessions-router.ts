@@ -1,3 +1,4 @@
+import { requestContext } from '../request-context.js';
 import Router from '@koa/router';
 import type { SessionInfo } from '../../../application/ports.js';
 import type { EndSession } from '../../../application/sessions/end-session.js';
@@ -35,13 +36,13 @@ export function sessionsRouter(uc: SessionRoutes, callers: Callers): Router {
 
   router.delete('/sessions', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.endSessions.execute({ userId: caller.userId, keep: caller.sessionId }, caller);
+    await uc.endSessions.execute({ userId: caller.userId, keep: caller.sessionId }, caller, requestContext(ctx));
     ctx.status = 204;
   });
 
   router.delete('/sessions/:id', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.endSession.execute({ sessionId: ctx.params.id! }, caller);
+    await uc.endSession.execute({ sessionId: ctx.params.id! }, caller, requestContext(ctx));
     ctx.status = 204;
   });
 
@@ -53,7 +54,7 @@ export function sessionsRouter(uc: SessionRoutes, callers: Callers): Router {
 
   router.delete('/users/:id/sessions', async (ctx) => {
     const caller = await callers.required(ctx);
-    await uc.endSessions.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id! }, caller);
+    await uc.endSessions.execute({ userId: ctx.params.id === ME ? caller.userId : ctx.params.id! }, caller, requestContext(ctx));
     ctx.status = 204;
   });
 

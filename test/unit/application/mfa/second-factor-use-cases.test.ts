@@ -84,11 +84,26 @@ async function withTotp(codeLimit?: number, email: { email?: string; emailVerifi
   await s.accounts.users.add(aUser({ id: 'ada-id', username: 'ada', password: PASSWORD, ...email }));
   const { secret } = await s.enrol.execute({ userId: 'ada-id' });
   const { recoveryCodes } = await s.confirm.execute({ userId: 'ada-id', code: codeForStep(secret, s.step()) });
+  expect(s.accounts.audit.map((e) => e.type)).to.deep.equal(['mfa.enrolled']);
+  s.accounts.audit.length = 0; // each test then reads only the entries of what it does
   s.clock.advance(30_000);
   return { ...s, secret, recoveryCodes };
 }
 
 describe('Second-factor use cases', () => {
+  it('ConfirmTotp and DisableTotp: switching one-time codes on and off is audited in the same transaction, with the request', async () => {
+    const s = setup();
+    await s.accounts.users.add(aUser({ id: 'ada-id', username: 'ada' }));
+    const { secret } = await s.enrol.execute({ userId: 'ada-id' });
+    const context = { client: '203.0.113.7', userAgent: 'Firefox/140', requestId: 'req-1' };
+    await s.confirm.execute({ userId: 'ada-id', code: codeForStep(secret, s.step()) }, context);
+    await s.disable.execute({ userId: 'ada-id' }, context);
+    expect(s.accounts.audit.map((e) => [e.type, e.actor, e.subjectId, e.details, e.context])).to.deep.equal([
+      ['mfa.enrolled', 'ada-id', 'ada-id', { method: 'totp' }, context],
+      ['mfa.removed', 'ada-id', 'ada-id', { method: 'totp' }, context],
+    ]);
+  });
+
   it('ConfirmTotp: a wrong code is an InvalidCode of the confirmation; a right one emits user.mfa_enabled once', async () => {
     const s = setup();
     await s.accounts.users.add(aUser({ id: 'ada-id', username: 'ada' }));

@@ -51,6 +51,20 @@ describe('EndSession', () => {
   });
 });
 
+describe('the audit trail of ended sessions', () => {
+  it('records who ended how many of whose sessions, and why, with the request', async () => {
+    const { uow, endSession, endSessions } = await setup();
+    const context = { client: '203.0.113.7', userAgent: 'Firefox/140', requestId: 'req-1' };
+    await endSession.execute({ sessionId: 'ada-phone' }, ada, context);
+    await endSessions.execute({ userId: 'ada-id' }, admin, context);
+    await endSessions.execute({ userId: 'ada-id' }, admin, context); // nothing left to end: nothing recorded
+    expect(uow.audit.map((e) => [e.type, e.actor, e.subjectId, e.details, e.context])).to.deep.equal([
+      ['session.ended', 'ada-id', 'ada-id', { reason: 'ended-by-user', sessions: 1 }, context],
+      ['session.ended', 'admin-id', 'ada-id', { reason: 'ended-by-admin', sessions: 2 }, context],
+    ]);
+  });
+});
+
 describe('EndSessions', () => {
   it('ends all the caller’s sessions but the current one', async () => {
     const { uow, endSessions } = await setup();
