@@ -215,7 +215,8 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   }, AUDIT_PURGE_TICK_MS);
   auditTimer.unref();
 
-  const server = createHttpServer(app, env.http, log).listen(env.port, env.host);
+  const { server, handlersSettled } = createHttpServer(app, env.http, log);
+  server.listen(env.port, env.host);
   // Keep-alive clients would go on sending requests on their open connections after the listener closes:
   // once shutting down, every response says `Connection: close`, including those already in flight.
   const inFlight = new Set<ServerResponse>();
@@ -234,8 +235,9 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     relay,
     /**
      * Graceful: readiness turns 503, the listener closes (idle keep-alive connections with it), requests in
-     * flight finish (cut off after SHUTDOWN_TIMEOUT_MS), the relay finishes its batch and closes the Kafka
-     * producer, then the database pool closes.
+     * flight finish (cut off after SHUTDOWN_TIMEOUT_MS), and so do the handlers whose clients hung up (a login
+     * still waiting for bcrypt); the relay finishes its batch and closes the Kafka producer, the hashing threads
+     * finish what they were given, then the database pool closes.
      */
     async stop() {
       shuttingDown = true;
@@ -248,6 +250,9 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
         log.warn({ timeoutMs: env.shutdownTimeoutMs }, 'requests still in flight at the shutdown timeout: closing their connections');
         server.closeAllConnections();
         await closed;
+      }
+      if ((await Promise.race([handlersSettled(), timeout])) === 'timeout') {
+        log.warn({ timeoutMs: env.shutdownTimeoutMs }, 'request handlers still running at the shutdown timeout: stopping anyway');
       }
       await relay?.stop();
       await mailRelay?.stop();
