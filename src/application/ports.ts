@@ -184,6 +184,26 @@ export interface OutboxQueue {
   deletePublishedBefore(cutoff: Date, limit: number): Promise<number>;
   lag(now: Date): Promise<OutboxLag>;
 }
+export const OutboxQueue = Symbol('OutboxQueue');
+
+/** An outbox row set aside because it cannot be published. */
+export interface ParkedOutboxRow {
+  seq: number;
+  id: string;
+  type: string;
+  aggregateId: string;
+  parkedAt: Date;
+  lastError: string | null;
+}
+
+/** What the operator is shown of the outbox (`outbox-status`): how far behind, how much done, what was set aside. */
+export interface OutboxReport {
+  lag(now: Date): Promise<OutboxLag>;
+  counts(): Promise<{ published: number; parked: number }>;
+  /** The oldest `limit` parked rows. */
+  parked(limit: number): Promise<ParkedOutboxRow[]>;
+}
+export const OutboxReport = Symbol('OutboxReport');
 
 export interface OutboxLag {
   pending: number;
