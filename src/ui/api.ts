@@ -261,7 +261,7 @@ export const api = {
 
   myActivity: async () => auditPageOf(await send<unknown>('GET', '/users/me/activity')),
 
-  users: (params: { limit?: number; after?: string }) => send<UserPage>('GET', `/users${query(params)}`),
+  users: (params: { q?: string; limit?: number; after?: string }) => send<UserPage>('GET', `/users${query(params)}`),
   user: (id: string) => send<User>('GET', `/users/${enc(id)}`),
   changeRole: (id: string, role: Role) => send<User>('PUT', `/users/${enc(id)}/role`, { role }),
   changeStatus: (id: string, status: 'active' | 'disabled', reason?: string) =>

@@ -219,11 +219,36 @@ describe('web UI in a real browser', function () {
 
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByText(/users? on this page/).waitFor();
+
+    // The search is the service's: it finds a user on any page, and only those whose name starts with the words.
+    // More than a page of others first, so that a filter over the page on screen could not find the user.
+    for (let i = 0; i < 21; i += 1) await createUser(suite, uniqueName(`zz${i}`));
+    const search = page.getByLabel('Name or address starts with');
+    const typed = username.slice(0, 9).toUpperCase(); // names are stored lower case; the search ignores case
+    await search.fill(typed);
+    await page.keyboard.press('Enter');
+    await page.getByText(`1 user whose name or address starts with “${typed}” on this page.`).waitFor();
     await page.getByRole('link', { name: username }).waitFor();
-    await page.getByLabel('Filter this page by name or address').fill(username.slice(0, 9));
-    await page.getByText(/users on this page match/).waitFor();
     expect(await page.getByRole('link', { name: admin }).count()).to.equal(0);
+    expect(new URL(page.url()).search).to.equal(`?q=${typed}`);
     await review(page, 'admin-users');
+
+    await search.fill('zz');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText(/^20 users whose name or address starts with “zz” on this page, more on the next page\.$/).waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByRole('heading', { name: 'Page 2' }).waitFor();
+    expect(await page.locator('#users-page-heading ~ ul li').count()).to.equal(1);
+    expect(await page.getByRole('link', { name: username }).count()).to.equal(0);
+
+    // A search the service refuses says why, next to the box.
+    await search.fill('ab\u0001c');
+    await page.keyboard.press('Enter');
+    expect(await errorOf(page, 'Name or address starts with')).to.match(/control characters/i);
+
+    await search.fill(username);
+    await page.keyboard.press('Enter');
 
     await page.getByRole('link', { name: username }).click();
     await page.waitForURL(`**/ui/admin/users/${userId}`);
