@@ -40,6 +40,13 @@ export interface Session {
   userAgent?: string;
 }
 
+/** GET /mfa: which second factors the caller has on. */
+export interface MfaStatus {
+  totp: boolean;
+  passkeys: number;
+  recoveryCodesRemaining: number;
+}
+
 export interface TotpEnrolment {
   secret: string;
   otpauthUri: string;
@@ -250,6 +257,7 @@ export const api = {
   endSession: (id: string) => send<void>('DELETE', `/sessions/${enc(id)}`),
   endOtherSessions: () => send<void>('DELETE', '/sessions'),
 
+  mfaStatus: () => send<MfaStatus>('GET', '/mfa'),
   enrolTotp: () => send<TotpEnrolment>('POST', '/mfa/totp', {}),
   confirmTotp: (code: string) => send<{ recoveryCodes: string[] }>('POST', '/mfa/totp/confirm', { code }),
   disableTotp: () => send<void>('DELETE', '/mfa/totp'),
