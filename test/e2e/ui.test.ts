@@ -209,6 +209,49 @@ describe('web UI in a real browser', function () {
     expect((await suite.db('users').where({ id: userId }).first('email')).email).to.equal(address);
   });
 
+  it('asks for the password again in a dialog when the password change needs a recent sign-in, then makes the change', async () => {
+    const username = uniqueName('pat');
+    const userId = await createUser(suite, username);
+    const hashOf = async (): Promise<string> => (await suite.db('users').where({ id: userId }).first('passwordHash')).passwordHash;
+    const before = await hashOf();
+    const page = await suite.newPage();
+    await signIn(suite, page, username);
+    suite.clock.advance(11 * 60); // past REAUTH_WINDOW_SECONDS since this sign-in
+    const puts: number[] = [];
+    page.on('response', (res) => {
+      if (res.request().method() === 'PUT' && res.url().endsWith(`/users/${userId}/password`)) puts.push(res.status());
+    });
+    const form = page.getByRole('form', { name: 'Change password' });
+    const fill = async () => {
+      await form.getByLabel('Current password').fill(PASSWORD);
+      await form.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await form.getByLabel('New password again').fill(NEW_PASSWORD);
+    };
+    await fill();
+    await form.getByRole('button', { name: 'Change password' }).click();
+
+    // Cancelled: nothing changes, and the form says so.
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.waitFor();
+    expect(await page.evaluate<string>('document.activeElement.id')).to.equal('reauth-password');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await form.getByText('Cancelled: nothing was changed.').waitFor();
+    expect(await hashOf()).to.equal(before);
+
+    // Confirmed: the change is sent again and made.
+    await fill();
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await dialog.waitFor();
+    await review(page, 'account-password-reauthenticate');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Your password has been changed.').waitFor();
+    expect(puts).to.deep.equal([403, 403, 204]);
+    expect(await hashOf()).not.to.equal(before);
+  });
+
   it("lets an admin find a user, change the user's role and delete the user after confirming", async () => {
     const admin = uniqueName('admin');
     await createAdmin(suite, admin);
