@@ -11,7 +11,12 @@ interface Key {
   windows: WindowLimit[];
 }
 
-/** A place reserved in a key's windows: when, and whether it was the last place of one of them. */
+/**
+ * A place reserved in a key's windows, and whether it was the last place of one of them. `since` is a time by
+ * which the reservation was certainly counted (taken when the database answered): a give-back counts only in a
+ * window that had begun by then. A time taken before the statement would not do: parallel attempts reach the
+ * database in any order, and one that read the clock a moment later may open the window another is counted in.
+ */
 interface Held {
   key: Key;
   since: number;
@@ -64,7 +69,7 @@ export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset 
         throw err;
       });
       if (answer.allowed) {
-        held.push({ key, since, lastPlace: answer.placesLeft === 0 });
+        held.push({ key, since: this.now(), lastPlace: answer.placesLeft === 0 });
         continue;
       }
       this.track(key.subject, -1);

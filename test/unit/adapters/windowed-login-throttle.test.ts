@@ -24,6 +24,35 @@ const refusalOf = (attempt: Promise<void>): Promise<TooManyAttempts | undefined>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('WindowedLoginThrottle (memory store)', () => {
+  it('gives back an attempt that reached the store after a later one had opened the window', async () => {
+    // Parallel attempts reach the database in any order: A reads the clock first, B opens the window first.
+    let now = 1_000;
+    const rows = new MemoryThrottleRows();
+    let releaseA!: () => void;
+    const aMayGo = new Promise<void>((resolve) => (releaseA = resolve));
+    const reorder = Object.create(rows) as MemoryThrottleRows;
+    let first = true;
+    reorder.reserve = async (subject, windows, at) => {
+      if (first) {
+        first = false;
+        await aMayGo;
+      }
+      return rows.reserve(subject, windows, at);
+    };
+    const limiter = new WindowedLoginThrottle({ account: NO_LIMIT, client: [{ points: 20, seconds: 60 }] }, reorder, () => now);
+    const [a, b] = [{ client: '203.0.113.5' }, { client: '203.0.113.5' }];
+    const beganA = limiter.begin(a);
+    now = 1_001;
+    await limiter.begin(b);
+    releaseA();
+    await beganA;
+    now = 1_002;
+    await limiter.succeeded(a);
+    await limiter.succeeded(b);
+    const [window] = await rows.read('client:203.0.113.5', [{ points: 20, ms: 60_000 }], now);
+    expect(window!.count, 'both successes gave their place back').to.equal(0);
+  });
+
   it('refuses past each window in turn, with Retry-After from the longest refusing one', async function () {
     this.timeout(5_000);
     const limiter = throttle({
