@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { metricsText, shareWithPrimary } from './cluster-metrics.js';
-import { statusesOf, type ErrorCode } from './error-table.js';
+import type { ErrorCode } from './error-table.js';
 
 export interface MetricSources {
   /** bcrypt hashes running or waiting. */
@@ -17,7 +17,7 @@ export interface MetricSources {
 
 const SCRAPE_DEADLINE_MS = 2_000;
 
-/** The login failures counted on their own, by code: their statuses come from the error table. */
+/** The login failures counted on their own, by their code in the error table. */
 const LOGIN_FAILURES = [
   ['invalid-credentials', 'invalid_credentials'],
   ['account-disabled', 'disabled'],
@@ -27,17 +27,15 @@ const LOGIN_FAILURES = [
 
 export type LoginOutcome = (typeof LOGIN_FAILURES)[number][1] | 'success' | 'invalid_request' | 'error';
 
-const loginOutcomeByStatus = new Map<number, LoginOutcome>(
-  LOGIN_FAILURES.flatMap(([code, outcome]) => statusesOf(code).map((status) => [status, outcome] as const)),
-);
-
 /**
- * The outcome of a `POST /login` by its status: a success, one of the failures above, any other client error
- * (`invalid_request`, the body was refused), or a server error (`error`).
+ * The outcome of a `POST /login` by its status and the code of its problem: a success, one of the failures
+ * above, any other refusal (`invalid_request`: the body, a cross-site request, ...), or a server error (`error`).
  */
-export function loginOutcomeOf(status: number): LoginOutcome {
+export function loginOutcomeOf(status: number, problemCode: string | undefined): LoginOutcome {
   if (status >= 200 && status < 300) return 'success';
-  return loginOutcomeByStatus.get(status) ?? (status >= 500 ? 'error' : 'invalid_request');
+  const failure = LOGIN_FAILURES.find(([code]) => code === problemCode);
+  if (failure) return failure[1];
+  return status >= 500 ? 'error' : 'invalid_request';
 }
 
 /**
@@ -153,7 +151,7 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
       const labels = { method: ctx.method, route: (ctx._matchedRoute as string | undefined) ?? 'unmatched', status: String(ctx.status) };
       requests.inc(labels);
       end(labels);
-      if (labels.route === '/login' && ctx.method === 'POST') logins.inc({ outcome: loginOutcomeOf(ctx.status) });
+      if (labels.route === '/login' && ctx.method === 'POST') logins.inc({ outcome: loginOutcomeOf(ctx.status, ctx.state.problemCode) });
     }
   };
 

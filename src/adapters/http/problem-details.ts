@@ -4,6 +4,13 @@ import { answerTo, domainRules, httpRules, type FieldIssue, type HttpErrorCode }
 
 export type { FieldIssue } from './error-table.js';
 
+declare module 'koa' {
+  interface DefaultState {
+    /** The `code` of the problem this request was answered with (`internal` for a 500), for the metrics. */
+    problemCode?: string;
+  }
+}
+
 /** At most this many issues in a problem's `errors`, and in its `detail`. */
 export const MAX_ISSUES = 20;
 /** A problem's `detail` is cut at this length. */
@@ -87,6 +94,7 @@ export function problemDetails(typeBase: string): Middleware {
       if (!answer) ctx.app.emit('error', err, ctx); // logged with its stack by the app's error listener
       if (answer?.retryAfter !== undefined) ctx.set('Retry-After', String(answer.retryAfter));
     }
+    ctx.state.problemCode = problem?.code ?? 'internal';
     ctx.status = problem?.status ?? 500;
     ctx.type = 'application/problem+json';
     ctx.body = problem ?? {

@@ -82,7 +82,7 @@ describe('GET /metrics', function () {
     expect(valueOf(samples, 'auth_logins_total', { outcome: 'throttled' })).to.equal(2);
   });
 
-  it('counts a login the server failed as error, and only a refused request as invalid_request', async () => {
+  it('counts a login the server failed as error, and a refused body as invalid_request', async () => {
     const env = testEnv();
     const log = createLogger('silent');
     const container = buildContainer(env, suite.db, log);
