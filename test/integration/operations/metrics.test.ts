@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { Authenticate } from '../../../src/application/authenticate.js';
 import { buildContainer } from '../../../src/config/container.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 import { kafkaFor, type TestKafka } from '../../support/test-kafka.js';
 import {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { createDb } from '../../../src/adapters/persistence/db.js';
 import { buildContainer } from '../../../src/config/container.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 
 /** The secret test/support/test-app.ts signs with: an app built here accepts the cookies of testApp's apps. */
