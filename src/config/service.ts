@@ -17,6 +17,7 @@ import { migrateOrExplain, openDb } from './database.js';
 import type { Env } from './env.js';
 import { startMailRelay } from './modules/email.js';
 import { startRelay } from './modules/outbox.js';
+import { startUpAdminRefused } from './start-failure.js';
 
 const SESSION_PURGE_INTERVAL_MS = 10 * 60_000;
 const AUDIT_PURGE_TICK_MS = 60_000;
@@ -41,7 +42,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   await container.get(Authenticate).warmUp();
 
   if (env.admin) {
-    const outcome = await container.get(EnsureAdmin).execute(env.admin);
+    const outcome = await container.get(EnsureAdmin).execute(env.admin).catch(startUpAdminRefused);
     const say = outcome === 'exists-not-admin' ? log.warn.bind(log) : log.info.bind(log);
     say({ username: env.admin.username, outcome }, 'start-up admin');
   }

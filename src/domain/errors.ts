@@ -1,6 +1,6 @@
 /**
  * Expected failures of the user model. The HTTP edge maps each `code` to a status in one table
- * (src/adapters/http/problem-details.ts); anything that is not a DomainError is a 500.
+ * (src/adapters/http/error-table.ts); anything that is not a DomainError is a 500.
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;

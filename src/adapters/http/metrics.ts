@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { metricsText, shareWithPrimary } from './cluster-metrics.js';
+import type { ErrorCode } from './error-table.js';
 
 export interface MetricSources {
   /** bcrypt hashes running or waiting. */
@@ -16,13 +17,26 @@ export interface MetricSources {
 
 const SCRAPE_DEADLINE_MS = 2_000;
 
-const LOGIN_OUTCOMES: Record<number, string> = {
-  200: 'success',
-  401: 'invalid_credentials',
-  403: 'disabled',
-  429: 'throttled',
-  503: 'busy',
-};
+/** The login failures counted on their own, by their code in the error table. */
+const LOGIN_FAILURES = [
+  ['invalid-credentials', 'invalid_credentials'],
+  ['account-disabled', 'disabled'],
+  ['too-many-attempts', 'throttled'],
+  ['busy', 'busy'],
+] as const satisfies ReadonlyArray<readonly [ErrorCode, string]>;
+
+export type LoginOutcome = (typeof LOGIN_FAILURES)[number][1] | 'success' | 'invalid_request' | 'error';
+
+/**
+ * The outcome of a `POST /login` by its status and the code of its problem: a success, one of the failures
+ * above, any other refusal (`invalid_request`: the body, a cross-site request, ...), or a server error (`error`).
+ */
+export function loginOutcomeOf(status: number, problemCode: string | undefined): LoginOutcome {
+  if (status >= 200 && status < 300) return 'success';
+  const failure = LOGIN_FAILURES.find(([code]) => code === problemCode);
+  if (failure) return failure[1];
+  return status >= 500 ? 'error' : 'invalid_request';
+}
 
 /**
  * Prometheus metrics (prom-client): requests by route and status, latency histograms, login outcomes, bcrypt
@@ -137,7 +151,7 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
       const labels = { method: ctx.method, route: (ctx._matchedRoute as string | undefined) ?? 'unmatched', status: String(ctx.status) };
       requests.inc(labels);
       end(labels);
-      if (labels.route === '/login' && ctx.method === 'POST') logins.inc({ outcome: LOGIN_OUTCOMES[ctx.status] ?? 'invalid_request' });
+      if (labels.route === '/login' && ctx.method === 'POST') logins.inc({ outcome: loginOutcomeOf(ctx.status, ctx.state.problemCode) });
     }
   };
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { statusesOfAll, type ErrorCode } from './error-table.js';
+import { ENROLMENT_ONLY, WHILE_PENDING } from './mfa/gate.js';
 import { loginAnswers, mfaOperations } from './mfa/operations.js';
 import { changeEmailBody, forgotAnswer, forgotPasswordBody, resetPasswordBody, verifyEmailBody } from './email/schemas.js';
 import { SESSION_COOKIE } from './session.js';
@@ -23,7 +25,16 @@ export interface Operation {
   example?: unknown;
   query?: z.ZodObject;
   success: { status: number; schema?: z.ZodType; contentType?: string; description: string };
-  errors: number[];
+  /**
+   * The codes its own handler and use cases answer with. The refusals that every operation of its kind shares (a
+   * refused body, no session, a cross-site request, the second-factor gate) are added by errorCodesOf; the
+   * statuses come from the error table.
+   */
+  errors: ErrorCode[];
+  /** Served before sessions and the cross-site check (health, metrics, documents, keys): no shared refusal applies. */
+  operational?: true;
+  /** Answers that are not problems, by status (GET /health/ready's 503). */
+  otherAnswers?: Record<number, string>;
   /** The name generated clients give the call; by default made from the method and path (see operationIdOf). */
   operationId?: string;
 }
@@ -42,6 +53,29 @@ export function operationIdOf(op: Pick<Operation, 'method' | 'path' | 'operation
   return op.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
+/** What a body is refused for before any use case runs: its shape, not JSON, too large, not JSON at all. */
+const BODY_REFUSALS = ['validation-failed', 'malformed-json', 'payload-too-large', 'unsupported-media-type'] as const satisfies ErrorCode[];
+
+/**
+ * Every code an operation can answer with: its own, and those of the middleware in front of it — the body and
+ * query checks, the session check, the cross-site check on state-changing requests (403 forbidden, see
+ * cross-site.ts) and the second-factor gate (mfa/gate.ts) for the routes it does not let through.
+ */
+export function errorCodesOf(op: Operation): ErrorCode[] {
+  if (op.operational) return op.errors;
+  const route = `${op.method.toUpperCase()} ${op.path}`;
+  const codes: ErrorCode[] = [
+    ...op.errors,
+    ...(op.body ? BODY_REFUSALS : []),
+    ...(op.query ? (['validation-failed'] as const) : []),
+    ...(op.auth === 'session' ? (['not-authenticated'] as const) : []),
+    ...(op.method === 'get' ? [] : (['forbidden'] as const)),
+    ...(WHILE_PENDING.has(route) ? [] : (['mfa-required'] as const)),
+    ...(ENROLMENT_ONLY.has(route) ? [] : (['mfa-enrolment-required'] as const)),
+  ];
+  return [...new Set(codes)];
+}
+
 /**
  * Every /users/{id}/… operation also answers on /users/me/…, for the caller's own account: documented as its own
  * path, so a client that knows only its session can call it.
@@ -57,7 +91,7 @@ function ownAccountTwins(ops: Operation[]): Operation[] {
         ...op,
         path,
         summary: `${op.summary}, on the caller's own account`,
-        errors: op.errors.filter((e) => e !== 404),
+        errors: op.errors.filter((code) => code !== 'user-not-found'),
         operationId: undefined,
       },
     ];
@@ -85,7 +119,7 @@ export const operations: Operation[] = [
     body: createUserBody,
     example: { username: 'ada.lovelace', password: 'analytical engine 1843' },
     success: { status: 201, schema: userView, description: 'Created; Location names the new user' },
-    errors: [400, 403, 409, 413, 415, 429, 503],
+    errors: ['validation-failed', 'forbidden', 'username-taken', 'email-taken', 'too-many-attempts', 'busy'],
   },
   {
     method: 'post',
@@ -101,7 +135,7 @@ export const operations: Operation[] = [
       description:
         'Logged in; Set-Cookie carries the session, or `sessionToken` (shown once, no cookie). With a second factor: {mfaRequired, methods} and a session that can only finish the login (POST /login/mfa) within 5 minutes',
     },
-    errors: [400, 401, 403, 413, 415, 429, 503],
+    errors: ['invalid-credentials', 'account-disabled', 'too-many-attempts', 'busy'],
   },
   {
     method: 'post',
@@ -110,7 +144,7 @@ export const operations: Operation[] = [
     summary: 'End the session',
     auth: 'session',
     success: { status: 204, description: 'The session is deleted on the server' },
-    errors: [401, 403],
+    errors: [],
   },
   {
     method: 'get',
@@ -120,7 +154,7 @@ export const operations: Operation[] = [
     auth: 'session',
     query: listUsersQuery,
     success: { status: 200, schema: userPage, description: 'A page of users' },
-    errors: [400, 401, 403],
+    errors: ['forbidden'],
   },
   {
     method: 'get',
@@ -129,7 +163,7 @@ export const operations: Operation[] = [
     summary: 'The logged-in user',
     auth: 'session',
     success: { status: 200, schema: userView, description: 'The caller' },
-    errors: [401],
+    errors: [],
   },
   {
     method: 'get',
@@ -138,7 +172,7 @@ export const operations: Operation[] = [
     summary: 'A user (self, or any for an admin)',
     auth: 'session',
     success: { status: 200, schema: userView, description: 'The user' },
-    errors: [401, 403, 404],
+    errors: ['forbidden', 'user-not-found'],
   },
   {
     method: 'put',
@@ -153,7 +187,15 @@ export const operations: Operation[] = [
       description:
         "Changed; the user's other sessions end. One's own password also needs an authentication within REAUTH_WINDOW_SECONDS (403 reauthentication-required)",
     },
-    errors: [400, 401, 403, 404, 413, 415, 429, 503],
+    errors: [
+      'validation-failed',
+      'forbidden',
+      'incorrect-current-password',
+      'reauthentication-required',
+      'user-not-found',
+      'too-many-attempts',
+      'busy',
+    ],
   },
   {
     method: 'put',
@@ -164,7 +206,7 @@ export const operations: Operation[] = [
     body: changeRoleBody,
     example: { role: 'admin' },
     success: { status: 200, schema: userView, description: 'The updated user' },
-    errors: [400, 401, 403, 404, 409, 413, 415],
+    errors: ['forbidden', 'user-not-found', 'last-admin'],
   },
   {
     method: 'delete',
@@ -173,7 +215,7 @@ export const operations: Operation[] = [
     summary: 'Delete a user (admin, not itself)',
     auth: 'session',
     success: { status: 204, description: "Deleted; the user's sessions end" },
-    errors: [401, 403, 404, 409],
+    errors: ['forbidden', 'cannot-delete-self', 'user-not-found', 'last-admin'],
   },
   ...auditOperations,
   ...mfaOperations,
@@ -184,7 +226,7 @@ export const operations: Operation[] = [
     summary: "The caller's live sessions, newest first",
     auth: 'session',
     success: { status: 200, schema: sessionList, description: 'Sessions; `current` marks the one of this request' },
-    errors: [401],
+    errors: [],
   },
   {
     method: 'delete',
@@ -193,7 +235,7 @@ export const operations: Operation[] = [
     summary: "End all the caller's sessions but the current one",
     auth: 'session',
     success: { status: 204, description: 'Ended; user.sessions_ended is written' },
-    errors: [401, 403],
+    errors: [],
   },
   {
     method: 'delete',
@@ -202,7 +244,7 @@ export const operations: Operation[] = [
     summary: "End one of the caller's own sessions",
     auth: 'session',
     success: { status: 204, description: 'Ended; user.sessions_ended is written' },
-    errors: [401, 403, 404],
+    errors: ['session-not-found'],
   },
   {
     method: 'get',
@@ -211,7 +253,7 @@ export const operations: Operation[] = [
     summary: "A user's live sessions (admin, or the user itself)",
     auth: 'session',
     success: { status: 200, schema: sessionList, description: 'Sessions, newest first' },
-    errors: [401, 403, 404],
+    errors: ['forbidden', 'user-not-found'],
   },
   {
     method: 'delete',
@@ -220,7 +262,7 @@ export const operations: Operation[] = [
     summary: 'End every session of a user (admin, or the user itself)',
     auth: 'session',
     success: { status: 204, description: 'Ended; user.sessions_ended is written' },
-    errors: [401, 403, 404],
+    errors: ['forbidden', 'user-not-found'],
   },
   {
     method: 'post',
@@ -229,7 +271,7 @@ export const operations: Operation[] = [
     summary: 'A short-lived signed access token for the caller’s session (cookie or session token; not an access token)',
     auth: 'session',
     success: { status: 200, schema: accessTokenResult, description: 'The token; verify it with /.well-known/jwks.json' },
-    errors: [401, 403],
+    errors: [],
   },
   {
     method: 'get',
@@ -239,6 +281,7 @@ export const operations: Operation[] = [
     auth: 'none',
     success: { status: 200, schema: jwks, description: 'Current, next and recently retired keys; Cache-Control max-age 600' },
     errors: [],
+    operational: true,
   },
   {
     method: 'put',
@@ -255,7 +298,16 @@ export const operations: Operation[] = [
       description:
         "The updated user, emailVerified false until the link is followed. One's own address also needs an authentication within REAUTH_WINDOW_SECONDS (403 reauthentication-required); an admin changing another user's does not",
     },
-    errors: [400, 401, 403, 404, 409, 413, 415, 429, 503],
+    errors: [
+      'validation-failed',
+      'forbidden',
+      'incorrect-current-password',
+      'reauthentication-required',
+      'user-not-found',
+      'email-taken',
+      'too-many-attempts',
+      'busy',
+    ],
   },
   {
     method: 'post',
@@ -266,7 +318,7 @@ export const operations: Operation[] = [
     body: verifyEmailBody,
     example: { token: 'the value after #token= in the link' },
     success: { status: 204, description: 'Verified (emailVerified: true)' },
-    errors: [400, 413, 415, 429],
+    errors: ['invalid-token', 'too-many-attempts'],
   },
   {
     method: 'post',
@@ -275,7 +327,7 @@ export const operations: Operation[] = [
     summary: "Send a new verification link to the caller's address",
     auth: 'session',
     success: { status: 202, description: 'A new link is on its way (older ones are void); nothing is sent for a verified address' },
-    errors: [400, 401, 403, 429],
+    errors: ['validation-failed', 'too-many-attempts'],
   },
   {
     method: 'post',
@@ -286,7 +338,7 @@ export const operations: Operation[] = [
     body: forgotPasswordBody,
     example: { username: 'ada@example.com' },
     success: { status: 202, schema: forgotAnswer, description: 'The same answer whether or not the account exists' },
-    errors: [400, 413, 415, 429],
+    errors: ['too-many-attempts'],
   },
   {
     method: 'post',
@@ -297,7 +349,7 @@ export const operations: Operation[] = [
     body: resetPasswordBody,
     example: { token: 'the value after #token= in the link', newPassword: 'jacquard loom cards 1804' },
     success: { status: 204, description: 'Changed; log in with the new password' },
-    errors: [400, 413, 415, 429, 503],
+    errors: ['validation-failed', 'invalid-token', 'too-many-attempts', 'busy'],
   },
   {
     method: 'get',
@@ -307,6 +359,7 @@ export const operations: Operation[] = [
     auth: 'none',
     success: { status: 200, description: 'Alive' },
     errors: [],
+    operational: true,
   },
   {
     method: 'get',
@@ -315,7 +368,9 @@ export const operations: Operation[] = [
     summary: 'Readiness: database reachable, migrations applied, relay state and outbox lag',
     auth: 'none',
     success: { status: 200, description: 'Ready (503 with the same body when not)' },
-    errors: [503],
+    errors: [],
+    operational: true,
+    otherAnswers: { 503: 'Not ready: the same body, with the check that failed' },
   },
   {
     method: 'get',
@@ -325,6 +380,7 @@ export const operations: Operation[] = [
     auth: 'none',
     success: { status: 200, contentType: 'text/plain', description: 'Prometheus text format' },
     errors: [],
+    operational: true,
   },
   {
     method: 'get',
@@ -334,6 +390,7 @@ export const operations: Operation[] = [
     auth: 'none',
     success: { status: 200, description: 'OpenAPI 3.1' },
     errors: [],
+    operational: true,
   },
   {
     method: 'get',
@@ -343,6 +400,7 @@ export const operations: Operation[] = [
     auth: 'none',
     success: { status: 200, contentType: 'text/html', description: 'Swagger UI' },
     errors: [],
+    operational: true,
   },
 ];
 
@@ -370,7 +428,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           : {}),
       },
     };
-    for (const code of op.errors) responses[code] = { $ref: '#/components/responses/Problem' };
+    for (const status of statusesOfAll(errorCodesOf(op))) responses[status] = { $ref: '#/components/responses/Problem' };
+    for (const [status, answer] of Object.entries(op.otherAnswers ?? {})) responses[status] = { description: answer };
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       tags: [op.tag],

@@ -1,10 +1,14 @@
 import type { Middleware } from 'koa';
 import { DomainError } from '../../domain/errors.js';
+import { answerTo, domainRules, httpRules, type FieldIssue, type HttpErrorCode } from './error-table.js';
 
-/** A field the client got wrong, named as a JSON path into the request (`password`, `query.limit`, `body`). */
-export interface FieldIssue {
-  field: string;
-  reason: string;
+export type { FieldIssue } from './error-table.js';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The `code` of the problem this request was answered with (`internal` for a 500), for the metrics. */
+    problemCode?: string;
+  }
 }
 
 /** At most this many issues in a problem's `errors`, and in its `detail`. */
@@ -25,43 +29,8 @@ export class InvalidRequest extends Error {
   }
 }
 
-// This table is the whole HTTP error contract: a stable `code` per failure, its status and title.
-const byCode: Record<string, { status: number; title: string }> = {
-  'validation-failed': { status: 400, title: 'Invalid request' },
-  'invalid-token': { status: 400, title: 'Invalid or expired token' },
-  'malformed-json': { status: 400, title: 'Malformed JSON body' },
-  'not-authenticated': { status: 401, title: 'Not authenticated' },
-  'invalid-credentials': { status: 401, title: 'Invalid username or password' },
-  forbidden: { status: 403, title: 'Forbidden' },
-  'cannot-delete-self': { status: 403, title: 'An account cannot delete itself' },
-  'incorrect-current-password': { status: 403, title: 'Current password is incorrect' },
-  'account-disabled': { status: 403, title: 'Account disabled' },
-  'cannot-disable-self': { status: 403, title: 'An account cannot disable itself' },
-  'user-not-found': { status: 404, title: 'User not found' },
-  'not-found': { status: 404, title: 'Not found' },
-  'session-not-found': { status: 404, title: 'Session not found' },
-  'method-not-allowed': { status: 405, title: 'Method not allowed' },
-  'username-taken': { status: 409, title: 'Username already taken' },
-  'email-taken': { status: 409, title: 'Email address already taken' },
-  'last-admin': { status: 409, title: 'Last admin' },
-  'payload-too-large': { status: 413, title: 'Request body too large' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
-  'too-many-attempts': { status: 429, title: 'Too many attempts' },
-  'mfa-required': { status: 401, title: 'Second factor required' },
-  'invalid-code': { status: 401, title: 'Invalid code' },
-  // The same code when an enrolment's first code is wrong: an input error, the session is fine.
-  'invalid-code@confirmation': { status: 400, title: 'Invalid code' },
-  'reauthentication-required': { status: 403, title: 'Re-authentication required' },
-  'mfa-enrolment-required': { status: 403, title: 'Second factor enrolment required' },
-  'passkey-not-found': { status: 404, title: 'Passkey not found' },
-  'passkey-rejected': { status: 400, title: 'Passkey rejected' },
-  'mfa-conflict': { status: 409, title: 'Second factor state conflict' },
-  'not-implemented': { status: 501, title: 'Method not implemented' },
-  busy: { status: 503, title: 'Service busy' },
-};
-
 /** Errors thrown by Koa's own stack (body parser, ctx.throw) that are safe to answer, by status. */
-const httpCodeByStatus: Record<number, string> = {
+const httpCodeByStatus: Record<number, HttpErrorCode> = {
   400: 'malformed-json',
   404: 'not-found',
   405: 'method-not-allowed',
@@ -81,25 +50,33 @@ interface Problem {
   errors?: FieldIssue[];
 }
 
-function problemFor(err: unknown, typeBase: string): Problem | undefined {
-  const answer = (code: string, detail: string, errors?: FieldIssue[], variant?: string): Problem => {
-    const { status, title } = byCode[`${code}@${variant}`] ?? byCode[code]!;
-    return { type: `${typeBase}/${code}`, title, status, detail, code, ...(errors && { errors }) };
-  };
-  if (err instanceof InvalidRequest) return answer(err.code, err.message, err.issues);
+function problemFor(err: unknown, typeBase: string): { problem: Problem; retryAfter?: number } | undefined {
+  const problem = (code: string, status: number, title: string, detail: string, errors?: FieldIssue[]): Problem => ({
+    type: `${typeBase}/${code}`,
+    title,
+    status,
+    detail,
+    code,
+    ...(errors && { errors }),
+  });
+  if (err instanceof InvalidRequest) {
+    const { status, title } = domainRules['validation-failed'];
+    return { problem: problem(err.code, status, title, err.message, err.issues) };
+  }
   if (err instanceof DomainError) {
-    if (!byCode[err.code]) return undefined; // a DomainError missing from the table is a 500 on purpose
-    const field = (err as { field?: string }).field;
-    const reason = (err as { reason?: string }).reason ?? err.message;
-    return answer(err.code, err.message, field ? [{ field, reason }] : undefined, (err as { variant?: string }).variant);
+    const answer = answerTo(err);
+    if (!answer) return undefined; // a DomainError missing from the table is a 500 on purpose
+    return { problem: problem(err.code, answer.status, answer.title, err.message, answer.issues), retryAfter: answer.retryAfter };
   }
   // Client errors raised by Koa's stack (body parser, router, ctx.throw) are answered by status with our own
   // wording: their messages may quote the request body, so they are never echoed.
   const { status } = (err ?? {}) as { status?: number };
   const code = status !== undefined ? httpCodeByStatus[status] : undefined;
   if (!code) return undefined;
-  const detail = code === 'malformed-json' ? 'The request body is not valid JSON' : byCode[code]!.title;
-  return answer(code, detail, code === 'malformed-json' || code === 'payload-too-large' ? [{ field: 'body', reason: detail }] : undefined);
+  const { title } = httpRules[code];
+  const detail = code === 'malformed-json' ? 'The request body is not valid JSON' : title;
+  const fields = code === 'malformed-json' || code === 'payload-too-large' ? [{ field: 'body', reason: detail }] : undefined;
+  return { problem: problem(code, httpRules[code].status, title, detail, fields) };
 }
 
 /** Every error leaves as RFC 9457 application/problem+json; a 500 never shows internals. */
@@ -110,13 +87,14 @@ export function problemDetails(typeBase: string): Middleware {
       await next();
       // Nothing answered: an unknown route (404), or a known one with the wrong method (405, Allow already set).
       if (ctx.body != null || !UNANSWERED.has(ctx.status)) return;
-      problem = problemFor({ status: ctx.status }, typeBase)!;
+      problem = problemFor({ status: ctx.status }, typeBase)!.problem;
     } catch (err) {
-      problem = problemFor(err, typeBase);
-      if (!problem) ctx.app.emit('error', err, ctx); // logged with its stack by the app's error listener
-      const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
-      if (problem && retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
+      const answer = problemFor(err, typeBase);
+      problem = answer?.problem;
+      if (!answer) ctx.app.emit('error', err, ctx); // logged with its stack by the app's error listener
+      if (answer?.retryAfter !== undefined) ctx.set('Retry-After', String(answer.retryAfter));
     }
+    ctx.state.problemCode = problem?.code ?? 'internal';
     ctx.status = problem?.status ?? 500;
     ctx.type = 'application/problem+json';
     ctx.body = problem ?? {

@@ -11,14 +11,28 @@ import { accessCaller, type AccessTokens } from './sessions/access-caller.js';
 import { bearerOf, hasBearer } from './sessions/bearer.js';
 
 export const SESSION_COOKIE = 'authsvc.sid';
-/** Requests that are logging in, with the kind of session they start: the only ones allowed to create a record. */
-const starting = new WeakMap<Context, SessionType>();
-/** The session record each request's cookie or token found, as loaded (its `_expire` is the idle deadline it had). */
-const loaded = new WeakMap<Context, LoadedSession>();
-/** What a logging-in request stored when it created its session, and the session's public id. */
-const created = new WeakMap<Context, { content: string; publicId: string }>();
-/** The secret of a token session this request started: shown once, in the login answer. */
-const issued = new WeakMap<Context, string>();
+/**
+ * What one request did with its session record, on `ctx.state` for koa-session's store callbacks (which are
+ * handed the context): only a login may create a record, a save must not undo an end, a token's secret is shown once.
+ */
+interface SessionRecordState {
+  /** Set while logging in: the kind of session the login starts, the only case a record may be created. */
+  starting?: SessionType;
+  /** The record the request's cookie or token found, as loaded (its `_expire` is the idle deadline it had). */
+  loaded?: LoadedSession;
+  /** What the login stored when it created its session, and the session's public id. */
+  created?: { content: string; publicId: string };
+  /** The secret of a token session this request started: shown once, in the login answer. */
+  issued?: string;
+}
+
+declare module 'koa' {
+  interface DefaultState {
+    sessionRecord?: SessionRecordState;
+  }
+}
+
+const recordOf = (ctx: Context): SessionRecordState => (ctx.state.sessionRecord ??= {});
 /** The session's own data, without koa-session's bookkeeping of its deadline. */
 const contentOf = ({ _expire: _e, _maxAge: _m, ...content }: SessionData): string => JSON.stringify(content);
 /** A rolling save that would move the idle deadline by less than this is skipped: one write a minute, not one a request. */
@@ -84,32 +98,34 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
         set: (ctx: Context, key: string) => {
           // A token client is handed its secret once, in the login answer; it never gets a cookie. A bearer request
           // gets none either, unless it is a login that asked for a cookie session.
-          if (issued.has(ctx) || (hasBearer(ctx) && !created.has(ctx))) return;
+          const state = recordOf(ctx);
+          if (state.issued !== undefined || (hasBearer(ctx) && !state.created)) return;
           ctx.cookies.set(SESSION_COOKIE, key, cookieOptions);
         },
       },
       store: {
         get: async (key: string, _maxAge: number, { ctx }: { ctx?: Context }) => {
           const record = await store.loadRecord(key, ctx && hasBearer(ctx) ? 'token' : 'cookie');
-          if (ctx && record) loaded.set(ctx, record);
+          if (ctx && record) recordOf(ctx).loaded = record;
           return record?.data;
         },
         set: async (key: string, data: SessionData, maxAge: number, { ctx, changed }: { ctx?: Context; changed?: boolean }) => {
           // Only a login creates a record. Any other save updates one, and never resurrects a session that was
           // ended (logout, password change, deletion) while this request was running.
-          const type = ctx && starting.get(ctx);
-          if (ctx && type) {
-            starting.delete(ctx);
+          const state = ctx && recordOf(ctx);
+          const type = state?.starting;
+          if (ctx && state && type) {
+            state.starting = undefined;
             const publicId = randomUUID();
-            created.set(ctx, { content: contentOf(data), publicId });
-            if (type === 'token') issued.set(ctx, key);
+            state.created = { content: contentOf(data), publicId };
+            if (type === 'token') state.issued = key;
             return store.create(key, data, maxAge, { publicId, type, ip: ctx.ip || null, userAgent: ctx.get('User-Agent') || null });
           }
           // The login's own final save repeats what it just created.
-          if (ctx && created.get(ctx)?.content === contentOf(data)) return;
+          if (state?.created?.content === contentOf(data)) return;
           // The idle timeout rolls with use, but pushing it on every request would cost a write per read: the
           // deadline moves when it has aged by the touch interval (the session may end up to that much early).
-          const before = ctx && loaded.get(ctx)?.data._expire;
+          const before = state?.loaded?.data._expire;
           const after = data._expire;
           if (!changed && typeof before === 'number' && typeof after === 'number' && after - before < touchIntervalMs) return;
           await store.save(key, data, maxAge);
@@ -117,9 +133,10 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
         // A key that found no record in this request (a visitor's first, random one) has nothing to delete. A
         // session with an owner ends through the use case, so that its end is recorded as an event.
         destroy: async (key: string, { ctx }: { ctx?: Context } = {}) => {
-          const record = ctx ? loaded.get(ctx) : undefined;
-          if (ctx && !record) return;
-          if (ctx) loaded.delete(ctx);
+          const state = ctx && recordOf(ctx);
+          const record = state?.loaded;
+          if (state && !record) return;
+          if (state) state.loaded = undefined;
           if (record?.userId) await onReplaced(record);
           else await store.end(key);
         },
@@ -135,22 +152,23 @@ export function sessions(app: Koa, options: SessionOptions): Middleware[] {
  * fixation). A `token` session's secret is returned, to be shown once; a `cookie` session's goes in the cookie.
  */
 export async function startSession(ctx: Context, userId: string, type: SessionType = 'cookie'): Promise<string | undefined> {
-  starting.set(ctx, type);
+  recordOf(ctx).starting = type;
   const current = sessionOf(ctx)!;
   current.userId = userId;
   await current.regenerate();
-  return issued.get(ctx); // regenerate() has written the record: the secret handed out is already live
+  return recordOf(ctx).issued; // regenerate() has written the record: the secret handed out is already live
 }
 
 /** Forgets the request's session (its record was ended by a use case) and clears the cookie. */
 export function endSession(ctx: Context): void {
-  loaded.delete(ctx);
+  recordOf(ctx).loaded = undefined;
   ctx.session = null;
 }
 
 /** The public id of the session the request's cookie or session token opened, if any. */
 export function sessionIdOf(ctx: Context): string | undefined {
-  return loaded.get(ctx)?.publicId ?? created.get(ctx)?.publicId;
+  const { loaded, created } = recordOf(ctx);
+  return loaded?.publicId ?? created?.publicId;
 }
 
 /** The caller, with the account as read on this request, and how it proved who it is. */

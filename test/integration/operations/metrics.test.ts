@@ -1,11 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
+import { createLogger } from '../../../src/adapters/logging/logger.js';
+import { Authenticate } from '../../../src/application/authenticate.js';
+import { buildContainer } from '../../../src/config/container.js';
+import { wireApp } from '../../../src/config/api.js';
+import { testEnv } from '../../support/test-app.js';
 import { kafkaFor, type TestKafka } from '../../support/test-kafka.js';
 import {
   opsSuite,
   PASSWORD,
   register,
+  SESSION_KEYS,
   samplesOf,
   scrape,
   unpublishedCount,
@@ -74,6 +80,21 @@ describe('GET /metrics', function () {
     expect(valueOf(samples, 'auth_logins_total', { outcome: 'success' })).to.equal(1);
     expect(valueOf(samples, 'auth_logins_total', { outcome: 'invalid_credentials' })).to.equal(3);
     expect(valueOf(samples, 'auth_logins_total', { outcome: 'throttled' })).to.equal(2);
+  });
+
+  it('counts a login the server failed as error, and a refused body as invalid_request', async () => {
+    const env = testEnv();
+    const log = createLogger('silent');
+    const container = buildContainer(env, suite.db, log);
+    container.rebind(Authenticate).toConstantValue({
+      execute: () => Promise.reject(new Error('the database went away')),
+    } as unknown as Authenticate);
+    const app = wireApp(env, container, log, SESSION_KEYS);
+    await request(app.callback()).post('/login').send({ username: uniqueName(), password: PASSWORD }).expect(500);
+    await request(app.callback()).post('/login').send({ username: uniqueName() }).expect(400);
+    const { samples } = await scrape(app);
+    expect(valueOf(samples, 'auth_logins_total', { outcome: 'error' })).to.equal(1);
+    expect(valueOf(samples, 'auth_logins_total', { outcome: 'invalid_request' })).to.equal(1);
   });
 
   it('reports the bcrypt queue: above 0 while hashes run, 0 at rest', async () => {

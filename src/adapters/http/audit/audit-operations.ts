@@ -14,7 +14,7 @@ export const auditOperations: Operation[] = [
     body: changeStatusBody,
     example: { status: 'disabled', reason: 'left the company' },
     success: { status: 200, schema: userView, description: 'The updated user' },
-    errors: [400, 401, 403, 404, 409, 413, 415],
+    errors: ['validation-failed', 'forbidden', 'user-not-found', 'cannot-disable-self', 'last-admin'],
   },
   {
     method: 'get',
@@ -24,7 +24,7 @@ export const auditOperations: Operation[] = [
     auth: 'session',
     query: auditQuery,
     success: { status: 200, schema: auditPage, description: 'A page of entries' },
-    errors: [400, 401, 403],
+    errors: ['validation-failed', 'forbidden'],
   },
   {
     method: 'get',
@@ -34,6 +34,6 @@ export const auditOperations: Operation[] = [
     auth: 'session',
     query: activityQuery,
     success: { status: 200, schema: auditPage, description: 'A page of entries, newest first' },
-    errors: [400, 401],
+    errors: ['validation-failed'],
   },
 ];

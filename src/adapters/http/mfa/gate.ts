@@ -8,7 +8,7 @@ import type { LoginSessions } from './session-state.js';
 const route = (ctx: Context) => `${ctx.method} ${ctx.path}`;
 
 /** What a half-done session may do: finish the login, or give up (log out, or start another login). */
-const WHILE_PENDING = new Set([
+export const WHILE_PENDING: ReadonlySet<string> = new Set([
   'POST /login/mfa',
   'POST /login/mfa/webauthn/options',
   'POST /login',
@@ -18,7 +18,7 @@ const WHILE_PENDING = new Set([
 ]);
 
 /** What an admin without a second factor may do when MFA_REQUIRED_FOR_ADMINS is on: enrol one. */
-const ENROLMENT_ONLY = new Set([
+export const ENROLMENT_ONLY: ReadonlySet<string> = new Set([
   'GET /mfa',
   'POST /mfa/totp',
   'POST /mfa/totp/confirm',

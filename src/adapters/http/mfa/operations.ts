@@ -34,7 +34,7 @@ export const mfaOperations: Operation[] = [
     summary: "The caller's second factors",
     auth: 'session',
     success: { status: 200, schema: mfaStatus, description: 'What is switched on, and how many recovery codes are left' },
-    errors: [401],
+    errors: [],
   },
   {
     method: 'post',
@@ -47,7 +47,7 @@ export const mfaOperations: Operation[] = [
       schema: totpEnrolment,
       description: 'The secret, as text, otpauth URI and QR code; nothing is active until confirmed',
     },
-    errors: [401, 403, 409],
+    errors: ['reauthentication-required', 'user-not-found', 'mfa-conflict'],
   },
   {
     method: 'post',
@@ -58,7 +58,7 @@ export const mfaOperations: Operation[] = [
     body: codeBody,
     example: { code: '123456' },
     success: { status: 200, schema: recoveryCodesView, description: 'One-time codes are on; ten new recovery codes, shown once' },
-    errors: [400, 401, 403, 409, 413, 415, 429],
+    errors: ['invalid-code', 'reauthentication-required', 'mfa-conflict', 'too-many-attempts'],
   },
   {
     method: 'delete',
@@ -67,7 +67,7 @@ export const mfaOperations: Operation[] = [
     summary: `Switch one-time codes off.${RECENT}`,
     auth: 'session',
     success: { status: 204, description: 'Off' },
-    errors: [401, 403, 409],
+    errors: ['reauthentication-required', 'mfa-conflict'],
   },
   {
     method: 'post',
@@ -76,7 +76,7 @@ export const mfaOperations: Operation[] = [
     summary: `A new set of recovery codes; the old set stops working.${RECENT}`,
     auth: 'session',
     success: { status: 200, schema: recoveryCodesView, description: 'Ten new codes, shown once' },
-    errors: [401, 403, 409],
+    errors: ['reauthentication-required', 'mfa-conflict'],
   },
   {
     method: 'post',
@@ -91,7 +91,7 @@ export const mfaOperations: Operation[] = [
       schema: loginResult,
       description: 'Logged in, under a new session id. A disabled account: 403 account-disabled, as at POST /login',
     },
-    errors: [400, 401, 403, 413, 415, 429],
+    errors: ['invalid-credentials', 'invalid-code', 'account-disabled', 'too-many-attempts'],
   },
   {
     method: 'post',
@@ -100,7 +100,7 @@ export const mfaOperations: Operation[] = [
     summary: 'WebAuthn options to finish a login with a passkey',
     auth: 'session',
     success: { status: 200, schema: webauthnOptions, description: 'PublicKeyCredentialRequestOptionsJSON' },
-    errors: [401, 409],
+    errors: ['mfa-conflict'],
   },
   {
     method: 'post',
@@ -111,7 +111,7 @@ export const mfaOperations: Operation[] = [
     body: reauthenticateBody,
     example: { password: 'difference engine no 2' },
     success: { status: 204, description: 'The session counts as recently authenticated' },
-    errors: [400, 401, 403, 413, 415, 429, 503],
+    errors: ['incorrect-current-password', 'invalid-code', 'too-many-attempts', 'busy'],
   },
   {
     method: 'post',
@@ -120,7 +120,7 @@ export const mfaOperations: Operation[] = [
     summary: 'WebAuthn options to re-authenticate with a passkey',
     auth: 'session',
     success: { status: 200, schema: webauthnOptions, description: 'PublicKeyCredentialRequestOptionsJSON' },
-    errors: [401, 409],
+    errors: ['mfa-conflict'],
   },
   {
     method: 'post',
@@ -129,7 +129,7 @@ export const mfaOperations: Operation[] = [
     summary: `Options to register a passkey.${RECENT}`,
     auth: 'session',
     success: { status: 200, schema: webauthnOptions, description: 'PublicKeyCredentialCreationOptionsJSON' },
-    errors: [401, 403],
+    errors: ['reauthentication-required'],
   },
   {
     method: 'post',
@@ -140,7 +140,7 @@ export const mfaOperations: Operation[] = [
     body: registerPasskeyBody,
     example: { response: { id: 'base64url credential id', type: 'public-key', response: {} }, name: 'Laptop' },
     success: { status: 201, schema: passkeyView, description: 'Registered' },
-    errors: [400, 401, 403, 413, 415],
+    errors: ['passkey-rejected', 'reauthentication-required', 'user-not-found'],
   },
   {
     method: 'get',
@@ -149,7 +149,7 @@ export const mfaOperations: Operation[] = [
     summary: "The caller's passkeys",
     auth: 'session',
     success: { status: 200, schema: passkeyList, description: 'Oldest first' },
-    errors: [401],
+    errors: [],
   },
   {
     method: 'delete',
@@ -158,7 +158,7 @@ export const mfaOperations: Operation[] = [
     summary: `Delete one of the caller's passkeys.${RECENT}`,
     auth: 'session',
     success: { status: 204, description: 'Deleted' },
-    errors: [401, 403, 404],
+    errors: ['reauthentication-required', 'passkey-not-found'],
   },
   {
     method: 'post',
@@ -169,7 +169,7 @@ export const mfaOperations: Operation[] = [
     body: passkeyLoginOptionsBody,
     example: { username: 'ada.lovelace' },
     success: { status: 200, schema: webauthnOptions, description: 'PublicKeyCredentialRequestOptionsJSON' },
-    errors: [400, 413, 415],
+    errors: [],
   },
   {
     method: 'post',
@@ -185,7 +185,7 @@ export const mfaOperations: Operation[] = [
       description:
         'Logged in; Set-Cookie carries the session. Failures count against the login throttle (per client, and per account when the passkey is registered): 429 with Retry-After over it. A disabled account: 403 account-disabled once the passkey verified, as at POST /login',
     },
-    errors: [400, 401, 403, 413, 415, 429],
+    errors: ['invalid-code', 'account-disabled', 'too-many-attempts'],
   },
 ];
 
