@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import request from 'supertest';
 import { createDb } from '../../../src/adapters/persistence/db.js';
 import { testApp } from '../../support/test-app.js';
 import { testMySql } from '../../support/test-database.js';
-import { createAdmin, expectProblem, httpSuite, logIn, register, uniqueName } from './helpers.js';
+import { createAdmin, expectProblem, httpSuite, isMySql, logIn, register, uniqueName } from './helpers.js';
 
 describe('HTTP errors are problem+json', function () {
   const suite = httpSuite();
@@ -50,22 +54,61 @@ describe('HTTP errors are problem+json', function () {
   });
 
   it('answers a failure it did not expect with a 500 that shows no internals', async () => {
-    // The same wiring over an empty database that was never migrated: every query fails inside the driver.
-    const unmigrated = await testMySql();
-    const brokenDb = createDb({ kind: 'mysql', url: unmigrated!.url });
+    // The same wiring over an empty database that was never migrated (of the suite's kind): every query fails
+    // inside the driver.
+    const unmigrated = await unmigratedLike(suite.db);
+    const brokenDb = unmigrated.db;
     try {
       const { app } = testApp(brokenDb);
       const res = await request(app.callback()).post('/users').send({ username: uniqueName(), password: 'a long password' });
       const body = expectProblem(res, 500, 'internal');
       const text = JSON.stringify(body);
-      const database = new URL(unmigrated!.url).pathname.slice(1);
-      for (const secret of [database, 'ER_', "doesn't exist", 'node_modules', '.js:', '.ts:', 'insert', 'knex', 'mysql']) {
+      for (const secret of [
+        unmigrated.name,
+        'ER_',
+        "doesn't exist",
+        'no such table',
+        'SQLITE_',
+        'node_modules',
+        '.js:',
+        '.ts:',
+        'insert',
+        'knex',
+        'mysql',
+        'sqlite',
+      ]) {
         expect(text.toLowerCase(), `500 body leaks "${secret}"`).not.to.include(secret.toLowerCase());
       }
       expect(body).not.to.have.any.keys('stack', 'errors', 'cause', 'sql');
     } finally {
-      await brokenDb.destroy();
-      await unmigrated?.dispose();
+      await unmigrated.dispose();
     }
   });
 });
+
+/** A second, empty database never migrated, on the same kind of database as `db`; `name` is what names it. */
+async function unmigratedLike(db: Knex): Promise<{ db: Knex; name: string; dispose(): Promise<void> }> {
+  if (isMySql(db)) {
+    const server = (await testMySql())!;
+    const broken = createDb({ kind: 'mysql', url: server.url });
+    const name = new URL(server.url).pathname.slice(1);
+    return {
+      db: broken,
+      name,
+      async dispose() {
+        await broken.destroy();
+        await server.dispose();
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'authsvc-unmigrated-'));
+  const broken = createDb({ kind: 'sqlite', file: join(dir, 'never-migrated.sqlite') });
+  return {
+    db: broken,
+    name: dir,
+    async dispose() {
+      await broken.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
