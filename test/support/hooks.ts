@@ -18,15 +18,18 @@ export function notRunWithout(ctx: Mocha.Context, what: string): never {
   return ctx.skip();
 }
 
+/** Suites that run on one database per run and ran on SQLite, as a plain `npm test` without TEST_DATABASE_URL does. */
+export const onSqliteOnly = new Set<string>();
+
 export const mochaHooks = {
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
     await stopRunBrokers();
     reportLeftRunning();
     const line = '!'.repeat(78);
-    if (!process.env.TEST_DATABASE_URL) {
+    if (onSqliteOnly.size > 0) {
       console.warn(
-        '\n  The HTTP, security and operations suites ran on the embedded SQLite database; set TEST_DATABASE_URL to run them on MySQL.',
+        `\n  ${onSqliteOnly.size} suites (HTTP, security, operations) ran on the embedded SQLite database only; TEST_DATABASE_URL runs them on MySQL.`,
       );
     }
     if (skipped.length === 0) return;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { createDb } from '../../src/adapters/persistence/db.js';
-import { skipped } from './hooks.js';
+import { onSqliteOnly, skipped } from './hooks.js';
 
 export interface TestMySql {
   /** A URL to a fresh, empty database of its own. */
@@ -112,7 +112,11 @@ export const onSqlite: OpenDb = async () => {
  * The database of a suite that runs once per test run: MySQL when TEST_DATABASE_URL names a server (as CI does),
  * else the embedded SQLite default, so a plain `npm test` on a fresh machine still runs it end to end.
  */
-export const onRunDatabase: OpenDb = (ctx) => (runDatabaseKind() === 'mysql' ? onMySql(ctx) : onSqlite(ctx));
+export const onRunDatabase: OpenDb = (ctx) => {
+  if (runDatabaseKind() === 'mysql') return onMySql(ctx);
+  onSqliteOnly.add(ctx.test?.parent?.fullTitle() ?? 'a suite');
+  return onSqlite(ctx);
+};
 
 export function runDatabaseKind(): 'mysql' | 'sqlite' {
   return process.env.TEST_DATABASE_URL ? 'mysql' : 'sqlite';
@@ -131,3 +135,35 @@ export const onMySqlOnly =
       },
     };
   };
+
+/** Which database a knex is on. */
+export function isMySql(db: Knex): boolean {
+  return (db.client.config as { client?: unknown }).client === 'mysql2';
+}
+
+/** A second, empty database never migrated, on the same kind of database as `db`; `name` is what names it. */
+export async function unmigratedLike(db: Knex): Promise<{ db: Knex; name: string; dispose(): Promise<void> }> {
+  if (isMySql(db)) {
+    const server = (await testMySql())!;
+    const broken = createDb({ kind: 'mysql', url: server.url });
+    const name = new URL(server.url).pathname.slice(1);
+    return {
+      db: broken,
+      name,
+      async dispose() {
+        await broken.destroy();
+        await server.dispose();
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'authsvc-unmigrated-'));
+  const broken = createDb({ kind: 'sqlite', file: join(dir, 'never-migrated.sqlite') });
+  return {
+    db: broken,
+    name: dir,
+    async dispose() {
+      await broken.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

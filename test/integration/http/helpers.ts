@@ -42,11 +42,6 @@ export function httpSuite(open: OpenDb = onRunDatabase): HttpSuite {
   return suite;
 }
 
-/** Which database a suite's knex is on. */
-export function isMySql(db: Knex): boolean {
-  return (db.client.config as { client?: unknown }).client === 'mysql2';
-}
-
 /** A username no other test uses: `prefix` plus random hex, within the 64-character limit. */
 export function uniqueName(prefix = 'user'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;

@@ -1,13 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Knex } from 'knex';
 import request from 'supertest';
-import { createDb } from '../../../src/adapters/persistence/db.js';
 import { testApp } from '../../support/test-app.js';
-import { testMySql } from '../../support/test-database.js';
-import { createAdmin, expectProblem, httpSuite, isMySql, logIn, register, uniqueName } from './helpers.js';
+import { unmigratedLike } from '../../support/test-database.js';
+import { createAdmin, expectProblem, httpSuite, logIn, register, uniqueName } from './helpers.js';
 
 describe('HTTP errors are problem+json', function () {
   const suite = httpSuite();
@@ -85,30 +80,3 @@ describe('HTTP errors are problem+json', function () {
     }
   });
 });
-
-/** A second, empty database never migrated, on the same kind of database as `db`; `name` is what names it. */
-async function unmigratedLike(db: Knex): Promise<{ db: Knex; name: string; dispose(): Promise<void> }> {
-  if (isMySql(db)) {
-    const server = (await testMySql())!;
-    const broken = createDb({ kind: 'mysql', url: server.url });
-    const name = new URL(server.url).pathname.slice(1);
-    return {
-      db: broken,
-      name,
-      async dispose() {
-        await broken.destroy();
-        await server.dispose();
-      },
-    };
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'authsvc-unmigrated-'));
-  const broken = createDb({ kind: 'sqlite', file: join(dir, 'never-migrated.sqlite') });
-  return {
-    db: broken,
-    name: dir,
-    async dispose() {
-      await broken.destroy();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}

@@ -9,7 +9,7 @@ import { createDb } from '../../../src/adapters/persistence/db.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/service.js';
 import { testEnv } from '../../support/test-app.js';
-import { isMySql } from '../http/helpers.js';
+import { isMySql } from '../../support/test-database.js';
 
 /** The secret test/support/test-app.ts signs with: an app built here accepts the cookies of testApp's apps. */
 const TEST_SESSION_SECRET = 'a test session secret that is long enough';
