@@ -52,6 +52,13 @@ module.exports = {
       to: { path: '^src/(domain|application|adapters|config)/' },
     },
     {
+      name: 'contract-stands-alone',
+      comment: 'The event contract is a package of its own (contract/): it needs nothing but zod.',
+      severity: 'error',
+      from: { path: '^contract/' },
+      to: { pathNot: ['^contract/', '^node_modules/zod/'] },
+    },
+    {
       name: 'no-circular',
       comment: 'No module needs itself at run time (a cycle through type imports only is erased by the compiler).',
       severity: 'error',

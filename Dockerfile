@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY contract ./contract
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies, the compiled output and the event contract, nothing else,

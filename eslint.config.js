@@ -8,6 +8,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'contract/dist/**',
       'node_modules/**',
       'coverage/**',
       'test/e2e/screenshots/**',

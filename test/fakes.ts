@@ -46,9 +46,10 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   /** Keyset paging on the id, oldest first, as the SQL adapter does. */
-  async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
+  async list({ limit, after, prefix }: { limit: number; after?: string; prefix?: string }): Promise<UserPage> {
     const rows = [...this.rows.values()]
       .filter((r) => after === undefined || r.id > after)
+      .filter((r) => !prefix || r.username.toLowerCase().startsWith(prefix) || (r.email ?? '').startsWith(prefix))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit + 1);
     const page = rows.slice(0, limit);

@@ -35,11 +35,21 @@ export class Authenticate {
     @inject(SecondFactors) @optional() private readonly secondFactors?: SecondFactors,
   ) {}
 
-  async execute(input: { username: string; password: string }, context: RequestContext = {}): Promise<LoginOutcome> {
+  /**
+   * `device`: the account and device id of a browser that signed in to an account before (a signed cookie the
+   * HTTP edge checked). For that account, its attempts count against a budget of that device's own instead of the
+   * account's, so failures from elsewhere cannot lock its owner out; its own failures lock only itself.
+   */
+  async execute(
+    input: { username: string; password: string; device?: { username: string; id: string } },
+    context: RequestContext = {},
+  ): Promise<LoginOutcome> {
     const username = await this.usernameNamed(input.username);
     // Counted before the password is checked, unknown names included, so parallel guesses cannot outrun the count.
     // A known account is counted under its username however it was named (name or address): one budget per account.
-    const attempt = { account: username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY), client: context.client };
+    const knownDevice = username !== undefined && input.device?.username === username ? input.device.id : undefined;
+    const account = knownDevice ? `device:${knownDevice}` : (username ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY));
+    const attempt = { account, client: context.client };
     const password = candidatePassword(input.password);
     let user: User | undefined;
     // An unknown name or an impossible password costs one bcrypt compare too, against a hash of the same

@@ -15,8 +15,11 @@ export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: Username): Promise<User | undefined>;
   findByEmail(email: EmailAddress): Promise<User | undefined>;
-  /** Oldest first; `after` is the id of the last user of the previous page. */
-  list(page: { limit: number; after?: string }): Promise<UserPage>;
+  /**
+   * Oldest first; `after` is the id of the last user of the previous page. With `prefix` (lower case), only the
+   * users whose username or address starts with it, taken literally: `%`, `_` and `\` are no wildcards.
+   */
+  list(page: { limit: number; after?: string; prefix?: string }): Promise<UserPage>;
   /** @throws UsernameTaken or EmailTaken, decided by the unique indexes, never by a pre-check. */
   add(user: User): Promise<void>;
   /** @throws EmailTaken when the new address is another account's. */
@@ -184,6 +187,26 @@ export interface OutboxQueue {
   deletePublishedBefore(cutoff: Date, limit: number): Promise<number>;
   lag(now: Date): Promise<OutboxLag>;
 }
+export const OutboxQueue = Symbol('OutboxQueue');
+
+/** An outbox row set aside because it cannot be published. */
+export interface ParkedOutboxRow {
+  seq: number;
+  id: string;
+  type: string;
+  aggregateId: string;
+  parkedAt: Date;
+  lastError: string | null;
+}
+
+/** What the operator is shown of the outbox (`outbox-status`): how far behind, how much done, what was set aside. */
+export interface OutboxReport {
+  lag(now: Date): Promise<OutboxLag>;
+  counts(): Promise<{ published: number; parked: number }>;
+  /** The oldest `limit` parked rows. */
+  parked(limit: number): Promise<ParkedOutboxRow[]>;
+}
+export const OutboxReport = Symbol('OutboxReport');
 
 export interface OutboxLag {
   pending: number;

@@ -12,8 +12,7 @@ import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.
 import { createLogger } from '../adapters/logging/logger.js';
 import { Failure } from '../adapters/cli/errors.js';
 import { DatabaseUnavailable, describeTarget } from '../adapters/persistence/database-target.js';
-import { KnexMailOutbox } from '../adapters/persistence/email/knex-mail-outbox.js';
-import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
+import { MailReport } from '../application/email/ports.js';
 import { SetAccountStatus } from '../application/accounts/set-account-status.js';
 import { UnlockAccount } from '../application/accounts/unlock-account.js';
 import { ChangePassword } from '../application/change-password.js';
@@ -24,10 +23,10 @@ import { KeyRing } from '../application/tokens/key-ring.js';
 import { ChangeRole } from '../application/change-role.js';
 import { CreateUser } from '../application/create-user.js';
 import { ListUsers } from '../application/list-users.js';
-import { Clock, UserRepository } from '../application/ports.js';
-import { buildContainer } from './container.js';
+import { Clock, OutboxReport, UserRepository } from '../application/ports.js';
+import { buildCliContainer } from './container.js';
+import { dbTarget, migrateOrExplain, openDb } from './database.js';
 import { InvalidEnvironment, parseEnv } from './env.js';
-import { dbTarget, migrateOrExplain, openDb } from './service.js';
 
 /**
  * `npm run cli -- <command>`: the operator's tools (src/adapters/cli), on the database the service uses.
@@ -81,7 +80,7 @@ export async function openTools(source: NodeJS.ProcessEnv, stderr: Output, notic
   const db = openDb(env, log);
   try {
     await migrateOrExplain(db, env); // as the service does at start-up: the cli may be the first to touch the database
-    const container = buildContainer(env, db, log);
+    const container = buildCliContainer(env, db, log);
     const close = async () => {
       await container.get(BcryptPasswordHasher).close(); // as the service does at shutdown
       await db.destroy();
@@ -107,8 +106,8 @@ export function adminTools(container: Container, db: Knex, tokenKeySecretSet: bo
     changeRole: container.get(ChangeRole),
     setAccountStatus: container.get(SetAccountStatus),
     users: container.get<UserRepository>(UserRepository),
-    outbox: new KnexOutboxQueue(db),
-    mail: container.get(KnexMailOutbox),
+    outbox: container.get<OutboxReport>(OutboxReport),
+    mail: container.get<MailReport>(MailReport),
     clock: container.get<Clock>(Clock),
   };
 }

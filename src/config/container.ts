@@ -1,123 +1,81 @@
 import { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { Authenticate } from '../application/authenticate.js';
-import { ChangePassword } from '../application/change-password.js';
-import { ChangeRole } from '../application/change-role.js';
-import { CreateUser } from '../application/create-user.js';
-import { DeleteUser } from '../application/delete-user.js';
-import { EnsureAdmin } from '../application/ensure-admin.js';
-import { GetUser } from '../application/get-user.js';
-import { UnlockAccount } from '../application/accounts/unlock-account.js';
-import { ListUsers } from '../application/list-users.js';
 import { LogOut } from '../application/log-out.js';
-import {
-  Clock,
-  CommonPasswords,
-  IdGenerator,
-  LoginThrottle,
-  LoginThrottleReset,
-  OutboxSignal,
-  PasswordHasher,
-  RegistrationThrottle,
-  Sessions,
-  UnitOfWork,
-  UserRepository,
-} from '../application/ports.js';
-import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
-import { ZxcvbnCommonPasswords } from '../adapters/crypto/zxcvbn-common-passwords.js';
-import { SqlThrottleRows } from '../adapters/throttling/sql-throttle-rows.js';
-import { WindowedLoginThrottle } from '../adapters/throttling/windowed-login-throttle.js';
-import { RateLimiterRegistrationThrottle } from '../adapters/throttling/rate-limiter-registration-throttle.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
-import { createKafka } from '../adapters/messaging/kafka-client.js';
-import { KafkaEventPublisher } from '../adapters/messaging/kafka-event-publisher.js';
-import { KnexOutboxQueue } from '../adapters/persistence/knex-outbox-queue.js';
-import { InProcessLock, MySqlNamedLock } from '../adapters/persistence/relay-locks.js';
-import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
-import { UuidIdGenerator } from '../adapters/ids/uuid-id-generator.js';
-import { Log, type Logger } from '../adapters/logging/logger.js';
-import { databaseName, Db, isSqlite, mysqlConnection } from '../adapters/persistence/db.js';
+import type { Logger } from '../adapters/logging/logger.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
-import { KnexSessions } from '../adapters/persistence/knex-sessions.js';
-import { KnexUnitOfWork } from '../adapters/persistence/knex-unit-of-work.js';
-import { ObjectionUserRepository } from '../adapters/persistence/objection-user-repository.js';
 import type { Env } from './env.js';
-import { bindAudit } from './audit-module.js';
-import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
+import { bindAccounts } from './modules/accounts.js';
+import { bindAudit, bindAuditUseCases } from './modules/audit.js';
+import { bindBase, bindUsers } from './modules/core.js';
+import { bindEmail, bindMailQueue, bindMailRelay } from './modules/email.js';
 import { bindMfa } from './modules/mfa.js';
-import { bindTokens } from './container-tokens.js';
-import { bindEmail } from './modules/email.js';
+import { bindOutbox, bindOutboxRelay } from './modules/outbox.js';
+import { bindPasswords } from './modules/passwords.js';
+import { bindTokens } from './modules/tokens.js';
 
-/** The composition root: the only place that knows every concrete class. */
+/*
+ * The compositions: one per process, each loading the capability modules (./modules) that process runs. They
+ * and the modules are the only places that construct concrete adapters.
+ */
+
+/**
+ * The API (`npm start`): every use case the HTTP app drives, the bcrypt threads, the session store, and the
+ * outbox and mail relays it runs when OUTBOX_RELAY_IN_PROCESS is on (the default).
+ */
 export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   const container = new Container({ defaultScope: 'Singleton' });
-  container.bind<Knex>(Db).toConstantValue(db);
-  container.bind<Logger>(Log).toConstantValue(log);
-  container.bind<Clock>(Clock).toConstantValue({ now: () => new Date() });
-  container.bind<IdGenerator>(IdGenerator).toConstantValue(new UuidIdGenerator());
-  const bcrypt = new BcryptPasswordHasher(env.bcryptCost, env.bcryptThreads);
-  container.bind(BcryptPasswordHasher).toConstantValue(bcrypt); // closed at shutdown
-  const hasher = new BoundedPasswordHasher(bcrypt, env.bcryptMaxPending, env.bcryptMaxPendingHashes);
-  container.bind(BoundedPasswordHasher).toConstantValue(hasher); // for its queue depth metric
-  container.bind<PasswordHasher>(PasswordHasher).toConstantValue(hasher);
-  container.bind<CommonPasswords>(CommonPasswords).toConstantValue(new ZxcvbnCommonPasswords());
-  const database = databaseName(db);
-  const loginThrottle = new WindowedLoginThrottle(env.loginLimits, new SqlThrottleRows(db));
-  container.bind<LoginThrottle>(LoginThrottle).toConstantValue(loginThrottle);
-  container.bind<LoginThrottleReset>(LoginThrottleReset).toConstantValue(loginThrottle);
-  container
-    .bind<RegistrationThrottle>(RegistrationThrottle)
-    .toConstantValue(new RateLimiterRegistrationThrottle(env.registerLimits, { kind: 'database', db, database }));
-  container.bind<UnitOfWork>(UnitOfWork).to(KnexUnitOfWork);
-  container.bind<UserRepository>(UserRepository).toConstantValue(new ObjectionUserRepository(db));
-  container.bind<Sessions>(Sessions).toConstantValue(new KnexSessions(db));
-  container.bind(KnexSessionStore).toConstantValue(new KnexSessionStore(db, env.sessionAbsoluteMs));
-  container.bind(CreateUser).toSelf();
-  container.bind(Authenticate).toSelf();
-  container.bind(GetUser).toSelf();
-  container.bind(UnlockAccount).toSelf();
-  container.bind(ListUsers).toSelf();
-  container.bind(ChangePassword).toSelf();
-  container.bind(ChangeRole).toSelf();
-  container.bind(DeleteUser).toSelf();
-  container.bind(LogOut).toSelf();
-  container.bind(EnsureAdmin).toSelf();
+  bindBase(container, db, log);
   bindAudit(container, env, db, log);
+  bindOutbox(container, db);
+  bindOutboxRelay(container, env, db, log);
+  // A commit in this process wakes the relay only when the relay runs in this process; otherwise it polls.
+  const relay = env.kafka && env.outbox.relayInProcess ? container.get(OutboxRelay) : undefined;
+  bindUsers(container, db, relay);
+  bindPasswords(container, env);
+  bindAccounts(container, env, db);
+  bindAuditUseCases(container);
+  container.bind(KnexSessionStore).toConstantValue(new KnexSessionStore(db, env.sessionAbsoluteMs));
+  container.bind(Authenticate).toSelf();
+  container.bind(LogOut).toSelf();
   bindMfa(container, env, db);
   bindTokens(container, env, db, log);
-  bindRelay(container, env, db, log);
-  bindEmail(container, env, db, log);
+  bindMailQueue(container, db);
+  bindMailRelay(container, env, log);
+  bindEmail(container, env, db);
   return container;
 }
 
 /**
- * The outbox relay, when a broker is configured. A commit in this process wakes it only when it runs in this
- * process; otherwise it polls.
+ * The standalone relay (`npm run relay`): the outbox relay (with the audit trail's retention) and the mail
+ * relay. No password hashing, no use cases, no HTTP.
  */
-function bindRelay(container: Container, env: Env, db: Knex, log: Logger): void {
-  const noSignal: OutboxSignal = { notify: () => undefined };
-  if (!env.kafka) {
-    container.bind<OutboxSignal>(OutboxSignal).toConstantValue(noSignal);
-    return;
-  }
-  const { brokers, clientId, topic, eventSource, idempotent, createTopic } = env.kafka;
-  const lock = isSqlite(db) || !env.databaseUrl ? new InProcessLock() : new MySqlNamedLock(mysqlConnection(env.databaseUrl));
-  const relay = new OutboxRelay(
-    new KnexOutboxQueue(db),
-    new KafkaEventPublisher(createKafka({ brokers, clientId }, log), topic, eventSource, { idempotent, createTopic }),
-    lock,
-    container.get<Clock>(Clock),
-    {
-      batchSize: env.outbox.batchSize,
-      pollIntervalMs: env.outbox.pollIntervalMs,
-      retentionMs: env.outbox.retentionMs,
-      lockRetryMs: 2_000,
-      maxBackoffMs: 30_000,
-      housekeepingMs: 10_000,
-    },
-    log.child({ component: 'outbox-relay' }),
-    [container.get(PurgeAuditTrail).periodically()],
-  );
-  container.bind(OutboxRelay).toConstantValue(relay);
-  container.bind<OutboxSignal>(OutboxSignal).toConstantValue(env.outbox.relayInProcess ? relay : noSignal);
+export function buildRelayContainer(env: Env, db: Knex, log: Logger): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  bindBase(container, db, log);
+  bindAudit(container, env, db, log);
+  bindOutbox(container, db);
+  bindOutboxRelay(container, env, db, log);
+  bindMailQueue(container, db);
+  bindMailRelay(container, env, log);
+  return container;
+}
+
+/**
+ * The command line (`npm run cli`): the operator's account and session changes (bcrypt threads included, for
+ * create-user and set-password), the token keys, and the queues' counts. It runs no relay: what it writes to
+ * the outbox is published by the running service's relay.
+ */
+export function buildCliContainer(env: Env, db: Knex, log: Logger): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  bindBase(container, db, log);
+  bindAudit(container, env, db, log);
+  bindOutbox(container, db);
+  bindUsers(container, db);
+  bindPasswords(container, env);
+  bindAccounts(container, env, db);
+  bindTokens(container, env, db, log);
+  bindMailQueue(container, db);
+  return container;
 }

@@ -1,7 +1,7 @@
 import { createLogger } from '../adapters/logging/logger.js';
 import { migrateToLatest } from '../adapters/persistence/db.js';
 import { InvalidEnvironment, parseEnv } from './env.js';
-import { openDb } from './service.js';
+import { openDb } from './database.js';
 
 /**
  * `npm run migrate`: applies pending migrations to the configured database and exits.

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { createLogger } from '../adapters/logging/logger.js';
-import { buildContainer } from './container.js';
+import { buildRelayContainer } from './container.js';
+import { migrateOrExplain, openDb } from './database.js';
 import { readEnvOrExit } from './env.js';
 import { startMailRelay } from './modules/email.js';
 import { logStartFailure } from './start-failure.js';
-import { migrateOrExplain, openDb, startRelay } from './service.js';
+import { startRelay } from './modules/outbox.js';
 
 /**
  * `npm run relay`: the outbox relay and the mail sender, for deployments that run them apart from the API.
@@ -16,7 +17,7 @@ const log = createLogger(env.logLevel, undefined, env.logFormat);
 const db = openDb(env, log);
 try {
   await migrateOrExplain(db, env);
-  const container = buildContainer(env, db, log);
+  const container = buildRelayContainer(env, db, log); // no bcrypt threads: the relay checks no password
   const relay = startRelay(env, container, log, true); // without KAFKA_BROKERS, events wait in the outbox
   const mailRelay = startMailRelay(env, container, log);
   const shutdown = (signal: string) => {

@@ -40,6 +40,13 @@ export interface Session {
   userAgent?: string;
 }
 
+/** GET /mfa: which second factors the caller has on. */
+export interface MfaStatus {
+  totp: boolean;
+  passkeys: number;
+  recoveryCodesRemaining: number;
+}
+
 export interface TotpEnrolment {
   secret: string;
   otpauthUri: string;
@@ -250,6 +257,7 @@ export const api = {
   endSession: (id: string) => send<void>('DELETE', `/sessions/${enc(id)}`),
   endOtherSessions: () => send<void>('DELETE', '/sessions'),
 
+  mfaStatus: () => send<MfaStatus>('GET', '/mfa'),
   enrolTotp: () => send<TotpEnrolment>('POST', '/mfa/totp', {}),
   confirmTotp: (code: string) => send<{ recoveryCodes: string[] }>('POST', '/mfa/totp/confirm', { code }),
   disableTotp: () => send<void>('DELETE', '/mfa/totp'),
@@ -261,7 +269,7 @@ export const api = {
 
   myActivity: async () => auditPageOf(await send<unknown>('GET', '/users/me/activity')),
 
-  users: (params: { limit?: number; after?: string }) => send<UserPage>('GET', `/users${query(params)}`),
+  users: (params: { q?: string; limit?: number; after?: string }) => send<UserPage>('GET', `/users${query(params)}`),
   user: (id: string) => send<User>('GET', `/users/${enc(id)}`),
   changeRole: (id: string, role: Role) => send<User>('PUT', `/users/${enc(id)}/role`, { role }),
   changeStatus: (id: string, status: 'active' | 'disabled', reason?: string) =>

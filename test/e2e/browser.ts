@@ -13,7 +13,7 @@ import { CreateUser } from '../../src/application/create-user.js';
 import { MailRelay } from '../../src/application/email/relay-mail.js';
 import { Clock } from '../../src/application/ports.js';
 import { buildContainer } from '../../src/config/container.js';
-import { wireApp } from '../../src/config/service.js';
+import { wireApp } from '../../src/config/api.js';
 import { closeAll, closeServer } from '../support/close-all.js';
 import { testEnv } from '../support/test-app.js';
 import { testBrowser, type TestBrowser } from '../support/test-browser.js';

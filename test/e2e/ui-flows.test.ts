@@ -75,6 +75,9 @@ describe('web UI flows against the real service', function () {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Second factor' }).click();
     await page.getByRole('heading', { level: 1, name: 'Second factor' }).waitFor();
     await page.getByText('No passkeys yet.', { exact: false }).waitFor();
+    // Off, as GET /mfa says: only the button to set one up.
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Turn off the authenticator app' }).count()).to.equal(0);
 
     // Eleven minutes later the sign-in is no longer recent enough (REAUTH_WINDOW_SECONDS, 600): the password is asked again.
     suite.clock.advance(11 * 60);
@@ -109,6 +112,12 @@ describe('web UI flows against the real service', function () {
     await review(page, 'second-factor-recovery-codes');
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await page.getByText(codes[0]!, { exact: true }).waitFor({ state: 'detached' }); // shown once: gone after the redraw
+    // On now, and still on when the page is opened afresh: only the button to turn it off.
+    for (const fresh of [false, true]) {
+      if (fresh) await page.reload();
+      await page.getByRole('button', { name: 'Turn off the authenticator app' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Set up an authenticator app' }).count()).to.equal(0);
+    }
     expect(answers).to.deep.equal([
       'POST /mfa/totp 403', // not recent enough
       'POST /reauthenticate 204',
@@ -170,6 +179,19 @@ describe('web UI flows against the real service', function () {
     expect(shown.filter((t) => t === 'Logout success')).to.have.length(3);
     expect(shown.slice(-2)).to.deep.equal(['Login success', 'User created success']);
     await review(page, 'account-activity-list');
+
+    // Turned off (the recovery-code sign-in is recent enough), the page offers to set one up again, also afresh.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Second factor' }).click();
+    await page.getByRole('button', { name: 'Turn off the authenticator app' }).click();
+    await page.getByRole('button', { name: 'Yes, turn it off' }).click();
+    await page.getByText('The authenticator app is turned off.').waitFor();
+    for (const fresh of [false, true]) {
+      if (fresh) await page.reload();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Turn off the authenticator app' }).count()).to.equal(0);
+    }
+    const { id } = await suite.db('users').where({ username }).first('id');
+    expect(await suite.db('mfa_totp').where({ userId: id }).count({ n: '*' }).first()).to.deep.include({ n: 0 });
   });
 
   it('adds a named passkey, signs in with it alone and as a second factor, and removes it', async () => {

@@ -209,6 +209,49 @@ describe('web UI in a real browser', function () {
     expect((await suite.db('users').where({ id: userId }).first('email')).email).to.equal(address);
   });
 
+  it('asks for the password again in a dialog when the password change needs a recent sign-in, then makes the change', async () => {
+    const username = uniqueName('pat');
+    const userId = await createUser(suite, username);
+    const hashOf = async (): Promise<string> => (await suite.db('users').where({ id: userId }).first('passwordHash')).passwordHash;
+    const before = await hashOf();
+    const page = await suite.newPage();
+    await signIn(suite, page, username);
+    suite.clock.advance(11 * 60); // past REAUTH_WINDOW_SECONDS since this sign-in
+    const puts: number[] = [];
+    page.on('response', (res) => {
+      if (res.request().method() === 'PUT' && res.url().endsWith(`/users/${userId}/password`)) puts.push(res.status());
+    });
+    const form = page.getByRole('form', { name: 'Change password' });
+    const fill = async () => {
+      await form.getByLabel('Current password').fill(PASSWORD);
+      await form.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await form.getByLabel('New password again').fill(NEW_PASSWORD);
+    };
+    await fill();
+    await form.getByRole('button', { name: 'Change password' }).click();
+
+    // Cancelled: nothing changes, and the form says so.
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.waitFor();
+    expect(await page.evaluate<string>('document.activeElement.id')).to.equal('reauth-password');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await form.getByText('Cancelled: nothing was changed.').waitFor();
+    expect(await hashOf()).to.equal(before);
+
+    // Confirmed: the change is sent again and made.
+    await fill();
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await dialog.waitFor();
+    await review(page, 'account-password-reauthenticate');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Your password has been changed.').waitFor();
+    expect(puts).to.deep.equal([403, 403, 204]);
+    expect(await hashOf()).not.to.equal(before);
+  });
+
   it("lets an admin find a user, change the user's role and delete the user after confirming", async () => {
     const admin = uniqueName('admin');
     await createAdmin(suite, admin);
@@ -219,11 +262,36 @@ describe('web UI in a real browser', function () {
 
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await page.getByText(/users? on this page/).waitFor();
+
+    // The search is the service's: it finds a user on any page, and only those whose name starts with the words.
+    // More than a page of others first, so that a filter over the page on screen could not find the user.
+    for (let i = 0; i < 21; i += 1) await createUser(suite, uniqueName(`zz${i}`));
+    const search = page.getByLabel('Name or address starts with');
+    const typed = username.slice(0, 9).toUpperCase(); // names are stored lower case; the search ignores case
+    await search.fill(typed);
+    await page.keyboard.press('Enter');
+    await page.getByText(`1 user whose name or address starts with “${typed}” on this page.`).waitFor();
     await page.getByRole('link', { name: username }).waitFor();
-    await page.getByLabel('Filter this page by name or address').fill(username.slice(0, 9));
-    await page.getByText(/users on this page match/).waitFor();
     expect(await page.getByRole('link', { name: admin }).count()).to.equal(0);
+    expect(new URL(page.url()).search).to.equal(`?q=${typed}`);
     await review(page, 'admin-users');
+
+    await search.fill('zz');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText(/^20 users whose name or address starts with “zz” on this page, more on the next page\.$/).waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByRole('heading', { name: 'Page 2' }).waitFor();
+    expect(await page.locator('#users-page-heading ~ ul li').count()).to.equal(1);
+    expect(await page.getByRole('link', { name: username }).count()).to.equal(0);
+
+    // A search the service refuses says why, next to the box.
+    await search.fill('ab\u0001c');
+    await page.keyboard.press('Enter');
+    expect(await errorOf(page, 'Name or address starts with')).to.match(/control characters/i);
+
+    await search.fill(username);
+    await page.keyboard.press('Enter');
 
     await page.getByRole('link', { name: username }).click();
     await page.waitForURL(`**/ui/admin/users/${userId}`);

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import { createLogger } from '../../src/adapters/logging/logger.js';
 import { buildContainer } from '../../src/config/container.js';
 import { parseEnv, type Env } from '../../src/config/env.js';
-import { wireApp } from '../../src/config/service.js';
+import { wireApp } from '../../src/config/api.js';
 
 /**
  * The production wiring over a test database, with cheap bcrypt, no log output, and login and registration limits far above

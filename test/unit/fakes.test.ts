@@ -37,6 +37,19 @@ describe('test doubles', () => {
     expect(second.nextCursor).to.equal(null);
   });
 
+  it('InMemoryUserRepository searches by the start of the username or address, within the cursor', async () => {
+    const users = new InMemoryUserRepository();
+    await users.add(aUser({ id: 'a', username: 'ada' }));
+    await users.add(aUser({ id: 'b', username: 'bob', email: 'ada@example.com' }));
+    await users.add(aUser({ id: 'c', username: 'madam' }));
+    await users.add(aUser({ id: 'd', username: 'adam' }));
+    const first = await users.list({ limit: 2, prefix: 'ada' });
+    expect(first.users.map((u) => u.id)).to.deep.equal(['a', 'b']);
+    const second = await users.list({ limit: 2, prefix: 'ada', after: first.nextCursor! });
+    expect(second.users.map((u) => u.id)).to.deep.equal(['d']);
+    expect(second.nextCursor).to.equal(null);
+  });
+
   it('InMemoryUnitOfWork discards a failed run’s users, sessions and events, and keeps earlier runs', async () => {
     const uow = new InMemoryUnitOfWork();
     const kept = aUser({ id: 'kept' });

@@ -8,12 +8,11 @@ import type { KeyRing } from '../../application/tokens/key-ring.js';
 import type { ChangeRole } from '../../application/change-role.js';
 import type { CreateUser } from '../../application/create-user.js';
 import type { ListUsers } from '../../application/list-users.js';
-import type { Clock, UserRepository } from '../../application/ports.js';
+import type { MailReport } from '../../application/email/ports.js';
+import type { Clock, OutboxReport, UserRepository } from '../../application/ports.js';
 import { OPERATOR } from '../../domain/access-policy.js';
 import { DomainError } from '../../domain/errors.js';
 import { parseUsername, type Username } from '../../domain/username.js';
-import type { KnexMailOutbox } from '../persistence/email/knex-mail-outbox.js';
-import type { KnexOutboxQueue } from '../persistence/knex-outbox-queue.js';
 import type { CommandName, Invocation } from './arguments.js';
 import { Failure } from './errors.js';
 import { readPassword } from './password-input.js';
@@ -33,8 +32,8 @@ export interface AdminTools {
   /** Undefined when TOKEN_KEY_SECRET is not set: a key made here could not be opened by the service. */
   keyRing: Pick<KeyRing, 'rotateNow'> | undefined;
   users: UserRepository;
-  outbox: Pick<KnexOutboxQueue, 'lag' | 'counts' | 'parked'>;
-  mail: Pick<KnexMailOutbox, 'counts' | 'parked'>;
+  outbox: OutboxReport;
+  mail: MailReport;
   clock: Clock;
 }
 

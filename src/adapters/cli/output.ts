@@ -1,6 +1,6 @@
 import type { UserView } from '../../application/user-view.js';
-import type { ParkedMail } from '../persistence/email/knex-mail-outbox.js';
-import type { ParkedOutboxRow } from '../persistence/knex-outbox-queue.js';
+import type { ParkedMail } from '../../application/email/ports.js';
+import type { ParkedOutboxRow } from '../../application/ports.js';
 
 /** Somewhere text is written: a standard stream, or a test's buffer. */
 export interface Output {

@@ -7,6 +7,7 @@ import type { LoginSessions } from './mfa/session-state.js';
 import { loginBody } from './schemas.js';
 import { endSession, startSession, type Callers } from './session.js';
 import { bodyOf } from './validate.js';
+import { knownDevice, rememberDevice } from './sessions/device-cookie.js';
 
 export interface AuthRoutes {
   authenticate: Authenticate;
@@ -20,7 +21,7 @@ export function authRouter(uc: AuthRoutes, callers: Callers, logins?: LoginSessi
   router.post('/login', ...jsonBody(), async (ctx) => {
     // ctx.ip honours X-Forwarded-For only as far as TRUST_PROXY says (app.proxy, app.maxIpsCount).
     const { session = 'cookie', ...credentials } = bodyOf(ctx, loginBody);
-    const user = await uc.authenticate.execute(credentials, requestContext(ctx));
+    const user = await uc.authenticate.execute({ ...credentials, device: knownDevice(ctx) }, requestContext(ctx));
     if (logins && user.secondFactors) {
       const sessionToken = await logins.startHalfDone(ctx, user.id, session);
       if (sessionToken) ctx.set('Cache-Control', 'no-store');
@@ -29,6 +30,7 @@ export function authRouter(uc: AuthRoutes, callers: Callers, logins?: LoginSessi
     }
     const sessionToken = logins ? await logins.startFull(ctx, user.id, session) : await startSession(ctx, user.id, session);
     if (sessionToken) ctx.set('Cache-Control', 'no-store');
+    rememberDevice(ctx, user.username);
     ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });
 

@@ -21,8 +21,24 @@ const CLIENT_FAULTS = new Set(['ERR_HTTP_REQUEST_TIMEOUT', 'ECONNRESET', 'EPIPE'
  * every second here instead of every 30. A client that times out, resets or sends garbage is logged at info as a
  * client problem, not as a server error, and answered as Node would (408 or 400) when the socket still takes it.
  */
-export function createHttpServer(app: Koa, timeouts: HttpTimeouts, log: Logger): Server {
+export interface HttpServer {
+  server: Server;
+  /**
+   * Resolves once no request handler is running. A handler goes on after its client hangs up (a login waiting
+   * for bcrypt, say): the server's close() does not wait for it, shutdown must, before closing what it uses.
+   */
+  handlersSettled: () => Promise<void>;
+}
+
+export function createHttpServer(app: Koa, timeouts: HttpTimeouts, log: Logger): HttpServer {
   const handle = app.callback(); // answers every error itself: its promise never rejects
+  let running = 0;
+  const waiters: Array<() => void> = [];
+  const settle = () => {
+    running -= 1;
+    if (running > 0) return;
+    for (const resolve of waiters.splice(0)) resolve();
+  };
   const server = createServer(
     {
       headersTimeout: timeouts.headersTimeoutMs,
@@ -30,7 +46,10 @@ export function createHttpServer(app: Koa, timeouts: HttpTimeouts, log: Logger):
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
       connectionsCheckingInterval: 1_000,
     },
-    (req, res) => void handle(req, res),
+    (req, res) => {
+      running += 1;
+      void handle(req, res).finally(settle);
+    },
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const code = err.code ?? 'unknown';
@@ -43,5 +62,6 @@ export function createHttpServer(app: Koa, timeouts: HttpTimeouts, log: Logger):
     }
     socket.destroy();
   });
-  return server;
+  const handlersSettled = () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)));
+  return { server, handlersSettled };
 }

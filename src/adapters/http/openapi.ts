@@ -116,7 +116,7 @@ export const operations: Operation[] = [
     method: 'get',
     path: '/users',
     tag: 'users',
-    summary: 'List users, oldest first (admin)',
+    summary: 'List users, oldest first, or search them by the start of their username or address (admin)',
     auth: 'session',
     query: listUsersQuery,
     success: { status: 200, schema: userPage, description: 'A page of users' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SEARCH } from '../../application/list-users.js';
 import { ACCOUNT_STATUSES } from '../../domain/account-status.js';
 import { ROLES } from '../../domain/role.js';
 import { MAX_ISSUES } from './problem-details.js';
@@ -35,7 +36,13 @@ export const changeRoleBody = z.strictObject({
 
 export const listUsersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).optional(),
-  after: text(64).optional(),
+  after: text(64).optional().describe('The `nextCursor` of the previous page'),
+  q: text(MAX_SEARCH)
+    .optional()
+    .describe(
+      'Only users whose username or address starts with this, ignoring case; taken literally (% and _ are no wildcards). ' +
+        'Blank means everyone. Keep it when following `nextCursor`.',
+    ),
 });
 
 // Response shapes: they do not validate anything at run time, they document what the handlers return.

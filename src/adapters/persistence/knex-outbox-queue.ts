@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
-import type { OutboxLag, OutboxQueue, OutboxRecord } from '../../application/ports.js';
+import type { OutboxLag, OutboxQueue, OutboxRecord, OutboxReport, ParkedOutboxRow } from '../../application/ports.js';
 import { toDate } from './db.js';
-
-/** A row the relay set aside, as an operator needs to see it (`npm run cli -- outbox-status`). */
-export interface ParkedOutboxRow {
-  seq: number;
-  id: string;
-  type: string;
-  aggregateId: string;
-  parkedAt: Date;
-  lastError: string | null;
-}
 
 /** An outbox row as the drivers return it: MySQL gives BIGINT and dates as numbers or strings on some paths. */
 interface OutboxRow {
@@ -27,7 +17,7 @@ interface OutboxRow {
 }
 
 /** The relay's reads and writes on the outbox table. Every query here is served by `outbox_pending_idx`. */
-export class KnexOutboxQueue implements OutboxQueue {
+export class KnexOutboxQueue implements OutboxQueue, OutboxReport {
   constructor(private readonly db: Knex) {}
 
   private pendingRows() {

@@ -25,12 +25,22 @@ export class ObjectionUserRepository implements UserRepository {
     return row && toUser(row);
   }
 
-  async list({ limit, after }: { limit: number; after?: string }): Promise<UserPage> {
-    // Keyset paging on the primary key: the cost of a page does not grow with its position.
+  async list({ limit, after, prefix }: { limit: number; after?: string; prefix?: string }): Promise<UserPage> {
+    // Keyset paging on the primary key: the cost of a page does not grow with its position. A search narrows
+    // the same walk, so its cursor is the same id.
     const query = UserRow.query(this.db)
       .orderBy('id')
       .limit(limit + 1);
     if (after) query.where('id', '>', after);
+    if (prefix) {
+      // The escape character is bound, not written in the SQL: MySQL reads a backslash in a literal as an escape
+      // of its own, SQLite does not. Both columns are stored lower case, so the lower-case prefix matches on
+      // MySQL's case-insensitive collations and SQLite's LIKE alike.
+      const pattern = `${escapeLike(prefix)}%`;
+      query.where((q) => {
+        q.whereRaw('?? LIKE ? ESCAPE ?', ['username', pattern, '\\']).orWhereRaw('?? LIKE ? ESCAPE ?', ['email', pattern, '\\']);
+      });
+    }
     const rows = await query;
     const page = rows.slice(0, limit);
     return { users: page.map(toUser), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
@@ -75,6 +85,11 @@ export class ObjectionUserRepository implements UserRepository {
     const [row] = await UserRow.query(this.db).where({ role: 'admin', status: 'active' }).count({ admins: '*' });
     return Number((row as unknown as { admins: number | string }).admins);
   }
+}
+
+/** A LIKE pattern that matches `text` literally, with a backslash as the escape character. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**

@@ -88,6 +88,24 @@ export interface MailOutbox {
   deleteSentBefore(cutoff: Date, limit: number): Promise<number>;
 }
 
+/** A message set aside because it cannot be sent. */
+export interface ParkedMail {
+  seq: number;
+  id: string;
+  kind: string;
+  userId: string;
+  parkedAt: Date;
+  lastError: string | null;
+}
+
+/** What the operator is shown of the mail queue (`outbox-status`). */
+export interface MailReport {
+  counts(): Promise<MailQueueCounts>;
+  /** The oldest `limit` parked messages. */
+  parked(limit: number): Promise<ParkedMail[]>;
+}
+export const MailReport = Symbol('MailReport');
+
 export interface MailQueueCounts {
   pending: number;
   parked: number;

@@ -9,6 +9,7 @@ import {
   ForgotAccountThrottle,
   ForgotClientThrottle,
   MailOutbox,
+  MailReport,
   MailSender,
   Pacer,
   ResendThrottle,
@@ -29,8 +30,8 @@ import type { Env } from '../env.js';
 /** How long a claimed message is left to its sender: well over the SMTP timeouts. */
 const MAIL_LEASE_MS = 2 * 60_000;
 
-/** Email: addresses, verification, password reset, and the mail relay that sends what they queue. */
-export function bindEmail(container: Container, env: Env, db: Knex, log: Logger): void {
+/** Email: addresses, verification and password reset, with their throttles. */
+export function bindEmail(container: Container, env: Env, db: Knex): void {
   const { email } = env;
   const database = databaseName(db);
   const store: Store = { kind: 'database', db, database };
@@ -49,16 +50,25 @@ export function bindEmail(container: Container, env: Env, db: Knex, log: Logger)
   container.bind(ResendVerification).toSelf();
   container.bind(RequestPasswordReset).toSelf();
   container.bind(ResetPassword).toSelf();
+}
 
+/** The mail queue: written by the email use cases, counted by the metrics and the command line. */
+export function bindMailQueue(container: Container, db: Knex): void {
+  const outbox = new KnexMailOutbox(db);
+  container.bind<MailOutbox>(MailOutbox).toConstantValue(outbox);
+  container.bind<MailReport>(MailReport).toConstantValue(outbox);
+}
+
+/** The mail relay that sends the queue: SMTP, or .eml files without SMTP_URL. Call after bindMailQueue. */
+export function bindMailRelay(container: Container, env: Env, log: Logger): void {
+  const { email } = env;
   const branding = { publicUrl: env.publicUrl, productName: email.productName, from: email.from };
   const mailLog = log.child({ component: 'mail-relay' });
   const sender: MailSender = email.smtpUrl
     ? new SmtpMailSender(email.smtpUrl, branding)
     : new EmlFileMailSender(email.mailDir, branding, mailLog, env.nodeEnv !== 'production');
-  const outbox = new KnexMailOutbox(db);
+  const outbox = container.get<MailOutbox>(MailOutbox);
   container.bind<MailSender>(MailSender).toConstantValue(sender);
-  container.bind<MailOutbox>(MailOutbox).toConstantValue(outbox);
-  container.bind(KnexMailOutbox).toConstantValue(outbox);
   container
     .bind(MailRelay)
     .toConstantValue(

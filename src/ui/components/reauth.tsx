@@ -13,7 +13,7 @@ export class Cancelled extends Error {
 const needsReauth = (e: unknown) => e instanceof ApiError && e.code === 'reauthentication-required';
 
 /**
- * Changes to the second factor and to one's own address need a recent sign-in. When the service asks for one, this
+ * Changes to the second factor, one's own address and one's own password need a recent sign-in. When the service asks for one, this
  * shows a password prompt in a modal dialog and, once the password is confirmed, repeats the change.
  */
 export function useReauth() {

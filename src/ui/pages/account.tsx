@@ -128,6 +128,9 @@ function EmailAddress({ user }: { user: User }) {
 }
 
 function ChangePassword({ user }: { user: User }) {
+  // A sign-in older than the service's window gets 403 reauthentication-required: the dialog asks for the
+  // password, then the change is sent again.
+  const reauth = useReauth();
   const form = useForm(['currentPassword', 'newPassword', 'confirm']);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -141,7 +144,8 @@ function ChangePassword({ user }: { user: User }) {
     if (errors.next) byField.newPassword = errors.next;
     else if (confirm !== next) byField.confirm = 'The two new passwords are not the same.';
     if (Object.keys(byField).length > 0) return form.fail(byField);
-    if (await form.run(async () => (await api.changePassword(user.id, { currentPassword: current, newPassword: next }), true))) {
+    const change = () => api.changePassword(user.id, { currentPassword: current, newPassword: next });
+    if (await form.run(async () => (await reauth.guard(change), true))) {
       setCurrent('');
       setNext('');
       setConfirm('');
@@ -184,6 +188,7 @@ function ChangePassword({ user }: { user: User }) {
           required
         />
       </Form>
+      {reauth.dialog}
     </Section>
   );
 }

@@ -42,6 +42,9 @@ function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => 
   const [code, setCode] = useState('');
   const [status, setStatus] = useState<string>();
   const [confirmOff, setConfirmOff] = useState(false);
+  const [loaded, , setLoaded] = useLoad(() => api.mfaStatus());
+  const setOn = (totp: boolean) =>
+    setLoaded({ ...(loaded.state === 'ready' ? loaded.value : { passkeys: 0, recoveryCodesRemaining: 0 }), totp });
   const begin = async () => {
     setStatus(undefined);
     const answer = await start.run(() => guard(() => api.enrolTotp()));
@@ -54,31 +57,46 @@ function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => 
     if (!answer) return;
     setEnrolment(undefined);
     setCode('');
+    setOn(true);
     setStatus('The authenticator app is set up. From now on, signing in asks for a code from it.');
     onCodes(answer.recoveryCodes);
   };
   const turnOff = async () => {
     if (await off.run(async () => (await guard(() => api.disableTotp()), true))) {
       setConfirmOff(false);
+      setOn(false);
       setStatus('The authenticator app is turned off.');
     }
   };
+  // Whether codes are on, from GET /mfa. Until it answers neither button shows; should it fail, both do, and the
+  // service says which one does not apply.
+  const on = loaded.state === 'ready' ? loaded.value.totp : undefined;
+  const known = loaded.state === 'ready' || loaded.state === 'loading';
   return (
     <>
       <Status message={status} />
       {!enrolment ? (
         <>
-          <p>Use an app such as a password manager or an authenticator to get a new 6-digit code every 30 seconds.</p>
+          {on === true ? (
+            <p>
+              <strong>On.</strong> Signing in asks for a 6-digit code from your authenticator app.
+            </p>
+          ) : (
+            <p>Use an app such as a password manager or an authenticator to get a new 6-digit code every 30 seconds.</p>
+          )}
+          {loaded.state === 'loading' && <p class="loading">Loading…</p>}
           {start.formError && (
             <p class="form-error" role="alert">
               {start.formError}
             </p>
           )}
           <div class="actions">
-            <button type="button" onClick={begin} disabled={start.busy}>
-              {start.busy ? 'Starting…' : 'Set up an authenticator app'}
-            </button>
-            {!confirmOff ? (
+            {(on === false || !known) && (
+              <button type="button" onClick={begin} disabled={start.busy}>
+                {start.busy ? 'Starting…' : 'Set up an authenticator app'}
+              </button>
+            )}
+            {(on === true || !known) && !confirmOff ? (
               <button type="button" class="secondary" onClick={() => setConfirmOff(true)}>
                 Turn off the authenticator app
               </button>

@@ -6,8 +6,7 @@ import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { runCommand } from '../../../src/adapters/cli/commands.js';
 import type { Stdio } from '../../../src/adapters/cli/output.js';
-import { KnexMailOutbox } from '../../../src/adapters/persistence/email/knex-mail-outbox.js';
-import { MailSender, type MailOutbox } from '../../../src/application/email/ports.js';
+import { MailOutbox, MailSender } from '../../../src/application/email/ports.js';
 import { MailRelay } from '../../../src/application/email/relay-mail.js';
 import { Clock } from '../../../src/application/ports.js';
 import { adminTools } from '../../../src/config/cli.js';
@@ -83,7 +82,7 @@ for (const [database, open] of DATABASES) {
       await world.relay.stop();
       try {
         const person = await registerWithEmail(world.app);
-        const outbox = world.container.get(KnexMailOutbox);
+        const outbox = world.container.get<MailOutbox>(MailOutbox);
         let crashes = 1;
         const crashing: MailOutbox = {
           claimDue: (now, limit, leaseMs) => outbox.claimDue(now, limit, leaseMs),
@@ -168,7 +167,7 @@ for (const [database, open] of DATABASES) {
     });
 
     it('deletes the records of sent messages past retention, never parked ones', async () => {
-      const outbox = world.container.get(KnexMailOutbox);
+      const outbox = world.container.get<MailOutbox>(MailOutbox);
       const before = await outbox.counts();
       expect(before.sent).to.be.greaterThan(0);
       expect(before.parked).to.be.greaterThan(0);

@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { MailRelay } from '../../../src/application/email/relay-mail.js';
 import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 import { linkIn, testSmtp, type TestSmtp } from '../../support/test-smtp.js';

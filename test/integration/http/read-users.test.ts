@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import { createAdmin, expectInvalidField, expectProblem, httpSuite, logIn, register } from './helpers.js';
+import { CreateUser } from '../../../src/application/create-user.js';
+import { createAdmin, expectInvalidField, expectProblem, httpSuite, logIn, PASSWORD, register, uniqueName } from './helpers.js';
 
 describe('GET /users/me, /users/{id} and /users', function () {
   const suite = httpSuite();
@@ -74,6 +75,48 @@ describe('GET /users/me, /users/{id} and /users', function () {
       expect(res.body.users).to.be.an('array').that.is.not.empty;
       expect(res.body.users.length).to.be.at.most(20);
     });
+
+    it('searches with q by the start of the username or address, in any case, paging the matches', async () => {
+      const tag = uniqueName('find').replace('-', '');
+      const named = [];
+      for (const suffix of ['1', '2', '3']) named.push(await register(suite.app, `${tag}-${suffix}`));
+      await register(suite.app, `x${tag}`); // holds the term, does not start with it
+      const agent = await logIn(suite.app, await createAdmin(suite));
+      const byAddress = await suite.container
+        .get(CreateUser)
+        .execute({ username: uniqueName(), password: PASSWORD, email: `${tag}@example.com` }, 'system');
+      named.push({ id: byAddress.id, username: byAddress.username, password: PASSWORD });
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: Record<string, string> = { q: tag.toUpperCase(), limit: '3', ...(cursor && { after: cursor }) };
+        const res = await agent.get('/users').query(query).expect(200);
+        seen.push(...res.body.users.map((u: { id: string }) => u.id));
+        cursor = res.body.nextCursor;
+        pages += 1;
+      } while (cursor !== null && pages < 10);
+      expect(seen).to.deep.equal(named.map((u) => u.id).sort());
+      expect(pages).to.equal(2);
+
+      const literal = await agent
+        .get('/users')
+        .query({ q: `${tag.slice(0, 3)}%` })
+        .expect(200);
+      expect(literal.body).to.deep.equal({ users: [], nextCursor: null });
+    });
+
+    // The length is bounded by the query's schema (query.q), the characters by the use case (q).
+    for (const [what, q, field] of [
+      ['longer than 254 characters', 'a'.repeat(255), 'query.q'],
+      ['with a control character', 'ad\u0001a', 'q'],
+    ]) {
+      it(`answers 400 naming ${field} for a q ${what}`, async () => {
+        const agent = await logIn(suite.app, await createAdmin(suite));
+        expectInvalidField(await agent.get('/users').query({ q }), field!);
+      });
+    }
 
     for (const limit of ['0', '101', 'abc', '-1', '2.5']) {
       it(`answers 400 naming query.limit for limit=${limit}`, async () => {

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { Clock } from '../../../src/application/ports.js';
 import { buildContainer } from '../../../src/config/container.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 import type { OpenDb } from '../../support/test-database.js';
 import { codeForStep } from '../../support/totp.js';

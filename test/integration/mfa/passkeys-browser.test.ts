@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { CDPSession, Page } from 'playwright-core';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { buildContainer } from '../../../src/config/container.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { closeAll, closeServer } from '../../support/close-all.js';
 import { testBrowser, type TestBrowser } from '../../support/test-browser.js';
 import { testEnv } from '../../support/test-app.js';

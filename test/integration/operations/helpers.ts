@@ -10,7 +10,7 @@ import { createDb } from '../../../src/adapters/persistence/db.js';
 import { OutboxRelay } from '../../../src/application/relay-outbox.js';
 import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
-import { wireApp, type Runtime } from '../../../src/config/service.js';
+import { wireApp, type Runtime } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 import { onRunDatabase } from '../../support/test-database.js';
 

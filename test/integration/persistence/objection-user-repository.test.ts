@@ -166,6 +166,47 @@ function userRepositoryCases(database: string, open: OpenDb): void {
       expect(beyond).to.deep.equal({ users: [], nextCursor: null });
     });
 
+    it('searches by the start of the username or the address, pages the matches by id, and takes % _ \\ literally', async () => {
+      const withEmail = (name: string, email: string | null) =>
+        User.register({
+          id: ids.next(),
+          username: parseUsername(name),
+          role: 'user',
+          passwordHash: HASH,
+          now: CREATED,
+          ...(email && { email: parseEmailAddress(email) }),
+        });
+      const made = [
+        withEmail('ada', 'lovelace@example.com'),
+        withEmail('adam', null),
+        withEmail('bob', 'ada.b@example.com'),
+        withEmail('eve', 'eve@example.com'),
+        withEmail('madam', 'm@example.com'), // contains "ada", does not start with it
+        withEmail('a_x', null),
+        withEmail('abx', null), // what a_x would match were _ a wildcard
+        withEmail('pct', 'a%z@example.com'),
+        withEmail('pcz', 'abz@example.com'), // what a%z would match were % a wildcard
+      ];
+      for (const user of [...made].reverse()) await users.add(user);
+      const idOf = (name: string) => made.find((u) => u.username === name)!.id;
+      const names = async (prefix: string, limit = 50) => (await users.list({ limit, prefix })).users.map((u) => u.username);
+
+      expect(await names('ada')).to.have.members(['ada', 'adam', 'bob']);
+      expect(await names('lovelace@')).to.deep.equal(['ada']);
+      expect(await names('a_')).to.deep.equal(['a_x']);
+      expect(await names('a%')).to.deep.equal(['pct']);
+      expect(await names('a\\')).to.deep.equal([]);
+      expect(await names('zzz')).to.deep.equal([]);
+
+      const expected = ['ada', 'adam', 'bob'].map(idOf).sort();
+      const first = await users.list({ limit: 2, prefix: 'ada' });
+      expect(first.users.map((u) => u.id)).to.deep.equal(expected.slice(0, 2));
+      expect(first.nextCursor).to.equal(expected[1]);
+      const second = await users.list({ limit: 2, prefix: 'ada', after: first.nextCursor! });
+      expect(second.users.map((u) => u.id)).to.deep.equal(expected.slice(2));
+      expect(second.nextCursor).to.equal(null);
+    });
+
     it('counts the admins in lockAdmins', async () => {
       for (const [name, role] of [
         ['admin1', 'admin'],

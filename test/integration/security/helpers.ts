@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { createDb } from '../../../src/adapters/persistence/db.js';
 import { buildContainer } from '../../../src/config/container.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 import { isMySql } from '../../support/test-database.js';
 

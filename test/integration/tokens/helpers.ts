@@ -11,7 +11,7 @@ import { Clock, type LogSink } from '../../../src/application/ports.js';
 import { KeyRingLog } from '../../../src/application/tokens/key-ring.js';
 import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
-import { wireApp } from '../../../src/config/service.js';
+import { wireApp } from '../../../src/config/api.js';
 import { FixedClock } from '../../fakes.js';
 import { testEnv } from '../../support/test-app.js';
 import { migratedMySql, type TestMySql } from '../../support/test-database.js';

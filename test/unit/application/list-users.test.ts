@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_PAGE_SIZE, ListUsers, MAX_PAGE_SIZE } from '../../../src/application/list-users.js';
+import { DEFAULT_PAGE_SIZE, ListUsers, MAX_PAGE_SIZE, MAX_SEARCH } from '../../../src/application/list-users.js';
 import { Forbidden, ValidationFailed } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
 import { InMemoryUserRepository } from '../../fakes.js';
@@ -80,5 +80,62 @@ describe('ListUsers', () => {
     const { listUsers } = await setup(2);
     const err = await listUsers.execute({ limit: 0 }, callerOf(aUser())).catch((e) => e);
     expect(err).to.be.instanceOf(Forbidden);
+  });
+
+  describe('with q', () => {
+    async function people() {
+      const users = new InMemoryUserRepository();
+      const admin = anAdmin({ id: idOf(0), username: 'root' });
+      await users.add(admin);
+      const spec: Array<[number, string, string | null]> = [
+        [4, 'ada', 'lovelace@example.com'],
+        [2, 'adam', null],
+        [3, 'bob', 'ada.b@example.com'],
+        [1, 'madam', null],
+        [5, 'eve', 'eve@example.com'],
+        [6, 'adaline', null],
+      ];
+      for (const [n, username, email] of spec) await users.add(aUser({ id: idOf(n), username, email }));
+      return { listUsers: new ListUsers(users), admin };
+    }
+
+    it('keeps the users whose username or address starts with it, trimmed and in any case, oldest id first', async () => {
+      const { listUsers, admin } = await people();
+      const page = await listUsers.execute({ q: '  ADA ' }, callerOf(admin));
+      expect(page.users.map((u) => u.username)).to.deep.equal(['adam', 'bob', 'ada', 'adaline']);
+      expect(page.nextCursor).to.equal(null);
+      expect((await listUsers.execute({ q: 'Lovelace@' }, callerOf(admin))).users.map((u) => u.username)).to.deep.equal(['ada']);
+    });
+
+    it('pages the matches with the same cursor', async () => {
+      const { listUsers, admin } = await people();
+      const first = await listUsers.execute({ q: 'ada', limit: 3 }, callerOf(admin));
+      expect(first.users.map((u) => u.id)).to.deep.equal([idOf(2), idOf(3), idOf(4)]);
+      expect(first.nextCursor).to.equal(idOf(4));
+      const second = await listUsers.execute({ q: 'ada', limit: 3, after: first.nextCursor! }, callerOf(admin));
+      expect(second.users.map((u) => u.id)).to.deep.equal([idOf(6)]);
+      expect(second.nextCursor).to.equal(null);
+    });
+
+    it('lists everyone for a blank q', async () => {
+      const { listUsers, admin } = await people();
+      expect((await listUsers.execute({ q: '   ' }, callerOf(admin))).users).to.have.length(7);
+    });
+
+    it(`refuses a q longer than ${MAX_SEARCH} characters or with control characters, naming the field`, async () => {
+      const { listUsers, admin } = await people();
+      for (const q of ['a'.repeat(MAX_SEARCH + 1), 'ad\u0000a', 'ad\na', 'a\u2028b']) {
+        const err = await listUsers.execute({ q }, callerOf(admin)).catch((e) => e);
+        expect(err, JSON.stringify(q)).to.be.instanceOf(ValidationFailed);
+        expect(err.field).to.equal('q');
+      }
+      expect((await listUsers.execute({ q: 'a'.repeat(MAX_SEARCH) }, callerOf(admin))).users).to.deep.equal([]);
+    });
+
+    it('checks the caller before the search', async () => {
+      const { listUsers } = await people();
+      const err = await listUsers.execute({ q: 'ad\u0000a' }, callerOf(aUser())).catch((e) => e);
+      expect(err).to.be.instanceOf(Forbidden);
+    });
   });
 });

@@ -108,19 +108,22 @@ describe('the user-events contract documents', () => {
   });
 });
 
-describe('the package exports of the contract', () => {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { exports: Record<string, string | Record<string, string>> };
+describe('the contract package (contract/package.json)', () => {
+  const pkg = JSON.parse(readFileSync('contract/package.json', 'utf8')) as {
+    exports: Record<string, string | Record<string, string>>;
+    dependencies: Record<string, string>;
+    files: string[];
+  };
 
-  it('point at the contract module (compiled from its source) and at the generated documents', () => {
-    const events = pkg.exports['./events'] as Record<string, string>;
-    for (const target of [events.types!, events.default!]) {
-      const source = target.replace(/^\.\/dist\//, '').replace(/\.d\.ts$|\.js$/, '.ts');
-      expect(source).to.equal('src/adapters/messaging/event-contract.ts');
-    }
+  it('exports the compiled contract module and the generated documents, and needs nothing but zod', () => {
+    const main = pkg.exports['.'] as Record<string, string>;
+    expect(main).to.deep.equal({ types: './dist/index.d.ts', default: './dist/index.js' });
     for (const type of USER_EVENT_TYPES) {
-      const target = (pkg.exports['./events/schemas/*'] as string).replace('*', `${type}.json`).replace(/^\.\//, '');
+      const target = (pkg.exports['./schemas/*'] as string).replace('*', `${type}.json`).replace(/^\.\//, 'contract/');
       expect(target).to.equal(schemaFile(type));
     }
-    expect((pkg.exports['./events/asyncapi.yaml'] as string).replace(/^\.\//, '')).to.equal(ASYNCAPI_FILE);
+    expect((pkg.exports['./asyncapi.yaml'] as string).replace(/^\.\//, 'contract/')).to.equal(ASYNCAPI_FILE);
+    expect(Object.keys(pkg.dependencies)).to.deep.equal(['zod']);
+    expect(pkg.files).to.include.members(['dist', 'schemas', 'asyncapi.yaml']);
   });
 });

@@ -1,3 +1,4 @@
+import { rememberDevice } from '../sessions/device-cookie.js';
 import Router from '@koa/router';
 import type { CompleteLogin } from '../../../application/mfa/complete-login.js';
 import type { Reauthenticate } from '../../../application/mfa/reauthenticate.js';
@@ -28,6 +29,7 @@ export function loginMfaRouter(uc: LoginMfaRoutes, callers: Callers, sessions: L
     const userId = sessions.pendingUserId(ctx);
     const user = await uc.completeLogin.execute({ userId, proof: bodyOf(ctx, secondFactorBody) }, requestContext(ctx));
     const sessionToken = await sessions.startFull(ctx, user.id);
+    rememberDevice(ctx, user.username);
     if (sessionToken) ctx.set('Cache-Control', 'no-store');
     ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });

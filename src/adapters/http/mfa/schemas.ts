@@ -36,7 +36,13 @@ export const totpEnrolment = z.object({
   qrSvg: z.string().describe('The otpauthUri as a QR code, an SVG document'),
 });
 export const recoveryCodesView = z.object({ recoveryCodes: z.array(z.string()).describe('Ten codes, shown once') });
-export const mfaStatus = z.object({ totp: z.boolean(), passkeys: z.number().int(), recoveryCodesRemaining: z.number().int() });
+export const mfaStatus = z.object({
+  totp: z
+    .boolean()
+    .describe('Whether one-time codes from an authenticator app are on (confirmed); false while an enrolment is unconfirmed'),
+  passkeys: z.number().int().describe('How many passkeys the account has'),
+  recoveryCodesRemaining: z.number().int().describe('Unused recovery codes'),
+});
 export const mfaChallenge = z.object({
   mfaRequired: z.literal(true),
   methods: z.array(z.enum(['totp', 'webauthn', 'recovery-code'])),

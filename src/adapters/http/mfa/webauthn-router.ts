@@ -1,3 +1,4 @@
+import { rememberDevice } from '../sessions/device-cookie.js';
 import Router from '@koa/router';
 import type { DeletePasskey, ListPasskeys } from '../../../application/mfa/manage-passkeys.js';
 import type { PasskeyLogin } from '../../../application/mfa/passkey-login.js';
@@ -55,6 +56,7 @@ export function webauthnRouter(uc: WebAuthnRoutes, callers: Callers, sessions: L
   router.post('/login', ...json, async (ctx) => {
     const user = await uc.passkeyLogin.execute(bodyOf(ctx, passkeyLoginBody), requestContext(ctx));
     const sessionToken = await sessions.startFull(ctx, user.id);
+    rememberDevice(ctx, user.username);
     if (sessionToken) ctx.set('Cache-Control', 'no-store');
     ctx.body = { id: user.id, username: user.username, role: user.role, ...(sessionToken && { sessionToken }) };
   });

@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
-import type { MailKind, MailOutbox, MailQueueCounts, MailToSend } from '../../../application/email/ports.js';
+import type { MailKind, MailOutbox, MailQueueCounts, MailReport, MailToSend, ParkedMail } from '../../../application/email/ports.js';
 import { toDate } from '../db.js';
-
-/** A message the sender set aside, as `outbox-status` shows it. */
-export interface ParkedMail {
-  seq: number;
-  id: string;
-  kind: string;
-  userId: string;
-  parkedAt: Date;
-  lastError: string | null;
-}
 
 /**
  * The mail sender's reads and writes on `mail_outbox`. A message leaves the queue sent or parked, and either
@@ -31,7 +21,7 @@ interface MailOutboxRow {
   lastError: string | null;
 }
 
-export class KnexMailOutbox implements MailOutbox {
+export class KnexMailOutbox implements MailOutbox, MailReport {
   constructor(private readonly db: Knex) {}
 
   private table() {

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
-import { EndSession } from '../application/sessions/end-session.js';
-import { EndSessions } from '../application/sessions/end-sessions.js';
-import { ListSessions } from '../application/sessions/list-sessions.js';
-import { IssueAccessToken } from '../application/tokens/issue-access-token.js';
-import { KeyRing, KeyRingLog } from '../application/tokens/key-ring.js';
-import { KeyCrypto, TokenKeyStore, TokenSettings } from '../application/tokens/ports.js';
-import { ReadAccessToken } from '../application/tokens/read-access-token.js';
-import type { Logger } from '../adapters/logging/logger.js';
-import { KnexTokenKeyStore } from '../adapters/persistence/knex-token-keys.js';
-import { AuditLogFor } from '../adapters/persistence/knex-unit-of-work.js';
-import { AesGcmSecretBox } from '../adapters/tokens/aes-gcm-secret-box.js';
-import { JoseKeyCrypto } from '../adapters/tokens/jose-key-crypto.js';
-import type { Env } from './env.js';
+import { EndSession } from '../../application/sessions/end-session.js';
+import { EndSessions } from '../../application/sessions/end-sessions.js';
+import { ListSessions } from '../../application/sessions/list-sessions.js';
+import { IssueAccessToken } from '../../application/tokens/issue-access-token.js';
+import { KeyRing, KeyRingLog } from '../../application/tokens/key-ring.js';
+import { KeyCrypto, TokenKeyStore, TokenSettings } from '../../application/tokens/ports.js';
+import { ReadAccessToken } from '../../application/tokens/read-access-token.js';
+import type { Logger } from '../../adapters/logging/logger.js';
+import { KnexTokenKeyStore } from '../../adapters/persistence/knex-token-keys.js';
+import { AuditLogFor } from '../../adapters/persistence/knex-unit-of-work.js';
+import { AesGcmSecretBox } from '../../adapters/tokens/aes-gcm-secret-box.js';
+import { JoseKeyCrypto } from '../../adapters/tokens/jose-key-crypto.js';
+import type { Env } from '../env.js';
 
 /** Session management and signed access tokens. */
 export function bindTokens(container: Container, env: Env, db: Knex, log: Logger): void {
