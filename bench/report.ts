@@ -76,7 +76,9 @@ export function writeReport(dir: string, report: Report): { json: string; md: st
 export function markdown(report: Report): string {
   const m = report.machine;
   const lines = [
-    `# authsvc benchmark (${report.mode}${report.judged ? '' : ', targets not judged'})`,
+    report.judged
+      ? `# authsvc benchmark (${report.mode})`
+      : `# authsvc benchmark (${report.mode}: shows the harness runs; its numbers are not results, and no target is judged)`,
     '',
     `- Date: ${String(m.date)}; run took ${report.durationS.toFixed(0)} s`,
     `- CPU: ${String(m.cpuModel)} × ${String(m.cpuCount)}; memory ${String(m.totalMemoryGiB)} GiB; ${String(m.os)}`,
@@ -85,18 +87,22 @@ export function markdown(report: Report): string {
     `- Code: git ${String(m.git)}; dist/src ${String(m.dist)}`,
     `- Load average (1, 5, 15 min) at start ${JSON.stringify(m.loadAverage)}, at end ${JSON.stringify(m.loadAverageAtEnd)}; the machine is shared, see the CPU rows ("others" = processes outside this run)`,
     '',
-    '| Metric | Value | Target | Met? |',
-    '|---|---|---|---|',
+    ...(report.judged ? ['| Metric | Value | Target | Met? |', '|---|---|---|---|'] : ['| Metric | Value |', '|---|---|']),
   ];
   let section = '';
   for (const row of report.rows) {
     if (row.section !== section) {
       section = row.section;
-      lines.push(`| **${section}** | | | |`);
+      lines.push(report.judged ? `| **${section}** | | | |` : `| **${section}** | |`);
+    }
+    const metric = row.note ? `${row.metric} (${row.note})` : row.metric;
+    if (!report.judged) {
+      // Not judged (a smoke run): no target column, so nothing reads as missed.
+      lines.push(`| ${metric} | ${fmt(row.value, row.unit)} |`);
+      continue;
     }
     const target = row.target ? `${row.target.op} ${fmt(row.target.value, row.unit)}` : '';
-    const met = row.met === undefined ? (row.target ? (report.judged ? 'n/a' : 'not judged') : '') : row.met ? 'yes' : '**no**';
-    const metric = row.note ? `${row.metric} (${row.note})` : row.metric;
+    const met = row.met === undefined ? (row.target ? 'n/a' : '') : row.met ? 'yes' : '**no**';
     lines.push(`| ${metric} | ${fmt(row.value, row.unit)} | ${target} | ${met} |`);
   }
   if (report.errors.length) {

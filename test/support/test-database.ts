@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import mysql from 'mysql2/promise';
 import { createDb } from '../../src/adapters/persistence/db.js';
-import { skipped } from './hooks.js';
+import { onSqliteOnly, skipped } from './hooks.js';
 
 export interface TestMySql {
   /** A URL to a fresh, empty database of its own. */
@@ -61,10 +61,10 @@ async function startContainer(): Promise<TestMySql | undefined> {
 }
 
 /**
- * For a suite's `before` hook: a migrated knex on a fresh MySQL database, or the suite is skipped (loudly), or
- * failed when REQUIRE_INTEGRATION=1.
+ * For a suite's `before` hook: a migrated knex on a fresh MySQL database, or the suite is skipped (loudly, with
+ * `why` it needs MySQL in the closing list), or failed when REQUIRE_INTEGRATION=1.
  */
-export async function migratedMySql(ctx: Mocha.Context): Promise<{ db: Knex; mysql: TestMySql }> {
+export async function migratedMySql(ctx: Mocha.Context, why?: string): Promise<{ db: Knex; mysql: TestMySql }> {
   ctx.timeout(180_000); // a container's first start pulls its image
   const server = await testMySql();
   if (!server) {
@@ -72,7 +72,7 @@ export async function migratedMySql(ctx: Mocha.Context): Promise<{ db: Knex; mys
     if (process.env.REQUIRE_INTEGRATION === '1') {
       throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no MySQL: set TEST_DATABASE_URL or run Docker`);
     }
-    skipped.push(title);
+    skipped.push(why === undefined ? `${title} (no MySQL: no TEST_DATABASE_URL, no Docker)` : `${title} (needs MySQL: ${why})`);
     ctx.skip();
   }
   const db = createDb({ kind: 'mysql', url: server.url });
@@ -107,3 +107,63 @@ export const onSqlite: OpenDb = async () => {
     },
   };
 };
+
+/**
+ * The database of a suite that runs once per test run: MySQL when TEST_DATABASE_URL names a server (as CI does),
+ * else the embedded SQLite default, so a plain `npm test` on a fresh machine still runs it end to end.
+ */
+export const onRunDatabase: OpenDb = (ctx) => {
+  if (runDatabaseKind() === 'mysql') return onMySql(ctx);
+  onSqliteOnly.add(ctx.test?.parent?.fullTitle() ?? 'a suite');
+  return onSqlite(ctx);
+};
+
+export function runDatabaseKind(): 'mysql' | 'sqlite' {
+  return process.env.TEST_DATABASE_URL ? 'mysql' : 'sqlite';
+}
+
+/** A suite that needs MySQL itself (its collations, locks, triggers' SQL): `why` is named if it is skipped. */
+export const onMySqlOnly =
+  (why: string): OpenDb =>
+  async (ctx) => {
+    const { db, mysql } = await migratedMySql(ctx, why);
+    return {
+      db,
+      async dispose() {
+        await db.destroy();
+        await mysql.dispose();
+      },
+    };
+  };
+
+/** Which database a knex is on. */
+export function isMySql(db: Knex): boolean {
+  return (db.client.config as { client?: unknown }).client === 'mysql2';
+}
+
+/** A second, empty database never migrated, on the same kind of database as `db`; `name` is what names it. */
+export async function unmigratedLike(db: Knex): Promise<{ db: Knex; name: string; dispose(): Promise<void> }> {
+  if (isMySql(db)) {
+    const server = (await testMySql())!;
+    const broken = createDb({ kind: 'mysql', url: server.url });
+    const name = new URL(server.url).pathname.slice(1);
+    return {
+      db: broken,
+      name,
+      async dispose() {
+        await broken.destroy();
+        await server.dispose();
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'authsvc-unmigrated-'));
+  const broken = createDb({ kind: 'sqlite', file: join(dir, 'never-migrated.sqlite') });
+  return {
+    db: broken,
+    name: dir,
+    async dispose() {
+      await broken.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

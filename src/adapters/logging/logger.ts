@@ -10,11 +10,20 @@ export const Log = Symbol('Log');
  */
 type Serialized = Record<string, unknown> & { type?: string; message?: string; stack?: string };
 
-/** The driver's error inside a wrapper (objection's DBError keeps it as `nativeError`, others as `cause`). */
+/**
+ * The driver's error inside a wrapper (objection's DBError keeps it as `nativeError`, others as `cause`), with
+ * the server's reason: mysql2's `sqlMessage`, or for better-sqlite3 (whose message knex prefixes with the
+ * statement and ' - ') what follows the last ' - '.
+ */
 function databaseError(err: unknown, depth = 0): { code?: unknown; sqlMessage?: unknown } | undefined {
   if (!err || typeof err !== 'object' || depth > 3) return undefined;
-  const e = err as { sql?: unknown; nativeError?: unknown; cause?: unknown };
-  if (typeof e.sql === 'string') return e as { code?: unknown; sqlMessage?: unknown };
+  const e = err as { sql?: unknown; code?: unknown; message?: unknown; nativeError?: unknown; cause?: unknown };
+  if (typeof e.sql === 'string') return e;
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    const at = message.lastIndexOf(' - ');
+    return { code: e.code, sqlMessage: at < 0 ? message : message.slice(at + 3) };
+  }
   return databaseError(e.nativeError, depth + 1) ?? databaseError(e.cause, depth + 1);
 }
 

@@ -26,6 +26,9 @@ export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }, 
   const common = {
     ...knexSnakeCaseMappers(),
     migrations: { migrationSource, tableName: 'knex_migrations' },
+    // A failed query's message names its statement with placeholders, never the values (a password hash being
+    // written, a session-id hash being looked up): the log line of a database error cannot carry them.
+    compileSqlOnError: false,
     // A connection that fails is also the error the caller gets (and explains): knex's own warning is debug detail.
     ...(log && {
       log: {

@@ -74,7 +74,7 @@ export async function mysqlDatabase(ctx: Mocha.Context): Promise<CliDatabase> {
     if (process.env.REQUIRE_INTEGRATION === '1') {
       throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no MySQL: set TEST_DATABASE_URL or run Docker`);
     }
-    skipped.push(title);
+    skipped.push(`${title} (no MySQL: no TEST_DATABASE_URL, no Docker)`);
     ctx.skip();
   }
   const db = createDb({ kind: 'mysql', url: server.url });

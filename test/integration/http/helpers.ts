@@ -7,7 +7,7 @@ import request from 'supertest';
 import { CreateUser } from '../../../src/application/create-user.js';
 import type { Env } from '../../../src/config/env.js';
 import { testApp } from '../../support/test-app.js';
-import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+import { onRunDatabase, type OpenDb } from '../../support/test-database.js';
 
 export const COOKIE = 'authsvc.sid';
 /** The secret test/support/test-app.ts signs cookies with: lets a test forge a validly signed cookie. */
@@ -23,21 +23,22 @@ export interface HttpSuite {
   appWith(env: Env): Koa;
 }
 
-/** One fresh migrated MySQL database per file, and the production app over it. Call inside `describe`. */
-export function httpSuite(): HttpSuite {
+/**
+ * One fresh migrated database per file, and the production app over it. Call inside `describe`. The database is
+ * the run's own (MySQL when TEST_DATABASE_URL is set, else the embedded SQLite default) unless `open` says
+ * otherwise, e.g. `onMySqlOnly(why)` for what only MySQL has.
+ */
+export function httpSuite(open: OpenDb = onRunDatabase): HttpSuite {
   const suite = {} as HttpSuite;
-  let mysql: TestMySql | undefined;
+  let dispose: (() => Promise<void>) | undefined;
   before(async function () {
-    const given = await migratedMySql(this);
-    mysql = given.mysql;
-    suite.db = given.db;
+    const opened = await open(this);
+    dispose = opened.dispose;
+    suite.db = opened.db;
     Object.assign(suite, testApp(suite.db));
     suite.appWith = (env) => testApp(suite.db, env).app;
   });
-  after(async () => {
-    await suite.db?.destroy();
-    await mysql?.dispose();
-  });
+  after(async () => dispose?.());
   return suite;
 }
 

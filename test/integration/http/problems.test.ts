@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { createDb } from '../../../src/adapters/persistence/db.js';
 import { testApp } from '../../support/test-app.js';
-import { testMySql } from '../../support/test-database.js';
+import { unmigratedLike } from '../../support/test-database.js';
 import { createAdmin, expectProblem, httpSuite, logIn, register, uniqueName } from './helpers.js';
 
 describe('HTTP errors are problem+json', function () {
@@ -50,22 +49,34 @@ describe('HTTP errors are problem+json', function () {
   });
 
   it('answers a failure it did not expect with a 500 that shows no internals', async () => {
-    // The same wiring over an empty database that was never migrated: every query fails inside the driver.
-    const unmigrated = await testMySql();
-    const brokenDb = createDb({ kind: 'mysql', url: unmigrated!.url });
+    // The same wiring over an empty database that was never migrated (of the suite's kind): every query fails
+    // inside the driver.
+    const unmigrated = await unmigratedLike(suite.db);
+    const brokenDb = unmigrated.db;
     try {
       const { app } = testApp(brokenDb);
       const res = await request(app.callback()).post('/users').send({ username: uniqueName(), password: 'a long password' });
       const body = expectProblem(res, 500, 'internal');
       const text = JSON.stringify(body);
-      const database = new URL(unmigrated!.url).pathname.slice(1);
-      for (const secret of [database, 'ER_', "doesn't exist", 'node_modules', '.js:', '.ts:', 'insert', 'knex', 'mysql']) {
+      for (const secret of [
+        unmigrated.name,
+        'ER_',
+        "doesn't exist",
+        'no such table',
+        'SQLITE_',
+        'node_modules',
+        '.js:',
+        '.ts:',
+        'insert',
+        'knex',
+        'mysql',
+        'sqlite',
+      ]) {
         expect(text.toLowerCase(), `500 body leaks "${secret}"`).not.to.include(secret.toLowerCase());
       }
       expect(body).not.to.have.any.keys('stack', 'errors', 'cause', 'sql');
     } finally {
-      await brokenDb.destroy();
-      await unmigrated?.dispose();
+      await unmigrated.dispose();
     }
   });
 });

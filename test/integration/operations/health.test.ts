@@ -5,8 +5,7 @@ import type { Knex } from 'knex';
 import type Koa from 'koa';
 import request from 'supertest';
 import { migrationSource } from '../../../src/adapters/persistence/migrations/index.js';
-import { createDb } from '../../../src/adapters/persistence/db.js';
-import { testMySql } from '../../support/test-database.js';
+import { unmigratedLike } from '../../support/test-database.js';
 import { kafkaFor, type TestKafka } from '../../support/test-kafka.js';
 import { opsSuite, register, sleep, unpublishedCount, unreachableDb, waitFor, wired, withRunningRelay } from './helpers.js';
 
@@ -77,12 +76,9 @@ describe('health endpoints', function () {
     await expectNotReadyInTime(db);
   });
 
-  it('is 503 while a migration is pending, and 200 once all are applied', async function () {
-    const fresh = await testMySql();
-    if (!fresh) this.skip();
-    suite.defer(() => fresh.dispose());
-    const db = createDb({ kind: 'mysql', url: fresh.url });
-    suite.defer(() => db.destroy());
+  it('is 503 while a migration is pending, and 200 once all are applied', async () => {
+    const { db, dispose } = await unmigratedLike(suite.db);
+    suite.defer(dispose);
     const { app } = wired(db);
 
     const empty = await ready(app).expect(503);

@@ -12,33 +12,35 @@ import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
 import { wireApp, type Runtime } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
-import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+import { onRunDatabase } from '../../support/test-database.js';
 
 export const PASSWORD = 'correct horse battery';
 export const SESSION_KEYS = ['a test session secret that is long enough'];
 
 export interface OpsSuite {
   db: Knex;
-  mysql: TestMySql;
   /** Runs `fn` after the current test, last registered first: relays, consumers, databases. */
   defer(fn: () => unknown): void;
 }
 
-/** One fresh migrated MySQL database per file, and per-test clean-up. Call inside `describe`. */
+/**
+ * One fresh migrated database per file (the run's own: MySQL when TEST_DATABASE_URL is set, else the embedded
+ * SQLite default), and per-test clean-up. Call inside `describe`.
+ */
 export function opsSuite(): OpsSuite {
   const pending: Array<() => unknown> = [];
   const suite = { defer: (fn: () => unknown) => void pending.push(fn) } as OpsSuite;
+  let dispose: (() => Promise<void>) | undefined;
   before(async function () {
-    Object.assign(suite, await migratedMySql(this));
+    const opened = await onRunDatabase(this);
+    dispose = opened.dispose;
+    suite.db = opened.db;
   });
   afterEach(async function () {
     this.timeout(60_000);
     for (const fn of pending.splice(0).reverse()) await fn();
   });
-  after(async () => {
-    await suite.db?.destroy();
-    await suite.mysql?.dispose();
-  });
+  after(async () => dispose?.());
   return suite;
 }
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { notRunWithout } from '../../support/hooks.js';
 
 interface Run {
   code: number | null;
@@ -72,7 +73,7 @@ describe('the service on a database that is missing or refuses', function () {
 
   it('a database that does not exist on the server: "create the database first"', async function () {
     const server = process.env.TEST_DATABASE_URL;
-    if (!server) this.skip(); // needs a MySQL server to refuse the name
+    if (!server) notRunWithout(this, 'no TEST_DATABASE_URL: needs a MySQL server to refuse the name');
     const url = new URL(server);
     const name = `authsvc_missing_${randomBytes(4).toString('hex')}`;
     url.pathname = `/${name}`;

@@ -9,6 +9,7 @@ import { createDb } from '../../../src/adapters/persistence/db.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
+import { isMySql } from '../../support/test-database.js';
 
 /** The secret test/support/test-app.ts signs with: an app built here accepts the cookies of testApp's apps. */
 const TEST_SESSION_SECRET = 'a test session secret that is long enough';
@@ -55,6 +56,11 @@ export async function counterKeys(db: Knex): Promise<string[]> {
 
 /** A second connection pool to the suite's database, as another instance of the service would have. */
 export function anotherPool(db: Knex): Knex {
+  if (!isMySql(db)) {
+    // Another connection to the same file, as a second process on the same SQLite database would open.
+    const { filename } = db.client.config.connection as { filename: string };
+    return createDb({ kind: 'sqlite', file: filename });
+  }
   const { host, port, user, password, database } = db.client.config.connection as Record<string, string | number>;
   const url = new URL(`mysql://${host}:${port}/${database}`);
   url.username = String(user ?? '');
@@ -100,7 +106,7 @@ export function appWithCapturedLogs(
 
 /**
  * Makes the database refuse one kind of write for one user, as a deadlock, a lost connection or a full disk
- * would: a MySQL trigger that raises an error. Returns a function that removes it.
+ * would: a trigger that raises an error (on MySQL and on SQLite alike). Returns a function that removes it.
  */
 export async function failWrites(
   db: Knex,
@@ -109,12 +115,21 @@ export async function failWrites(
   const { name, table, event, userId } = options;
   const row = event === 'DELETE' ? 'OLD' : 'NEW';
   const column = table === 'users' ? 'id' : 'user_id';
-  await db.raw(
-    `CREATE TRIGGER \`${name}\` BEFORE ${event} ON \`${table}\` FOR EACH ROW BEGIN ` +
-      `IF ${row}.\`${column}\` = ? THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure'; END IF; END`,
-    [userId],
-  );
-  return async () => void (await db.raw(`DROP TRIGGER IF EXISTS \`${name}\``));
+  if (isMySql(db)) {
+    await db.raw(
+      `CREATE TRIGGER \`${name}\` BEFORE ${event} ON \`${table}\` FOR EACH ROW BEGIN ` +
+        `IF ${row}.\`${column}\` = ? THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure'; END IF; END`,
+      [userId],
+    );
+  } else {
+    // SQLite takes no parameters in a trigger's body: the id is a quoted literal (a UUID the test was given).
+    const id = `'${userId.replaceAll("'", "''")}'`;
+    await db.raw(
+      `CREATE TRIGGER "${name}" BEFORE ${event} ON "${table}" FOR EACH ROW WHEN ${row}."${column}" = ${id} ` +
+        `BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+    );
+  }
+  return async () => void (await db.raw(`DROP TRIGGER IF EXISTS ${isMySql(db) ? `\`${name}\`` : `"${name}"`}`));
 }
 
 export interface ServiceProcess {

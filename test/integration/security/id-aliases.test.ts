@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { ObjectionUserRepository } from '../../../src/adapters/persistence/objection-user-repository.js';
+import { onMySqlOnly } from '../../support/test-database.js';
 import { createAdmin, expectProblem, httpSuite, logIn, PASSWORD, register } from '../http/helpers.js';
 
 /** Spellings of an id that MySQL's and MariaDB's default collations take for the id itself. */
@@ -17,11 +18,11 @@ function aliasesOf(id: string): Record<string, string> {
 
 const path = (alias: string) => `/users/${encodeURIComponent(alias)}`;
 
-describe('user ids compare exactly (MySQL)', function () {
+describe('user ids compare exactly', function () {
   this.timeout(30_000);
   const suite = httpSuite();
 
-  it('the repository finds no user by an alias of its id (binary, no-pad collation on the id columns)', async () => {
+  it('the repository finds no user by an alias of its id (on MySQL: binary, no-pad collation on the id columns)', async () => {
     const user = await register(suite.app);
     const repository = new ObjectionUserRepository(suite.db);
     expect((await repository.findById(user.id))?.id).to.equal(user.id);
@@ -89,7 +90,7 @@ describe('user ids compare exactly (MySQL)', function () {
 
 describe('migration 004 (exact ids) on MySQL', function () {
   this.timeout(30_000);
-  const suite = httpSuite();
+  const suite = httpSuite(onMySqlOnly("it changes MySQL's collation of the id columns"));
 
   it('goes down to the default collation and up again, keeping the sessions foreign key', async () => {
     const collationOf = async () => {

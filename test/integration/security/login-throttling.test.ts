@@ -7,7 +7,7 @@ import { anotherPool, attempt, counterKeys, expectThrottled, forgetAttempts, sle
 
 const WRONG = 'not the right password';
 
-describe('login throttling on MySQL', function () {
+describe('login throttling', function () {
   this.timeout(30_000);
   const suite = httpSuite();
   /** The production wiring with its own limits, e.g. `{ LOGIN_LIMITS_ACCOUNT: '3/60' }`. */

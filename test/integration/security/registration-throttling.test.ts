@@ -73,7 +73,7 @@ for (const [name, open] of [
   });
 }
 
-describe('registration throttling: admins are not counted (MySQL)', function () {
+describe('registration throttling: admins are not counted', function () {
   this.timeout(30_000);
   const suite = httpSuite();
 
