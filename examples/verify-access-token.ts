@@ -10,7 +10,7 @@
  *
  * What a valid token tells you: `sub` (user id), `role`, `sid` (the session it came from). It stays valid until
  * `exp` even if the user logs out; to cut that short, consume `user.sessions_ended` events and refuse tokens
- * whose `sid` is listed (see README, "Tokens for other services").
+ * whose `sid` is listed (see docs/sessions-and-tokens.md, "Tokens for other services").
  *
  * Run: npx tsx examples/verify-access-token.ts http://localhost:3000 <accessToken>
  */
