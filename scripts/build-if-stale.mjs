@@ -14,7 +14,7 @@ const targets = [
     name: 'dist/',
     // tsc rewrites every output on each build, so the entry point's time is the time of the last build.
     built: 'dist/src/config/main.js',
-    inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
+    inputs: ['src', 'contract/src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
     skip: [UI],
     command: ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
   },
