@@ -34,14 +34,13 @@ module.exports = {
     {
       name: 'adapters-do-not-use-each-other',
       comment:
-        'An adapter does not import another adapter’s code: it talks to a port. Shared by all: the logger’s ' +
-        'type and the dialect check (persistence/dialect.ts).',
+        'An adapter does not import another adapter’s code, nor its types: it talks to a port. Shared by all: ' +
+        'the logger and the dialect check (persistence/dialect.ts).',
       severity: 'error',
       from: { path: '^src/adapters/([^/]+)/' },
       to: {
         path: '^src/adapters/([^/]+)/',
         pathNot: ['^src/adapters/$1/', '^src/adapters/persistence/dialect\\.ts$', '^src/adapters/logging/logger\\.ts$'],
-        dependencyTypesNot: ['type-only'],
       },
     },
     {

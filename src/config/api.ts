@@ -6,7 +6,7 @@ import { secondFactorHttp } from '../adapters/http/mfa/index.js';
 import { BoundedPasswordHasher } from '../adapters/crypto/bounded-password-hasher.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { Db } from '../adapters/persistence/db.js';
-import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
+import { SessionStore } from '../application/sessions/ports.js';
 import { SetAccountStatus } from '../application/accounts/set-account-status.js';
 import { ListAuditEntries } from '../application/audit/list-audit-entries.js';
 import { ListMyActivity } from '../application/audit/list-my-activity.js';
@@ -65,7 +65,7 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
     },
     ...tokenRoutes(container).options,
     users: container.get<UserRepository>(UserRepository),
-    sessionStore: container.get(KnexSessionStore),
+    sessionStore: container.get<SessionStore>(SessionStore),
     log,
     sessionKeys,
     sessionIdleMs: env.sessionIdleMs,

@@ -5,6 +5,7 @@ import { LogOut } from '../application/log-out.js';
 import { OutboxRelay } from '../application/relay-outbox.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
+import { SessionStore } from '../application/sessions/ports.js';
 import type { Env } from './env.js';
 import { bindAccounts } from './modules/accounts.js';
 import { bindAudit, bindAuditUseCases } from './modules/audit.js';
@@ -36,7 +37,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   bindPasswords(container, env);
   bindAccounts(container, env, db);
   bindAuditUseCases(container);
-  container.bind(KnexSessionStore).toConstantValue(new KnexSessionStore(db, env.sessionAbsoluteMs));
+  container.bind<SessionStore>(SessionStore).toConstantValue(new KnexSessionStore(db, env.sessionAbsoluteMs));
   container.bind(Authenticate).toSelf();
   container.bind(LogOut).toSelf();
   bindMfa(container, env, db);

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { createHttpServer } from '../adapters/http/http-server.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
-import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
+import { SessionStore } from '../application/sessions/ports.js';
 import { Authenticate } from '../application/authenticate.js';
 import { PurgeAuditTrail } from '../application/audit/purge-audit-trail.js';
 import type { MailRelay } from '../application/email/relay-mail.js';
@@ -65,7 +65,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   const mailRelay: MailRelay | undefined = env.outbox.relayInProcess ? startMailRelay(env, container, log) : undefined;
   let shuttingDown = false;
   const app = wireApp(env, container, log, [sessionSecret], { relay, shuttingDown: () => shuttingDown });
-  const sessionStore = container.get(KnexSessionStore);
+  const sessionStore = container.get<SessionStore>(SessionStore);
 
   const purge = setInterval(() => {
     sessionStore.purgeExpired().catch((err: unknown) => log.error({ err }, 'purging expired sessions failed'));

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { UserRepository } from '../../application/ports.js';
 import type { Logger } from '../logging/logger.js';
-import type { KnexSessionStore, LoadedSession } from '../persistence/knex-session-store.js';
+import type { LoadedSession, SessionStore } from '../../application/sessions/ports.js';
 import { statusRouter, type StatusRoutes } from './accounts/status-router.js';
 import { auditRouter, type AuditRoutes } from './audit/audit-router.js';
 import { authRouter, type AuthRoutes } from './auth-router.js';
@@ -28,7 +28,7 @@ export interface AppOptions {
   accessTokens: AccessTokens;
   jwks: { published: () => Promise<PublicJwk[]>; maxAgeSeconds: number };
   users: UserRepository;
-  sessionStore: KnexSessionStore;
+  sessionStore: SessionStore;
   log: Logger;
   /** Keys that sign the session cookie; the first signs, all verify (rotation). */
   sessionKeys: string[];

@@ -6,7 +6,7 @@ import type { UserRepository } from '../../application/ports.js';
 import { viewOf, type UserView } from '../../application/user-view.js';
 import type { Caller } from '../../domain/access-policy.js';
 import { NotAuthenticated } from '../../domain/errors.js';
-import type { KnexSessionStore, LoadedSession, SessionData, SessionType } from '../persistence/knex-session-store.js';
+import type { LoadedSession, SessionData, SessionStore, SessionType } from '../../application/sessions/ports.js';
 import { accessCaller, type AccessTokens } from './sessions/access-caller.js';
 import { bearerOf, hasBearer } from './sessions/bearer.js';
 
@@ -54,7 +54,7 @@ export function sessionOf(ctx: Context): RequestSession | null | undefined {
 }
 
 export interface SessionOptions {
-  store: KnexSessionStore;
+  store: SessionStore;
   idleMs: number;
   secure: boolean;
   /** Ends a session a request replaced (a new login over an old session), through the use case that records it. */

@@ -1,25 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { LoadedSession, NewSession, SessionData, SessionStore, SessionType } from '../../application/sessions/ports.js';
 import { KnexSessions, sessionRowId } from './knex-sessions.js';
 
-export type SessionData = Record<string, unknown> & { userId?: string };
-export type SessionType = 'cookie' | 'token';
-
-/** A session record as a request found it. */
-export interface LoadedSession {
-  data: SessionData;
-  publicId: string;
-  userId: string | null;
-  type: SessionType;
-}
-
-/** What a login records about the session it starts. */
-export interface NewSession {
-  publicId: string;
-  type: SessionType;
-  ip: string | null;
-  userAgent: string | null;
-}
+export type { LoadedSession, NewSession, SessionData, SessionType } from '../../application/sessions/ports.js';
 
 const MAX_USER_AGENT = 512;
 
@@ -27,7 +11,7 @@ const MAX_USER_AGENT = 512;
  * The session records behind the cookie or the session token. A session expires when idle past its rolling
  * deadline, and in any case at its absolute deadline, fixed when it was created and never extended.
  */
-export class KnexSessionStore extends KnexSessions {
+export class KnexSessionStore extends KnexSessions implements SessionStore {
   constructor(
     db: Knex,
     private readonly absoluteMs: number,

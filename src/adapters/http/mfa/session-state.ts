@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Clock } from '../../../application/ports.js';
 import { NotAuthenticated, ReauthenticationRequired } from '../../../domain/errors.js';
-import type { SessionType } from '../../persistence/knex-session-store.js';
+import type { SessionType } from '../../../application/sessions/ports.js';
 import { sessionOf, startSession } from '../session.js';
 import { hasBearer } from '../sessions/bearer.js';
 
