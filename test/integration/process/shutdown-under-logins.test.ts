@@ -18,7 +18,8 @@ describe('stopping the service under a burst of logins', function () {
   let service: ServiceProcess;
   let exitCode: number | null;
   const statuses: number[] = [];
-  const failures: string[] = [];
+  /** Waiting clients that got no answer, by the request id they sent. */
+  const failures = new Map<string, string>();
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'authsvc-'));
@@ -37,8 +38,13 @@ describe('stopping the service under a burst of logins', function () {
     const listening = await service.until((l) => l.msg === 'listening', 60_000);
     const base = `http://127.0.0.1:${(listening.address as { port: number }).port}`;
     const username = uniqueName('burst');
-    const post = (path: string, body: unknown, signal: AbortSignal) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+    const post = (path: string, body: unknown, signal: AbortSignal, requestId?: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(requestId && { 'x-request-id': requestId }) },
+        body: JSON.stringify(body),
+        signal,
+      });
     const created = await post('/users', { username, password: PASSWORD }, AbortSignal.timeout(30_000));
     expect(created.status).to.equal(201);
 
@@ -50,16 +56,18 @@ describe('stopping the service under a burst of logins', function () {
         () => undefined,
       );
     });
-    const waiting = Array.from({ length: WAITING }, () =>
-      post('/login', { username, password: PASSWORD }, AbortSignal.timeout(30_000)).then(
+    const waiting = Array.from({ length: WAITING }, (_, i) =>
+      post('/login', { username, password: PASSWORD }, AbortSignal.timeout(30_000), `waiting-${i}`).then(
         async (res) => {
           statuses.push(res.status);
           await res.arrayBuffer();
         },
-        (err: unknown) => void failures.push(String(err)),
+        (err: unknown) => void failures.set(`waiting-${i}`, String(err)),
       ),
     );
-    await sleep(100); // every login received, most still waiting for the hashing thread, their clients gone
+    // Every login received (on a loaded machine a connection may still be waiting to be accepted: see below),
+    // most still waiting for the hashing thread, their clients gone.
+    await sleep(500);
     service.child.kill('SIGTERM');
     exitCode = await Promise.race([service.exited, sleep(30_000).then(() => null)]);
     await Promise.all([...gone, ...waiting]);
@@ -73,6 +81,9 @@ describe('stopping the service under a burst of logins', function () {
   it('exits 0 once the work in flight is done', () => {
     expect(exitCode, service.stderr()).to.equal(0);
     expect(service.lines.map((l) => l.msg)).to.include('stopped');
+    // Nothing was cut at the shutdown timeout: every handler finished, so a request the log does not name was
+    // never taken in.
+    expect(service.lines.filter((l) => /at the shutdown timeout/.test(String(l.msg)))).to.deep.equal([]);
   });
 
   it('logs no error: no handler loses its hashing thread', () => {
@@ -80,9 +91,14 @@ describe('stopping the service under a burst of logins', function () {
     expect(errors.map((l) => `${l.msg} ${JSON.stringify(l.err ?? '')}`)).to.deep.equal([]);
   });
 
-  it('answers the clients still waiting, none with a 5xx', () => {
-    expect(failures).to.deep.equal([]);
-    expect(statuses).to.have.length(WAITING);
+  it('answers the clients still waiting, none with a 5xx: no request it took in is cut off', () => {
+    // A connection the server had not accepted when it stopped listening fails without a request: that one
+    // the service never handled (no request log line under its id), and only that one may fail.
+    const handled = new Set(service.lines.filter((l) => l.msg === 'request').map((l) => l.reqId as string));
+    const cut = [...failures].filter(([id]) => handled.has(id));
+    expect(cut, 'handled, yet the client got no answer').to.deep.equal([]);
+    expect(statuses.length, `answered ${statuses.length} of ${WAITING}; ${[...failures.values()].join(', ')}`).to.be.greaterThan(0);
+    expect(statuses.length + failures.size).to.equal(WAITING);
     expect(statuses.filter((s) => s >= 500)).to.deep.equal([]);
   });
 });
