@@ -1,16 +1,16 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type * as SimpleWebAuthn from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, AuthenticatorTransport, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AssertionOutcome, NewPasskey, PasskeyOptions, Passkeys, StoredPasskey } from '../../application/mfa/ports.js';
 import { PasskeyRejected } from '../../domain/errors.js';
 
 const TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * The WebAuthn library, loaded on the first passkey request rather than at start-up: it is the heaviest module
+ * the service imports (about a third of a second), and most processes never see a passkey.
+ */
+let library: Promise<typeof SimpleWebAuthn> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 /** The relying party: its id is PUBLIC_URL's host name, and responses must come from PUBLIC_URL's origin. */
 export interface RelyingParty {
@@ -29,7 +29,9 @@ export class SimpleWebAuthnPasskeys implements Passkeys {
   constructor(private readonly rp: RelyingParty) {}
 
   async registrationOptions(user: { id: string; username: string }, existing: StoredPasskey[]): Promise<PasskeyOptions> {
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await webauthn()
+    ).generateRegistrationOptions({
       rpName: this.rp.name,
       rpID: this.rp.id,
       userName: user.username,
@@ -47,7 +49,9 @@ export class SimpleWebAuthnPasskeys implements Passkeys {
   async verifyRegistration(response: unknown, challengeOk: (challenge: string) => Promise<boolean>): Promise<NewPasskey> {
     let verified;
     try {
-      verified = await verifyRegistrationResponse({
+      verified = await (
+        await webauthn()
+      ).verifyRegistrationResponse({
         response: response as RegistrationResponseJSON,
         expectedChallenge: challengeOk,
         expectedOrigin: this.rp.origin,
@@ -70,7 +74,9 @@ export class SimpleWebAuthnPasskeys implements Passkeys {
   }
 
   async authenticationOptions(allow: StoredPasskey[], userVerification: 'required' | 'preferred'): Promise<PasskeyOptions> {
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: this.rp.id,
       timeout: TIMEOUT_MS,
       userVerification,
@@ -91,7 +97,9 @@ export class SimpleWebAuthnPasskeys implements Passkeys {
     requireUserVerification: boolean,
   ): Promise<AssertionOutcome> {
     try {
-      const { verified, authenticationInfo } = await verifyAuthenticationResponse({
+      const { verified, authenticationInfo } = await (
+        await webauthn()
+      ).verifyAuthenticationResponse({
         response: response as AuthenticationResponseJSON,
         expectedChallenge: challengeOk,
         expectedOrigin: this.rp.origin,
