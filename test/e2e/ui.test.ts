@@ -57,14 +57,14 @@ describe('web UI in a real browser', function () {
     await page.getByLabel('Password again').fill('something else');
     await page.getByRole('button', { name: 'Create account' }).click();
     expect(await errorOf(page, 'Password again')).to.equal('The two passwords are not the same.');
-    expect(await focused(page, 'id')).to.equal('field-confirm');
+    expect(await focusedOnceSettled(page, 'id', 'field-confirm')).to.equal('field-confirm');
 
     // Checked by the service: a username too short (400 validation-failed, errors[].field = username).
     await page.getByLabel(/^Username/).fill('ab');
     await page.getByLabel('Password again').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     expect(await errorOf(page, 'Username')).to.equal('Must be 3 to 64 characters long.');
-    expect(await focused(page, 'id')).to.equal('field-username');
+    expect(await focusedOnceSettled(page, 'id', 'field-username')).to.equal('field-username');
     expect(await page.getByLabel('Password again').getAttribute('aria-invalid')).to.equal(null);
 
     // The password policy names the password field.
@@ -90,7 +90,7 @@ describe('web UI in a real browser', function () {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.innerText()).to.equal('The username or password is incorrect.');
-    expect(await focused(page, 'className')).to.equal('form-error');
+    expect(await focusedOnceSettled(page, 'className', 'form-error')).to.equal('form-error');
     await review(page, 'sign-in-error');
 
     // Empty fields are named before anything is sent.
@@ -465,6 +465,17 @@ async function expectNoSideScroll(page: Page): Promise<void> {
   const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
   const width = await page.evaluate<number>('window.innerWidth');
   expect(scroll, 'page width').to.be.at.most(width);
+}
+
+/**
+ * What has the focus once the page has moved it there (the form moves it after drawing the answer, which on a
+ * loaded machine may land a moment after the error shows), or what has it after 5 s.
+ */
+async function focusedOnceSettled(page: Page, property: 'id' | 'className', expected: string): Promise<string | undefined> {
+  await page
+    .waitForFunction(`String(document.activeElement?.${property}) === ${JSON.stringify(expected)}`, undefined, { timeout: 5_000 })
+    .catch(() => undefined); // the assertion after it says what had the focus instead
+  return focused(page, property);
 }
 
 /** A property of the element that has the keyboard focus. */
