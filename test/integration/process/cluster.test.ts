@@ -65,7 +65,10 @@ for (const store of ['MySQL', 'SQLite'] as const) {
         database.DATABASE_URL = mysql.url;
       } else database.SQLITE_FILE = join(dir, 'authsvc.sqlite');
       service = start({ PORT: '0', HOST: '127.0.0.1', WEB_CONCURRENCY: '2', BCRYPT_COST: '4', ...database });
-      await service.until((lines) => lines.some((l) => l.msg === 'all workers listening'));
+      // Each worker's own "listening" line comes through its own pipe, and may arrive after the primary's.
+      await service.until(
+        (lines) => lines.some((l) => l.msg === 'all workers listening') && lines.filter((l) => l.msg === 'listening').length >= 2,
+      );
       const listening = service.lines.find((l) => l.msg === 'listening')!;
       base = `http://127.0.0.1:${(listening.address as { port: number }).port}`;
     });
