@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import request from 'supertest';
 import { KnexPasskeys } from '../../../src/adapters/persistence/mfa/knex-passkeys.js';
 import { CreateUser } from '../../../src/application/create-user.js';
@@ -15,6 +16,23 @@ const databases: [string, OpenDb][] = [
 ];
 
 /** A code that is not the current one, nor one step either side. */
+/** A passkey row for the account, as registration would store it (the key itself is never checked here). */
+async function storePasskey(db: Knex, userId: string, credentialId: string, lastIdChar: string): Promise<void> {
+  await new KnexPasskeys(db).add({
+    id: userId.replace(/.$/, lastIdChar),
+    userId,
+    credentialId,
+    publicKey: 'AAAA',
+    counter: 0,
+    transports: [],
+    deviceType: 'singleDevice',
+    backedUp: false,
+    name: 'Laptop',
+    createdAt: new Date(),
+    lastUsedAt: null,
+  });
+}
+
 const wrongCode = (right: string) => String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
 
 for (const [name, open] of databases) {
@@ -241,19 +259,7 @@ for (const [name, open] of databases) {
         const strict = w.appWith({ LOGIN_LIMITS_ACCOUNT: '3/60', LOGIN_LIMITS_CLIENT: '1000/60' }, w.clock);
         const account = await registerUser(strict.app);
         const credentialId = `cred-${account.id}`;
-        await new KnexPasskeys(w.db).add({
-          id: account.id.replace(/.$/, 'f'),
-          userId: account.id,
-          credentialId,
-          publicKey: 'AAAA',
-          counter: 0,
-          transports: [],
-          deviceType: 'singleDevice',
-          backedUp: false,
-          name: 'Laptop',
-          createdAt: new Date(),
-          lastUsedAt: null,
-        });
+        await storePasskey(w.db, account.id, credentialId, 'f');
         for (let i = 0; i < 3; i += 1) {
           expectProblem(
             await request(strict.app.callback())
@@ -340,19 +346,7 @@ for (const [name, open] of databases) {
         const admin = await adminOf(other.app, other.container);
         const account = await registerUser(other.app);
         const credentialId = `cred-${account.id}`;
-        await new KnexPasskeys(w.db).add({
-          id: account.id.replace(/.$/, 'e'),
-          userId: account.id,
-          credentialId,
-          publicKey: 'AAAA',
-          counter: 0,
-          transports: [],
-          deviceType: 'singleDevice',
-          backedUp: false,
-          name: 'Laptop',
-          createdAt: new Date(),
-          lastUsedAt: null,
-        });
+        await storePasskey(w.db, account.id, credentialId, 'e');
         await admin.put(`/users/${account.id}/status`).send({ status: 'disabled' }).expect(200);
         const before = await trailOf(account.id);
         const signIn = () =>
