@@ -1,7 +1,7 @@
 // Hand-written doubles for the outbox relay and the Kafka publisher: each keeps its port's contract and nothing more.
 import type { Admin, Kafka, Producer, ProducerConfig, ProducerRecord } from 'kafkajs';
 import type { EventPublisher, LogSink, OutboxLag, OutboxQueue, OutboxRecord, PublishOutcome, RelayLock } from '../src/application/ports.js';
-import { PublishFailed, type RelaySettings } from '../src/application/relay-outbox.js';
+import { PublishFailed, type RelaySettings } from '../src/application/outbox/relay-outbox.js';
 import { T0 } from './fakes.js';
 
 export const USER_ID = '00000000-0000-7000-8000-0000000000aa';

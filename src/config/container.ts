@@ -1,8 +1,8 @@
 import { Container } from 'inversify';
 import type { Knex } from 'knex';
-import { Authenticate } from '../application/authenticate.js';
-import { LogOut } from '../application/log-out.js';
-import { OutboxRelay } from '../application/relay-outbox.js';
+import { Authenticate } from '../application/sessions/authenticate.js';
+import { LogOut } from '../application/sessions/log-out.js';
+import { OutboxRelay } from '../application/outbox/relay-outbox.js';
 import type { Logger } from '../adapters/logging/logger.js';
 import { KnexSessionStore } from '../adapters/persistence/knex-session-store.js';
 import { SessionStore } from '../application/sessions/ports.js';

@@ -9,7 +9,7 @@ import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createLogger } from '../../src/adapters/logging/logger.js';
-import { CreateUser } from '../../src/application/create-user.js';
+import { CreateUser } from '../../src/application/accounts/create-user.js';
 import { MailRelay } from '../../src/application/email/relay-mail.js';
 import { Clock } from '../../src/application/ports.js';
 import { buildContainer } from '../../src/config/container.js';

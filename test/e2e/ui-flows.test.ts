@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { CDPSession, Page } from 'playwright-core';
-import { CreateUser } from '../../src/application/create-user.js';
+import { CreateUser } from '../../src/application/accounts/create-user.js';
 import { linkIn } from '../support/test-smtp.js';
 import { codeForStep } from '../support/totp.js';
 import { createAdmin, createUser, PASSWORD, passwordStep, review, signIn, signOut, uiSuite, uniqueName, type UiSuite } from './browser.js';

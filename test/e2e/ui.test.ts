@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { DeleteUser } from '../../src/application/delete-user.js';
+import { DeleteUser } from '../../src/application/accounts/delete-user.js';
 import { createAdmin, createUser, PASSWORD, review, signIn, uiSuite, uniqueName } from './browser.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';

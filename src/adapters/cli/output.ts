@@ -1,4 +1,4 @@
-import type { UserView } from '../../application/user-view.js';
+import type { UserView } from '../../application/accounts/user-view.js';
 import type { ParkedMail } from '../../application/email/ports.js';
 import type { ParkedOutboxRow } from '../../application/ports.js';
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
-import type { Authenticate } from '../../application/authenticate.js';
-import type { LogOut } from '../../application/log-out.js';
+import type { Authenticate } from '../../application/sessions/authenticate.js';
+import type { LogOut } from '../../application/sessions/log-out.js';
 import { jsonBody } from './json-body.js';
 import { requestContext } from './request-context.js';
 import type { LoginSessions } from './mfa/session-state.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_SEARCH } from '../../application/list-users.js';
+import { MAX_SEARCH } from '../../application/accounts/list-users.js';
 import { ACCOUNT_STATUSES } from '../../domain/account-status.js';
 import { ROLES } from '../../domain/role.js';
 import { MAX_ISSUES } from './problem-details.js';

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import session from 'koa-session';
 import type { UserRepository } from '../../application/ports.js';
-import { viewOf, type UserView } from '../../application/user-view.js';
+import { viewOf, type UserView } from '../../application/accounts/user-view.js';
 import type { Caller } from '../../domain/access-policy.js';
 import { NotAuthenticated } from '../../domain/errors.js';
 import type { LoadedSession, SessionData, SessionStore, SessionType } from '../../application/sessions/ports.js';

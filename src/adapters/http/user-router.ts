@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import type { ChangePassword } from '../../application/change-password.js';
-import type { ChangeRole } from '../../application/change-role.js';
-import type { CreateUser } from '../../application/create-user.js';
-import type { DeleteUser } from '../../application/delete-user.js';
-import type { GetUser } from '../../application/get-user.js';
-import type { ListUsers } from '../../application/list-users.js';
+import type { ChangePassword } from '../../application/accounts/change-password.js';
+import type { ChangeRole } from '../../application/accounts/change-role.js';
+import type { CreateUser } from '../../application/accounts/create-user.js';
+import type { DeleteUser } from '../../application/accounts/delete-user.js';
+import type { GetUser } from '../../application/accounts/get-user.js';
+import type { ListUsers } from '../../application/accounts/list-users.js';
 import { UserNotFound } from '../../domain/errors.js';
 import { jsonBody } from './json-body.js';
 import { refuseOwnChangeByAccessToken } from './mfa/gate.js';

@@ -6,7 +6,7 @@ import { sessionsEnded, userDisabled, userEnabled } from '../../domain/events.js
 import { actorOf } from '../audit/entries.js';
 import type { RequestContext } from '../audit/ports.js';
 import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
-import { stamp, viewOf, type UserView } from '../user-view.js';
+import { stamp, viewOf, type UserView } from './user-view.js';
 
 /** Disables an account instead of deleting it (its data and events stay), or enables it again. */
 @injectable()

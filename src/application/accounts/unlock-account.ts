@@ -4,7 +4,7 @@ import { UserNotFound } from '../../domain/errors.js';
 import { actorOf } from '../audit/entries.js';
 import type { RequestContext } from '../audit/ports.js';
 import { LoginThrottleReset, UnitOfWork, UserRepository } from '../ports.js';
-import { viewOf, type UserView } from '../user-view.js';
+import { viewOf, type UserView } from './user-view.js';
 
 /**
  * Lets an account sign in again at once after its failed sign-ins filled the throttle (the owner mistyped, or

@@ -5,9 +5,9 @@ import { mustConfirmEmailChange, type Caller } from '../../domain/access-policy.
 import { parseEmailAddress } from '../../domain/email-address.js';
 import { UserNotFound } from '../../domain/errors.js';
 import { emailChanged } from '../../domain/events.js';
-import { confirmCurrentPassword } from '../password-check.js';
+import { confirmCurrentPassword } from '../accounts/password-check.js';
 import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from '../ports.js';
-import { stamp, viewOf, type UserView } from '../user-view.js';
+import { stamp, viewOf, type UserView } from '../accounts/user-view.js';
 import { mailFor, sendVerification } from './mail.js';
 
 /**

@@ -7,7 +7,7 @@ import type { RequestContext } from '../audit/ports.js';
 import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from '../ports.js';
 import type { EmailToken } from './ports.js';
 import { TokenThrottle } from './ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { afterPasswordChange } from './mail.js';
 
 /**

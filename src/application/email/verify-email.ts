@@ -4,7 +4,7 @@ import { InvalidToken } from '../../domain/errors.js';
 import { emailVerified } from '../../domain/events.js';
 import type { LoginThrottle } from '../ports.js';
 import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { TokenThrottle } from './ports.js';
 
 /**

@@ -6,7 +6,7 @@ import { noAudit } from '../audit/entries.js';
 import type { RequestContext } from '../audit/ports.js';
 import { SignInAudit } from '../audit/sign-in-audit.js';
 import { Clock, IdGenerator, UnitOfWork, UserRepository } from '../ports.js';
-import { stamp, viewOf, type UserView } from '../user-view.js';
+import { stamp, viewOf, type UserView } from '../accounts/user-view.js';
 import type { SecondFactorProof, SignInMethod } from './ports.js';
 import { methodOf, VerifySecondFactor } from './verify-second-factor.js';
 

@@ -3,7 +3,7 @@ import type { RequestContext } from '../audit/ports.js';
 import { InvalidCode, MfaConflict } from '../../domain/errors.js';
 import { mfaEnabled } from '../../domain/events.js';
 import { Clock, IdGenerator } from '../ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { CodeThrottle, MfaStores, MfaUnitOfWork, RecoveryCodes, SecretBox, Totp } from './ports.js';
 import { replaceRecoveryCodes } from './recovery-code-set.js';
 

@@ -3,7 +3,7 @@ import type { RequestContext } from '../audit/ports.js';
 import { MfaConflict } from '../../domain/errors.js';
 import { mfaDisabled } from '../../domain/events.js';
 import { Clock, IdGenerator } from '../ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { MfaUnitOfWork } from './ports.js';
 
 /** Switches one-time codes off. Recovery codes go too when no passkey is left: they stand in for a second factor. */

@@ -3,7 +3,7 @@ import type { RequestContext } from '../audit/ports.js';
 import { PasskeyNotFound, UserNotFound } from '../../domain/errors.js';
 import { mfaDisabled } from '../../domain/events.js';
 import { Clock, IdGenerator } from '../ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { MfaStores, MfaUnitOfWork } from './ports.js';
 import type { PasskeyView } from './register-passkey.js';
 

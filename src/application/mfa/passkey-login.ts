@@ -5,7 +5,7 @@ import { noAudit } from '../audit/entries.js';
 import type { RequestContext } from '../audit/ports.js';
 import { SignInAudit } from '../audit/sign-in-audit.js';
 import { Clock, IdGenerator, LoginThrottle, UnitOfWork, UserRepository, type LoginAttempt } from '../ports.js';
-import type { UserView } from '../user-view.js';
+import type { UserView } from '../accounts/user-view.js';
 import { recordLogin } from './complete-login.js';
 import { MfaStores, Passkeys, type StoredPasskey, CHALLENGE_TTL_MS } from './ports.js';
 import { VerifyPasskey } from './verify-passkey.js';

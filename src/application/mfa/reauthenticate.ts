@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { IncorrectCurrentPassword, NotAuthenticated } from '../../domain/errors.js';
 import { candidatePassword } from '../../domain/password.js';
 import type { RequestContext } from '../audit/ports.js';
-import { checkCounted } from '../password-check.js';
+import { checkCounted } from '../accounts/password-check.js';
 import { LoginThrottle, PasswordHasher, UserRepository } from '../ports.js';
 import type { SecondFactorProof } from './ports.js';
 import { VerifySecondFactor } from './verify-second-factor.js';

@@ -3,7 +3,7 @@ import type { RequestContext } from '../audit/ports.js';
 import { UserNotFound } from '../../domain/errors.js';
 import { mfaEnabled } from '../../domain/events.js';
 import { Clock, IdGenerator, UserRepository } from '../ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { MfaStores, MfaUnitOfWork, Passkeys, CHALLENGE_TTL_MS } from './ports.js';
 
 export interface PasskeyView {

@@ -3,7 +3,7 @@ import { assertMayManageSessionsOf, type Caller } from '../../domain/access-poli
 import { UserNotFound } from '../../domain/errors.js';
 import { sessionsEnded } from '../../domain/events.js';
 import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
-import { stamp } from '../user-view.js';
+import { stamp } from '../accounts/user-view.js';
 import { actorOf } from '../audit/entries.js';
 import type { RequestContext } from '../audit/ports.js';
 

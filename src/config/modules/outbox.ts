@@ -2,7 +2,7 @@ import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { PurgeAuditTrail } from '../../application/audit/purge-audit-trail.js';
 import { Clock, OutboxQueue, OutboxReport } from '../../application/ports.js';
-import { OutboxRelay } from '../../application/relay-outbox.js';
+import { OutboxRelay } from '../../application/outbox/relay-outbox.js';
 import type { Logger } from '../../adapters/logging/logger.js';
 import { createKafka } from '../../adapters/messaging/kafka-client.js';
 import { KafkaEventPublisher } from '../../adapters/messaging/kafka-event-publisher.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { expectProblem, outboxTypes, PASSWORD, uniqueName } from '../http/helpers.js';
 import { linkIn } from '../../support/test-smtp.js';
 import { forgetAttempts } from '../security/helpers.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createDb } from '../../../src/adapters/persistence/db.js';
-import { OutboxRelay } from '../../../src/application/relay-outbox.js';
+import { OutboxRelay } from '../../../src/application/outbox/relay-outbox.js';
 import { testApp, testEnv } from '../../support/test-app.js';
 import { kafkaFor, type TestKafka } from '../../support/test-kafka.js';
 import {

@@ -4,7 +4,7 @@ import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
 import request from 'supertest';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import type { Env } from '../../../src/config/env.js';
 import { testApp } from '../../support/test-app.js';
 import { onRunDatabase, type OpenDb } from '../../support/test-database.js';

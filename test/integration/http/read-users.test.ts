@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { v7 as uuidv7 } from 'uuid';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { createAdmin, expectInvalidField, expectProblem, httpSuite, logIn, PASSWORD, register, uniqueName } from './helpers.js';
 
 describe('GET /users/me, /users/{id} and /users', function () {

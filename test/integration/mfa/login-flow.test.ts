@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { KnexPasskeys } from '../../../src/adapters/persistence/mfa/knex-passkeys.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 import { Passkeys } from '../../../src/application/mfa/ports.js';
 import { VerifySecondFactor } from '../../../src/application/mfa/verify-second-factor.js';

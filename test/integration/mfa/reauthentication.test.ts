@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { expectProblem, PASSWORD, uniqueName } from '../http/helpers.js';
 import { codeAt, enrolTotp, halfLoggedIn, loggedIn, mfaWorld, MovableClock, registerUser } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
-import { OutboxRelay } from '../../../src/application/relay-outbox.js';
+import { OutboxRelay } from '../../../src/application/outbox/relay-outbox.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { testEnv } from '../../support/test-app.js';
 import { collect } from '../../support/test-consumer.js';

@@ -7,7 +7,7 @@ import type Koa from 'koa';
 import request from 'supertest';
 import { createLogger, type Logger } from '../../../src/adapters/logging/logger.js';
 import { createDb } from '../../../src/adapters/persistence/db.js';
-import { OutboxRelay } from '../../../src/application/relay-outbox.js';
+import { OutboxRelay } from '../../../src/application/outbox/relay-outbox.js';
 import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
 import { wireApp, type Runtime } from '../../../src/config/api.js';

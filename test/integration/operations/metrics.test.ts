@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
-import { Authenticate } from '../../../src/application/authenticate.js';
+import { Authenticate } from '../../../src/application/sessions/authenticate.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import request from 'supertest';
 import { operations } from '../../../src/adapters/http/openapi.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { codeForStep } from '../../support/totp.js';
 import { opsSuite, PASSWORD, register, uniqueName, wired, type Wired } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type Koa from 'koa';
 import request from 'supertest';
 import { operations } from '../../../src/adapters/http/openapi.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { opsSuite, PASSWORD, uniqueName, wired, type Wired } from './helpers.js';
 
 type Doc = { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> } }>> };

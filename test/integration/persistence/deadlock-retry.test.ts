@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { UuidIdGenerator } from '../../../src/adapters/ids/uuid-id-generator.js';
 import { KnexUnitOfWork } from '../../../src/adapters/persistence/knex-unit-of-work.js';
-import { ChangeRole } from '../../../src/application/change-role.js';
+import { ChangeRole } from '../../../src/application/accounts/change-role.js';
 import { OPERATOR } from '../../../src/domain/access-policy.js';
 import { LastAdmin } from '../../../src/domain/errors.js';
 import { User } from '../../../src/domain/user.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import request from 'supertest';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { expectProblem, httpSuite, register, sessionCookieHeader, uniqueName, type Account } from '../http/helpers.js';
 
 type Caller = 'anonymous' | 'user' | 'admin';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
 import request from 'supertest';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { COOKIE, cookieValue, httpSuite, sha256Hex, uniqueName } from '../http/helpers.js';
 import { appWithCapturedLogs, failWrites, type CapturedLogs } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import request from 'supertest';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { JWKS_MAX_AGE_SECONDS, PUBLICATION_LEAD_MS } from '../../../src/application/tokens/key-ring.js';
 import { PASSWORD, credentials, expectProblem, register, sessionCookieHeader, uniqueName } from '../http/helpers.js';
 import { bearer, decodeJwt, instance, onBothDatabases, tokenLogin, type TokenApp } from './helpers.js';

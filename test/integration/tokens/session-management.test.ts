@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import {
   COOKIE,
   PASSWORD,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { toCloudEvent, Unpublishable } from '../../../src/adapters/messaging/cloud-events.js';
 import { cloudEventSchema, USER_EVENT_TYPES, type UserEventType } from '../../../src/adapters/messaging/event-contract.js';
 import { KafkaEventPublisher } from '../../../src/adapters/messaging/kafka-event-publisher.js';
-import { PublishFailed } from '../../../src/application/relay-outbox.js';
+import { PublishFailed } from '../../../src/application/outbox/relay-outbox.js';
 import { anOutboxRecord, FakeKafka, USER_ID } from '../../relay-fakes.js';
 
 const SOURCE = '/authsvc';

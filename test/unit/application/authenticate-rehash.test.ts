@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/authenticate.js';
+import { Authenticate } from '../../../src/application/sessions/authenticate.js';
 import { InvalidCredentials } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../builders.js';
 import { fakeHasher, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';

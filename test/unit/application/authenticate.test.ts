@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/authenticate.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { Authenticate } from '../../../src/application/sessions/authenticate.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { InvalidCredentials } from '../../../src/domain/errors.js';
 import { aUser } from '../../builders.js';
 import {

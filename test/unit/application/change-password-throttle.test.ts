@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/authenticate.js';
-import { ChangePassword } from '../../../src/application/change-password.js';
+import { Authenticate } from '../../../src/application/sessions/authenticate.js';
+import { ChangePassword } from '../../../src/application/accounts/change-password.js';
 import { IncorrectCurrentPassword, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
 import {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ChangeRole } from '../../../src/application/change-role.js';
+import { ChangeRole } from '../../../src/application/accounts/change-role.js';
 import { Forbidden, LastAdmin, UserNotFound, ValidationFailed } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
 import { FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { Busy, Forbidden, TooManyAttempts, UsernameTaken, ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DeleteUser } from '../../../src/application/delete-user.js';
+import { DeleteUser } from '../../../src/application/accounts/delete-user.js';
 import { CannotDeleteSelf, Forbidden, LastAdmin, UserNotFound } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
 import { FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { CreateUser } from '../../../src/application/create-user.js';
-import { EnsureAdmin } from '../../../src/application/ensure-admin.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
+import { EnsureAdmin } from '../../../src/application/accounts/ensure-admin.js';
 import { ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser } from '../../builders.js';

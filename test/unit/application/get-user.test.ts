@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { GetUser } from '../../../src/application/get-user.js';
+import { GetUser } from '../../../src/application/accounts/get-user.js';
 import { Forbidden, UserNotFound } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
 import { InMemoryUserRepository, T0 } from '../../fakes.js';

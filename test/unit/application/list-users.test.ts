@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_PAGE_SIZE, ListUsers, MAX_PAGE_SIZE, MAX_SEARCH } from '../../../src/application/list-users.js';
+import { DEFAULT_PAGE_SIZE, ListUsers, MAX_PAGE_SIZE, MAX_SEARCH } from '../../../src/application/accounts/list-users.js';
 import { Forbidden, ValidationFailed } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
 import { InMemoryUserRepository } from '../../fakes.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LogOut } from '../../../src/application/log-out.js';
+import { LogOut } from '../../../src/application/sessions/log-out.js';
 import { FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../fakes.js';
 
 describe('LogOut', () => {

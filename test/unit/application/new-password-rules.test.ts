@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import { ZxcvbnCommonPasswords } from '../../../src/adapters/crypto/zxcvbn-common-passwords.js';
 import type { CommonPasswords } from '../../../src/application/ports.js';
-import { ChangePassword } from '../../../src/application/change-password.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { ChangePassword } from '../../../src/application/accounts/change-password.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { ValidationFailed } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
 import {

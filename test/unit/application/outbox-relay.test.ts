@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OutboxRelay, PublishFailed, type RelaySettings } from '../../../src/application/relay-outbox.js';
+import { OutboxRelay, PublishFailed, type RelaySettings } from '../../../src/application/outbox/relay-outbox.js';
 import { FixedClock, T0 } from '../../fakes.js';
 import {
   anOutboxRecord,

@@ -1,9 +1,9 @@
 // NFKC, not just NFC: full-width letters and ligatures (which NFC keeps) are one password with their plain forms,
 // at registration, at login and on a change alike.
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/authenticate.js';
-import { ChangePassword } from '../../../src/application/change-password.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { Authenticate } from '../../../src/application/sessions/authenticate.js';
+import { ChangePassword } from '../../../src/application/accounts/change-password.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { aUser, callerOf } from '../../builders.js';
 import {
   fakeHasher,

@@ -3,8 +3,8 @@ import { ChangeEmail } from '../../../src/application/email/change-email.js';
 import { RequestPasswordReset } from '../../../src/application/email/request-password-reset.js';
 import { ResetPassword } from '../../../src/application/email/reset-password.js';
 import { VerifyEmail } from '../../../src/application/email/verify-email.js';
-import { ChangePassword } from '../../../src/application/change-password.js';
-import { CreateUser } from '../../../src/application/create-user.js';
+import { ChangePassword } from '../../../src/application/accounts/change-password.js';
+import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { EmailTaken, InvalidToken, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser, callerOf } from '../../builders.js';
 import {

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { UserRepository } from '../../../application/ports.js';
-import { viewOf } from '../../../application/user-view.js';
+import { viewOf } from '../../../application/accounts/user-view.js';
 import type { AccessTokenClaims } from '../../../application/tokens/ports.js';
 import type { Identified } from '../session.js';
 

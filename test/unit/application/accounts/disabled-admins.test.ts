@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ChangeRole } from '../../../../src/application/change-role.js';
-import { DeleteUser } from '../../../../src/application/delete-user.js';
+import { ChangeRole } from '../../../../src/application/accounts/change-role.js';
+import { DeleteUser } from '../../../../src/application/accounts/delete-user.js';
 import { LastAdmin } from '../../../../src/domain/errors.js';
 import { anAdmin, callerOf } from '../../../builders.js';
 import { FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../../fakes.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { AuditPage, AuditReader } from '../../../../src/application/audit/ports.js';
 import { PurgeAuditTrail } from '../../../../src/application/audit/purge-audit-trail.js';
-import { OutboxRelay } from '../../../../src/application/relay-outbox.js';
+import { OutboxRelay } from '../../../../src/application/outbox/relay-outbox.js';
 import { FixedClock } from '../../../fakes.js';
 import { FakeEventPublisher, FakeRelayLock, InMemoryOutboxQueue, RecordingLog, relaySettings } from '../../../relay-fakes.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SignInAudit } from '../../../../src/application/audit/sign-in-audit.js';
-import { Authenticate } from '../../../../src/application/authenticate.js';
+import { Authenticate } from '../../../../src/application/sessions/authenticate.js';
 import { AccountDisabled, InvalidCredentials, TooManyAttempts } from '../../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../../builders.js';
 import {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { AesGcmSecretBox } from '../../../../src/adapters/mfa/aes-gcm-secret-box.js';
 import { HmacRecoveryCodes } from '../../../../src/adapters/mfa/hmac-recovery-codes.js';
 import { OtpauthTotp } from '../../../../src/adapters/mfa/otpauth-totp.js';
-import { Authenticate } from '../../../../src/application/authenticate.js';
+import { Authenticate } from '../../../../src/application/sessions/authenticate.js';
 import { ConfirmTotp } from '../../../../src/application/mfa/confirm-totp.js';
 import { DisableTotp } from '../../../../src/application/mfa/disable-totp.js';
 import { EnrolTotp } from '../../../../src/application/mfa/enrol-totp.js';

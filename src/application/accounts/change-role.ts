@@ -1,11 +1,11 @@
 import { inject, injectable } from 'inversify';
-import { assertAnotherAdminRemains, assertMayChangeRole, type Caller } from '../domain/access-policy.js';
-import { UserNotFound } from '../domain/errors.js';
-import { roleChanged } from '../domain/events.js';
-import { parseRole } from '../domain/role.js';
-import { actorOf } from './audit/entries.js';
-import type { RequestContext } from './audit/ports.js';
-import { Clock, IdGenerator, UnitOfWork } from './ports.js';
+import { assertAnotherAdminRemains, assertMayChangeRole, type Caller } from '../../domain/access-policy.js';
+import { UserNotFound } from '../../domain/errors.js';
+import { roleChanged } from '../../domain/events.js';
+import { parseRole } from '../../domain/role.js';
+import { actorOf } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
 @injectable()

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
-import { assertMayRead, type Caller } from '../domain/access-policy.js';
-import { UserNotFound } from '../domain/errors.js';
-import { UserRepository } from './ports.js';
+import { assertMayRead, type Caller } from '../../domain/access-policy.js';
+import { UserNotFound } from '../../domain/errors.js';
+import { UserRepository } from '../ports.js';
 import { viewOf, type UserView } from './user-view.js';
 
 @injectable()

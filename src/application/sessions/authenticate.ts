@@ -1,18 +1,18 @@
 import { inject, injectable, optional } from 'inversify';
-import { looksLikeEmail, parseEmailAddress } from '../domain/email-address.js';
-import { AccountDisabled, Busy, InvalidCredentials, TooManyAttempts, ValidationFailed } from '../domain/errors.js';
-import { loggedIn } from '../domain/events.js';
-import { candidatePassword } from '../domain/password.js';
-import type { User } from '../domain/user.js';
-import { parseUsername, type Username } from '../domain/username.js';
-import { noAudit } from './audit/entries.js';
-import type { RequestContext } from './audit/ports.js';
-import { SignInAudit } from './audit/sign-in-audit.js';
-import type { SignInMethod } from './mfa/ports.js';
-import { SecondFactors } from './mfa/second-factors.js';
-import { checkCounted } from './password-check.js';
-import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
-import { stamp, viewOf, type UserView } from './user-view.js';
+import { looksLikeEmail, parseEmailAddress } from '../../domain/email-address.js';
+import { AccountDisabled, Busy, InvalidCredentials, TooManyAttempts, ValidationFailed } from '../../domain/errors.js';
+import { loggedIn } from '../../domain/events.js';
+import { candidatePassword } from '../../domain/password.js';
+import type { User } from '../../domain/user.js';
+import { parseUsername, type Username } from '../../domain/username.js';
+import { noAudit } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { SignInAudit } from '../audit/sign-in-audit.js';
+import type { SignInMethod } from '../mfa/ports.js';
+import { SecondFactors } from '../mfa/second-factors.js';
+import { checkCounted } from '../accounts/password-check.js';
+import { Clock, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from '../ports.js';
+import { stamp, viewOf, type UserView } from '../accounts/user-view.js';
 
 /** The user, or with `secondFactors` a login that waits for one of them: not recorded as a login yet. */
 export type LoginOutcome = UserView & { secondFactors?: SignInMethod[] };

@@ -1,4 +1,4 @@
-import type { Clock, EventPublisher, LogSink, OutboxLag, OutboxQueue, OutboxSignal, RelayLock } from './ports.js';
+import type { Clock, EventPublisher, LogSink, OutboxLag, OutboxQueue, OutboxSignal, RelayLock } from '../ports.js';
 
 export interface RelaySettings {
   batchSize: number;

@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
-import { sessionsEnded, type SessionEndReason } from '../domain/events.js';
-import type { RequestContext } from './audit/ports.js';
-import { Clock, IdGenerator, UnitOfWork } from './ports.js';
-import { stamp } from './user-view.js';
+import { sessionsEnded, type SessionEndReason } from '../../domain/events.js';
+import type { RequestContext } from '../audit/ports.js';
+import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
+import { stamp } from '../accounts/user-view.js';
 
 @injectable()
 export class LogOut {

@@ -1,16 +1,16 @@
 import { inject, injectable } from 'inversify';
-import { assertMayCreate, type Creator } from '../domain/access-policy.js';
-import { Busy, UsernameTaken } from '../domain/errors.js';
-import { userCreated } from '../domain/events.js';
-import { parseEmailAddress } from '../domain/email-address.js';
-import { parseNewPassword } from '../domain/password.js';
-import { parseRole } from '../domain/role.js';
-import { User } from '../domain/user.js';
-import { parseUsername } from '../domain/username.js';
-import { actorOf } from './audit/entries.js';
-import type { RequestContext } from './audit/ports.js';
-import { sendVerification } from './email/mail.js';
-import { Clock, CommonPasswords, IdGenerator, PasswordHasher, RegistrationThrottle, UnitOfWork, UserRepository } from './ports.js';
+import { assertMayCreate, type Creator } from '../../domain/access-policy.js';
+import { Busy, UsernameTaken } from '../../domain/errors.js';
+import { userCreated } from '../../domain/events.js';
+import { parseEmailAddress } from '../../domain/email-address.js';
+import { parseNewPassword } from '../../domain/password.js';
+import { parseRole } from '../../domain/role.js';
+import { User } from '../../domain/user.js';
+import { parseUsername } from '../../domain/username.js';
+import { actorOf } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { sendVerification } from '../email/mail.js';
+import { Clock, CommonPasswords, IdGenerator, PasswordHasher, RegistrationThrottle, UnitOfWork, UserRepository } from '../ports.js';
 import { stamp, viewOf, type UserView } from './user-view.js';
 
 @injectable()

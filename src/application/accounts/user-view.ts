@@ -1,8 +1,8 @@
-import type { EventStamp } from '../domain/events.js';
-import type { AccountStatus } from '../domain/account-status.js';
-import type { Role } from '../domain/role.js';
-import type { User } from '../domain/user.js';
-import type { Clock, IdGenerator } from './ports.js';
+import type { EventStamp } from '../../domain/events.js';
+import type { AccountStatus } from '../../domain/account-status.js';
+import type { Role } from '../../domain/role.js';
+import type { User } from '../../domain/user.js';
+import type { Clock, IdGenerator } from '../ports.js';
 
 /** What the use cases return about a user: never the hash. */
 export interface UserView {

@@ -1,7 +1,7 @@
-import { IncorrectCurrentPassword, ValidationFailed } from '../domain/errors.js';
-import { candidatePassword } from '../domain/password.js';
-import type { User } from '../domain/user.js';
-import type { LoginAttempt, LoginThrottle, PasswordHasher } from './ports.js';
+import { IncorrectCurrentPassword, ValidationFailed } from '../../domain/errors.js';
+import { candidatePassword } from '../../domain/password.js';
+import type { User } from '../../domain/user.js';
+import type { LoginAttempt, LoginThrottle, PasswordHasher } from '../ports.js';
 
 /**
  * Counts one password check with the throttle: counted before `check` runs, so parallel guesses cannot outrun

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
-import { assertMayList, type Caller } from '../domain/access-policy.js';
-import { ValidationFailed } from '../domain/errors.js';
-import { UserRepository } from './ports.js';
+import { assertMayList, type Caller } from '../../domain/access-policy.js';
+import { ValidationFailed } from '../../domain/errors.js';
+import { UserRepository } from '../ports.js';
 import { viewOf, type UserView } from './user-view.js';
 
 export const MAX_PAGE_SIZE = 100;

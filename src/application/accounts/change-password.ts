@@ -1,13 +1,13 @@
 import { inject, injectable } from 'inversify';
-import { mustConfirmPasswordChange, type Caller } from '../domain/access-policy.js';
-import { UserNotFound } from '../domain/errors.js';
-import { passwordChanged, sessionsEnded } from '../domain/events.js';
-import { parseNewPassword } from '../domain/password.js';
-import { actorOf } from './audit/entries.js';
-import type { RequestContext } from './audit/ports.js';
-import { afterPasswordChange } from './email/mail.js';
+import { mustConfirmPasswordChange, type Caller } from '../../domain/access-policy.js';
+import { UserNotFound } from '../../domain/errors.js';
+import { passwordChanged, sessionsEnded } from '../../domain/events.js';
+import { parseNewPassword } from '../../domain/password.js';
+import { actorOf } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { afterPasswordChange } from '../email/mail.js';
 import { confirmCurrentPassword } from './password-check.js';
-import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from './ports.js';
+import { Clock, CommonPasswords, IdGenerator, LoginThrottle, PasswordHasher, UnitOfWork, UserRepository } from '../ports.js';
 import { stamp } from './user-view.js';
 
 @injectable()

@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
-import { UsernameTaken } from '../domain/errors.js';
-import { parseUsername } from '../domain/username.js';
+import { UsernameTaken } from '../../domain/errors.js';
+import { parseUsername } from '../../domain/username.js';
 import { CreateUser } from './create-user.js';
-import { UserRepository } from './ports.js';
+import { UserRepository } from '../ports.js';
 
 export type EnsureAdminOutcome = 'created' | 'exists' | 'exists-not-admin';
 

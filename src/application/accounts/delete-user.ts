@@ -1,10 +1,10 @@
 import { inject, injectable } from 'inversify';
-import { assertAnotherAdminRemains, assertMayDelete, type Caller } from '../domain/access-policy.js';
-import { UserNotFound } from '../domain/errors.js';
-import { sessionsEnded, userDeleted } from '../domain/events.js';
-import { actorOf } from './audit/entries.js';
-import type { RequestContext } from './audit/ports.js';
-import { Clock, IdGenerator, UnitOfWork } from './ports.js';
+import { assertAnotherAdminRemains, assertMayDelete, type Caller } from '../../domain/access-policy.js';
+import { UserNotFound } from '../../domain/errors.js';
+import { sessionsEnded, userDeleted } from '../../domain/events.js';
+import { actorOf } from '../audit/entries.js';
+import type { RequestContext } from '../audit/ports.js';
+import { Clock, IdGenerator, UnitOfWork } from '../ports.js';
 import { stamp } from './user-view.js';
 
 @injectable()
