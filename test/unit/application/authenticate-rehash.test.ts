@@ -1,16 +1,14 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/sessions/authenticate.js';
+import { type Authenticate } from '../../../src/application/sessions/authenticate.js';
 import { InvalidCredentials } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../builders.js';
-import { fakeHasher, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import { T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const LATER = new Date(T0.getTime() + 3_600_000);
 
 async function setup() {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const clock = new FixedClock();
-  const authenticate = new Authenticate(uow.users, uow, hasher, new FakeLoginThrottle(), new SequentialIds(), clock);
+  const { uow, hasher, clock, authenticate } = useCases();
   await uow.users.add(aUser({ id: 'ada-id', username: 'ada' })); // stored as `hashed:…`
   clock.advance(LATER.getTime() - T0.getTime());
   return { uow, hasher, authenticate };

@@ -1,16 +1,14 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/sessions/authenticate.js';
+import { type Authenticate } from '../../../src/application/sessions/authenticate.js';
 import { Busy, InvalidCredentials, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../builders.js';
-import { fakeHasher, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds, type ThrottleLimits } from '../../fakes.js';
+import { FakeLoginThrottle, type ThrottleLimits } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const CLIENT = '203.0.113.7';
 
 async function setup(limits: ThrottleLimits = {}) {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const throttle = new FakeLoginThrottle(limits);
-  const authenticate = new Authenticate(uow.users, uow, hasher, throttle, new SequentialIds(), new FixedClock());
+  const { uow, hasher, throttle, authenticate } = useCases({ throttle: new FakeLoginThrottle(limits) });
   await uow.users.add(aUser({ id: 'ada-id', username: 'ada' }));
   return { uow, hasher, throttle, authenticate };
 }

@@ -1,31 +1,14 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/sessions/authenticate.js';
-import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { InvalidCredentials } from '../../../src/domain/errors.js';
 import { aUser } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FakeLoginThrottle,
-  FixedClock,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  T0,
-  FakeRegistrationThrottle,
-} from '../../fakes.js';
+import { fakeHasher, T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const PASSWORD = 'correct horse battery';
 const LATER = new Date(T0.getTime() + 3_600_000);
 
 function setup(options: { likeBcrypt?: boolean } = {}) {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher(options);
-  const clock = new FixedClock();
-  const ids = new SequentialIds();
-  const throttle = new FakeLoginThrottle();
-  const authenticate = new Authenticate(uow.users, uow, hasher, throttle, ids, clock);
-  const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), ids, clock, uow.users, new FakeRegistrationThrottle());
-  return { uow, hasher, clock, throttle, authenticate, createUser };
+  return useCases({ hasher: fakeHasher(options) });
 }
 
 async function withAda(options: { likeBcrypt?: boolean; password?: string } = {}) {

@@ -1,33 +1,19 @@
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/sessions/authenticate.js';
-import { ChangePassword } from '../../../src/application/accounts/change-password.js';
 import { IncorrectCurrentPassword, TooManyAttempts } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FakeLoginThrottle,
-  FixedClock,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  type ThrottleLimits,
-} from '../../fakes.js';
+import { FakeLoginThrottle, type InMemoryUnitOfWork, type ThrottleLimits } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const NEW_PASSWORD = 'a brand new secret';
 const CLIENT = '203.0.113.7';
 
 async function setup(limits: ThrottleLimits = {}) {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const throttle = new FakeLoginThrottle(limits);
-  const ids = new SequentialIds();
-  const clock = new FixedClock();
-  const changePassword = new ChangePassword(uow.users, uow, hasher, new FakeCommonPasswords(), throttle, ids, clock);
-  const authenticate = new Authenticate(uow.users, uow, hasher, throttle, ids, clock);
+  const s = useCases({ throttle: new FakeLoginThrottle(limits) });
+  const { uow } = s;
   const ada = aUser({ id: 'ada-id', username: 'ada' });
   const admin = anAdmin({ id: 'admin-id', username: 'root' });
   for (const u of [ada, admin]) await uow.users.add(u);
-  return { uow, hasher, throttle, changePassword, authenticate, ada, admin };
+  return { ...s, ada, admin };
 }
 
 const hashOf = (uow: InMemoryUnitOfWork, id: string) => uow.users.snapshotOf(id)?.passwordHash;

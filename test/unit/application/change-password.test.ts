@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { ChangePassword } from '../../../src/application/accounts/change-password.js';
-import { Authenticate } from '../../../src/application/sessions/authenticate.js';
 import { Forbidden, IncorrectCurrentPassword, InvalidCredentials, UserNotFound, ValidationFailed } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
-import { fakeHasher, FakeCommonPasswords, FakeLoginThrottle, FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import { type InMemoryUnitOfWork, T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const NEW_PASSWORD = 'a brand new secret';
 const LATER = new Date(T0.getTime() + 60_000);
@@ -13,10 +12,8 @@ const ADMIN_LAPTOP = { sessionId: 'admin-laptop' };
 const ADMIN_PHONE = { sessionId: 'admin-phone' };
 
 async function setup() {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const clock = new FixedClock();
-  const ids = new SequentialIds();
+  const s = useCases();
+  const { uow, clock } = s;
   const ada = aUser({ id: 'ada-id', username: 'ada' });
   const bob = aUser({ id: 'bob-id', username: 'bob' });
   const admin = anAdmin({ id: 'admin-id', username: 'root' });
@@ -27,10 +24,7 @@ async function setup() {
   uow.sessions.start('admin-id', 'admin-laptop');
   uow.sessions.start('admin-id', 'admin-phone');
   clock.advance(LATER.getTime() - T0.getTime());
-  const throttle = new FakeLoginThrottle();
-  const changePassword = new ChangePassword(uow.users, uow, hasher, new FakeCommonPasswords(), throttle, ids, clock);
-  const authenticate = new Authenticate(uow.users, uow, hasher, throttle, ids, clock);
-  return { uow, hasher, throttle, changePassword, authenticate, ada, bob, admin };
+  return { ...s, ada, bob, admin };
 }
 
 const hashOf = (uow: InMemoryUnitOfWork, id: string) => uow.users.snapshotOf(id)?.passwordHash;

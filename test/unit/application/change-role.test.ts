@@ -1,21 +1,21 @@
 import { expect } from 'chai';
-import { ChangeRole } from '../../../src/application/accounts/change-role.js';
 import { Forbidden, LastAdmin, UserNotFound, ValidationFailed } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import { FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import { T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const LATER = new Date(T0.getTime() + 60_000);
 
 async function setup(admins = 1) {
-  const uow = new InMemoryUnitOfWork();
-  const clock = new FixedClock();
+  const s = useCases();
+  const { uow, clock } = s;
   const ada = aUser({ id: 'ada-id', username: 'ada' });
   const admin = anAdmin({ id: 'admin-id', username: 'root' });
   await uow.users.add(ada);
   await uow.users.add(admin);
   for (let i = 2; i <= admins; i++) await uow.users.add(anAdmin({ id: `admin-${i}`, username: `root${i}` }));
   clock.advance(LATER.getTime() - T0.getTime());
-  return { uow, changeRole: new ChangeRole(uow, new SequentialIds(), clock), ada, admin };
+  return { ...s, ada, admin };
 }
 
 describe('ChangeRole', () => {

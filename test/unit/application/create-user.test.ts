@@ -1,32 +1,11 @@
 import { expect } from 'chai';
-import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { Busy, Forbidden, TooManyAttempts, UsernameTaken, ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FixedClock,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  T0,
-  FakeRegistrationThrottle,
-} from '../../fakes.js';
+import { FakeRegistrationThrottle, T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
-function setup() {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const createUser = new CreateUser(
-    uow,
-    hasher,
-    new FakeCommonPasswords(),
-    new SequentialIds(),
-    new FixedClock(),
-    uow.users,
-    new FakeRegistrationThrottle(),
-  );
-  return { uow, hasher, createUser };
-}
+const setup = () => useCases();
 
 const PASSWORD = 'tr0ub4dor&3-xyzzy';
 
@@ -159,10 +138,12 @@ describe('CreateUser', () => {
 
 describe('CreateUser: registrations are throttled and a taken name costs no bcrypt', () => {
   function throttledSetup(limit = Infinity) {
-    const uow = new InMemoryUnitOfWork();
-    const hasher = fakeHasher();
-    const throttle = new FakeRegistrationThrottle(limit);
-    const createUser = new CreateUser(uow, hasher, new FakeCommonPasswords(), new SequentialIds(), new FixedClock(), uow.users, throttle);
+    const {
+      uow,
+      hasher,
+      registrationThrottle: throttle,
+      createUser,
+    } = useCases({ registrationThrottle: new FakeRegistrationThrottle(limit) });
     return { uow, hasher, throttle, createUser };
   }
 

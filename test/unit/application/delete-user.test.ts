@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { DeleteUser } from '../../../src/application/accounts/delete-user.js';
 import { CannotDeleteSelf, Forbidden, LastAdmin, UserNotFound } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import { FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../fakes.js';
+import { T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 async function setup() {
-  const uow = new InMemoryUnitOfWork();
+  const s = useCases();
+  const { uow } = s;
   const ada = aUser({ id: 'ada-id', username: 'ada' });
   const bob = aUser({ id: 'bob-id', username: 'bob' });
   const admin = anAdmin({ id: 'admin-id', username: 'root' });
@@ -14,7 +15,7 @@ async function setup() {
   uow.sessions.start('ada-id', 'ada-phone');
   uow.sessions.start('bob-id', 'bob-laptop');
   uow.sessions.start('admin-id', 'admin-laptop');
-  return { uow, deleteUser: new DeleteUser(uow, new SequentialIds(), new FixedClock()), ada, bob, admin };
+  return { ...s, ada, bob, admin };
 }
 
 describe('DeleteUser', () => {

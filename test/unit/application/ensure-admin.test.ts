@@ -1,34 +1,14 @@
 import { expect } from 'chai';
-import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { EnsureAdmin } from '../../../src/application/accounts/ensure-admin.js';
 import { ValidationFailed } from '../../../src/domain/errors.js';
 import type { Username } from '../../../src/domain/username.js';
 import { anAdmin, aUser } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FixedClock,
-  InMemoryUnitOfWork,
-  InMemoryUserRepository,
-  SequentialIds,
-  FakeRegistrationThrottle,
-} from '../../fakes.js';
+import { InMemoryUserRepository } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const PASSWORD = 'start-up admin password';
 
-function setup() {
-  const uow = new InMemoryUnitOfWork();
-  const createUser = new CreateUser(
-    uow,
-    fakeHasher(),
-    new FakeCommonPasswords(),
-    new SequentialIds(),
-    new FixedClock(),
-    uow.users,
-    new FakeRegistrationThrottle(),
-  );
-  return { uow, createUser, ensureAdmin: new EnsureAdmin(createUser, uow.users) };
-}
+const setup = () => useCases();
 
 describe('EnsureAdmin', () => {
   it('creates the admin, then finds it on every later start', async () => {

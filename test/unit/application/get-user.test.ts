@@ -1,16 +1,16 @@
 import { expect } from 'chai';
-import { GetUser } from '../../../src/application/accounts/get-user.js';
 import { Forbidden, UserNotFound } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
-import { InMemoryUserRepository, T0 } from '../../fakes.js';
+import { T0 } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 async function setup() {
-  const users = new InMemoryUserRepository();
+  const { uow, getUser } = useCases();
   const ada = aUser({ id: 'ada-id', username: 'ada' });
   const bob = aUser({ id: 'bob-id', username: 'bob' });
   const admin = anAdmin({ id: 'admin-id', username: 'root' });
-  for (const u of [ada, bob, admin]) await users.add(u);
-  return { getUser: new GetUser(users), ada, bob, admin };
+  for (const u of [ada, bob, admin]) await uow.users.add(u);
+  return { getUser, ada, bob, admin };
 }
 
 describe('GetUser', () => {

@@ -3,17 +3,18 @@ import { DEFAULT_PAGE_SIZE, ListUsers, MAX_PAGE_SIZE, MAX_SEARCH } from '../../.
 import { Forbidden, ValidationFailed } from '../../../src/domain/errors.js';
 import { anAdmin, aUser, callerOf } from '../../builders.js';
 import { InMemoryUserRepository } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const idOf = (n: number) => `id-${String(n).padStart(3, '0')}`;
 
 /** `count` users, added in a shuffled order so only the id decides the page order. */
 async function setup(count: number) {
-  const users = new InMemoryUserRepository();
+  const { uow, listUsers } = useCases();
   const admin = anAdmin({ id: idOf(0), username: 'root' });
-  await users.add(admin);
+  await uow.users.add(admin);
   const order = Array.from({ length: count - 1 }, (_, i) => i + 1).sort((a, b) => ((a * 7) % 11) - ((b * 7) % 11));
-  for (const n of order) await users.add(aUser({ id: idOf(n), username: `user${n}` }));
-  return { listUsers: new ListUsers(users), admin };
+  for (const n of order) await uow.users.add(aUser({ id: idOf(n), username: `user${n}` }));
+  return { listUsers, admin };
 }
 
 describe('ListUsers', () => {

@@ -1,15 +1,14 @@
 import { expect } from 'chai';
-import { LogOut } from '../../../src/application/sessions/log-out.js';
-import { FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 describe('LogOut', () => {
   it('ends the given session and only that one, and records it in the same unit of work', async () => {
-    const uow = new InMemoryUnitOfWork();
+    const { uow, logOut } = useCases();
     uow.sessions.start('ada-id', 'laptop');
     uow.sessions.start('ada-id', 'phone');
     uow.sessions.start('bob-id', 'bob-laptop');
 
-    await new LogOut(uow, new SequentialIds(), new FixedClock()).execute({ userId: 'ada-id', sessionId: 'laptop' });
+    await logOut.execute({ userId: 'ada-id', sessionId: 'laptop' });
 
     expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['phone']);
     expect(uow.sessions.keysOf('bob-id')).to.deep.equal(['bob-laptop']);
@@ -19,9 +18,8 @@ describe('LogOut', () => {
   });
 
   it("does nothing for a session that has already ended, nor for another user's session", async () => {
-    const uow = new InMemoryUnitOfWork();
+    const { uow, logOut } = useCases();
     uow.sessions.start('ada-id', 'phone');
-    const logOut = new LogOut(uow, new SequentialIds(), new FixedClock());
     await logOut.execute({ userId: 'ada-id', sessionId: 'gone' });
     await logOut.execute({ userId: 'bob-id', sessionId: 'phone' });
     expect(uow.sessions.keysOf('ada-id')).to.deep.equal(['phone']);

@@ -2,29 +2,12 @@
 import { expect } from 'chai';
 import { ZxcvbnCommonPasswords } from '../../../src/adapters/crypto/zxcvbn-common-passwords.js';
 import type { CommonPasswords } from '../../../src/application/ports.js';
-import { ChangePassword } from '../../../src/application/accounts/change-password.js';
-import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { ValidationFailed } from '../../../src/domain/errors.js';
 import { A_PASSWORD, anAdmin, aUser, callerOf } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FakeLoginThrottle,
-  FixedClock,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  FakeRegistrationThrottle,
-} from '../../fakes.js';
+import { FakeCommonPasswords, type InMemoryUnitOfWork } from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
-function setup(commonPasswords: CommonPasswords = new FakeCommonPasswords()) {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const ids = new SequentialIds();
-  const clock = new FixedClock();
-  const createUser = new CreateUser(uow, hasher, commonPasswords, ids, clock, uow.users, new FakeRegistrationThrottle());
-  const changePassword = new ChangePassword(uow.users, uow, hasher, commonPasswords, new FakeLoginThrottle(), ids, clock);
-  return { uow, hasher, createUser, changePassword };
-}
+const setup = (commonPasswords: CommonPasswords = new FakeCommonPasswords()) => useCases({ commonPasswords });
 
 async function withUsers(commonPasswords?: CommonPasswords) {
   const s = setup(commonPasswords);

@@ -1,39 +1,15 @@
 // NFKC, not just NFC: full-width letters and ligatures (which NFC keeps) are one password with their plain forms,
 // at registration, at login and on a change alike.
 import { expect } from 'chai';
-import { Authenticate } from '../../../src/application/sessions/authenticate.js';
-import { ChangePassword } from '../../../src/application/accounts/change-password.js';
-import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { aUser, callerOf } from '../../builders.js';
-import {
-  fakeHasher,
-  FakeCommonPasswords,
-  FakeLoginThrottle,
-  FixedClock,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  FakeRegistrationThrottle,
-} from '../../fakes.js';
+import { useCases } from '../../support/use-cases.js';
 
 const FULL_WIDTH = 'ｃａｆｅ ａｕ ｌａｉｔ'; // as an East Asian keyboard may type it
 const PLAIN = 'cafe au lait';
 const LIGATURE = 'di\uFB03cult ﬁnal ﬂag'; // ﬃ, ﬁ, ﬂ
 const LIGATURE_NFKC = 'difficult final flag';
 
-function setup() {
-  const uow = new InMemoryUnitOfWork();
-  const hasher = fakeHasher();
-  const ids = new SequentialIds();
-  const clock = new FixedClock();
-  const throttle = new FakeLoginThrottle();
-  const common = new FakeCommonPasswords();
-  return {
-    uow,
-    createUser: new CreateUser(uow, hasher, common, ids, clock, uow.users, new FakeRegistrationThrottle()),
-    authenticate: new Authenticate(uow.users, uow, hasher, throttle, ids, clock),
-    changePassword: new ChangePassword(uow.users, uow, hasher, common, throttle, ids, clock),
-  };
-}
+const setup = () => useCases();
 
 describe('Passwords in NFKC', () => {
   it('at registration: stores the hash of the compatibility form', async () => {

@@ -1,20 +1,17 @@
 import { expect } from 'chai';
-import { ChangeRole } from '../../../../src/application/accounts/change-role.js';
-import { DeleteUser } from '../../../../src/application/accounts/delete-user.js';
 import { LastAdmin } from '../../../../src/domain/errors.js';
 import { anAdmin, callerOf } from '../../../builders.js';
-import { FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../../fakes.js';
+import { useCases } from '../../../support/use-cases.js';
 
 /** The last-admin rule counts active admins: a disabled admin neither keeps the rule satisfied nor is protected by it. */
 describe('the last-admin rule with disabled admins', () => {
   async function setup() {
-    const uow = new InMemoryUnitOfWork();
+    const s = useCases();
+    const { uow } = s;
     const root = anAdmin({ id: 'root-id', username: 'root' });
     await uow.users.add(root);
     await uow.users.add(anAdmin({ id: 'dormant-id', username: 'dormant', status: 'disabled' }));
-    const ids = new SequentialIds();
-    const clock = new FixedClock();
-    return { uow, root, changeRole: new ChangeRole(uow, ids, clock), deleteUser: new DeleteUser(uow, ids, clock) };
+    return { ...s, root };
   }
 
   it('lets the only active admin demote or delete a disabled admin', async () => {

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { SetAccountStatus } from '../../../../src/application/accounts/set-account-status.js';
 import { OPERATOR } from '../../../../src/domain/access-policy.js';
 import { CannotDisableSelf, Forbidden, LastAdmin, UserNotFound, ValidationFailed } from '../../../../src/domain/errors.js';
 import { aUser, anAdmin, callerOf } from '../../../builders.js';
-import { FixedClock, InMemoryUnitOfWork, SequentialIds, T0 } from '../../../fakes.js';
+import { T0 } from '../../../fakes.js';
+import { useCases } from '../../../support/use-cases.js';
 
 async function setup() {
-  const uow = new InMemoryUnitOfWork();
-  const clock = new FixedClock();
+  const s = useCases();
+  const { uow, clock } = s;
   clock.advance(60_000);
   const ada = aUser({ id: 'ada-id', username: 'ada' });
   const root = anAdmin({ id: 'root-id', username: 'root' });
@@ -15,7 +15,7 @@ async function setup() {
   uow.sessions.start('ada-id', 'ada-laptop');
   uow.sessions.start('ada-id', 'ada-phone');
   uow.sessions.start('root-id', 'root-laptop');
-  return { uow, clock, setStatus: new SetAccountStatus(uow, new SequentialIds(), clock), ada, root };
+  return { ...s, setStatus: s.setAccountStatus, ada, root };
 }
 
 describe('SetAccountStatus', () => {

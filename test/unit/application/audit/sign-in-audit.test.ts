@@ -1,27 +1,14 @@
 import { expect } from 'chai';
-import { SignInAudit } from '../../../../src/application/audit/sign-in-audit.js';
-import { Authenticate } from '../../../../src/application/sessions/authenticate.js';
 import { AccountDisabled, InvalidCredentials, TooManyAttempts } from '../../../../src/domain/errors.js';
 import { A_PASSWORD, aUser } from '../../../builders.js';
-import {
-  fakeHasher,
-  FakeLoginThrottle,
-  FixedClock,
-  InMemoryAuditTrail,
-  InMemoryUnitOfWork,
-  SequentialIds,
-  type ThrottleLimits,
-} from '../../../fakes.js';
+import { FakeLoginThrottle, InMemoryAuditTrail, type ThrottleLimits } from '../../../fakes.js';
+import { useCases } from '../../../support/use-cases.js';
 
 const CONTEXT = { client: '203.0.113.7', userAgent: 'curl/8.0', requestId: 'req-42' };
 
 async function setup(limits: ThrottleLimits = {}) {
-  const uow = new InMemoryUnitOfWork();
   const trail = new InMemoryAuditTrail();
-  const clock = new FixedClock();
-  const throttle = new FakeLoginThrottle(limits);
-  const audit = new SignInAudit(trail, uow.users, clock);
-  const authenticate = new Authenticate(uow.users, uow, fakeHasher(), throttle, new SequentialIds(), clock, audit);
+  const { uow, clock, authenticate } = useCases({ throttle: new FakeLoginThrottle(limits), trail });
   await uow.users.add(aUser({ id: 'ada-id', username: 'ada' }));
   await uow.users.add(aUser({ id: 'gone-id', username: 'gone', status: 'disabled', statusReason: 'left' }));
   const logIn = (username: string, password: string, context = CONTEXT) =>

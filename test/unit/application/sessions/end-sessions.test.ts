@@ -1,27 +1,19 @@
 import { expect } from 'chai';
-import { EndSession } from '../../../../src/application/sessions/end-session.js';
-import { EndSessions } from '../../../../src/application/sessions/end-sessions.js';
-import { ListSessions } from '../../../../src/application/sessions/list-sessions.js';
 import { Forbidden, SessionNotFound, UserNotFound } from '../../../../src/domain/errors.js';
 import { anAdmin, aUser } from '../../../builders.js';
-import { FixedClock, InMemoryUnitOfWork, SequentialIds } from '../../../fakes.js';
+import { useCases } from '../../../support/use-cases.js';
 
 const ada = { userId: 'ada-id', role: 'user' as const };
 const admin = { userId: 'admin-id', role: 'admin' as const };
 
 async function setup() {
-  const uow = new InMemoryUnitOfWork();
+  const s = useCases();
+  const { uow } = s;
   await uow.users.add(aUser({ id: 'ada-id', username: 'ada' }));
   await uow.users.add(anAdmin({ id: 'admin-id', username: 'root' }));
   for (const id of ['ada-laptop', 'ada-phone', 'ada-cli']) uow.sessions.start('ada-id', id);
   uow.sessions.start('bob-id', 'bob-laptop');
-  const [ids, clock] = [new SequentialIds(), new FixedClock()];
-  return {
-    uow,
-    endSession: new EndSession(uow, ids, clock),
-    endSessions: new EndSessions(uow, ids, clock),
-    list: new ListSessions(uow.sessions, uow.users, clock),
-  };
+  return { ...s, list: s.listSessions };
 }
 
 describe('EndSession', () => {
