@@ -61,10 +61,10 @@ async function startContainer(): Promise<TestMySql | undefined> {
 }
 
 /**
- * For a suite's `before` hook: a migrated knex on a fresh MySQL database, or the suite is skipped (loudly, with
- * `why` it needs MySQL in the closing list), or failed when REQUIRE_INTEGRATION=1.
+ * For a suite's `before` hook: a fresh, empty MySQL database, or the suite is skipped (loudly, with `why` it needs
+ * MySQL in the closing list), or failed when REQUIRE_INTEGRATION=1.
  */
-export async function migratedMySql(ctx: Mocha.Context, why?: string): Promise<{ db: Knex; mysql: TestMySql }> {
+export async function mySqlOrSkip(ctx: Mocha.Context, why?: string): Promise<TestMySql> {
   ctx.timeout(180_000); // a container's first start pulls its image
   const server = await testMySql();
   if (!server) {
@@ -75,24 +75,21 @@ export async function migratedMySql(ctx: Mocha.Context, why?: string): Promise<{
     skipped.push(why === undefined ? `${title} (no MySQL: no TEST_DATABASE_URL, no Docker)` : `${title} (needs MySQL: ${why})`);
     ctx.skip();
   }
+  return server;
+}
+
+/** As `mySqlOrSkip`, and migrated: a knex on it and the database to dispose of. */
+export async function migratedMySql(ctx: Mocha.Context, why?: string): Promise<{ db: Knex; mysql: TestMySql }> {
+  const server = await mySqlOrSkip(ctx, why);
   const db = createDb({ kind: 'mysql', url: server.url });
   await db.migrate.latest();
   return { db, mysql: server };
 }
 
 /** A migrated database for a suite that runs the same cases on each database the service supports. */
-export type OpenDb = (ctx: Mocha.Context) => Promise<{ db: Knex; dispose(): Promise<void> }>;
+export type OpenDb = (ctx: Mocha.Context) => Promise<{ db: Knex; url?: string; dispose(): Promise<void> }>;
 
-export const onMySql: OpenDb = async (ctx) => {
-  const { db, mysql } = await migratedMySql(ctx);
-  return {
-    db,
-    async dispose() {
-      await db.destroy();
-      await mysql.dispose();
-    },
-  };
-};
+export const onMySql: OpenDb = (ctx) => onMySqlOnly(undefined)(ctx);
 
 /** The embedded SQLite database, in a file of its own under the system's temporary folder. */
 export const onSqlite: OpenDb = async () => {
@@ -124,11 +121,12 @@ export function runDatabaseKind(): 'mysql' | 'sqlite' {
 
 /** A suite that needs MySQL itself (its collations, locks, triggers' SQL): `why` is named if it is skipped. */
 export const onMySqlOnly =
-  (why: string): OpenDb =>
+  (why: string | undefined): OpenDb =>
   async (ctx) => {
     const { db, mysql } = await migratedMySql(ctx, why);
     return {
       db,
+      url: mysql.url,
       async dispose() {
         await db.destroy();
         await mysql.dispose();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Env } from '../../../src/config/env.js';
 import { testApp, testEnv } from '../../support/test-app.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 import type { HttpSuite } from '../http/helpers.js';
 
@@ -16,16 +17,10 @@ export const DATABASES: Array<[string, OpenDb]> = [
 export function onEachDatabase(title: string, cases: (suite: HttpSuite) => void, env: Record<string, string> = {}): void {
   for (const [name, open] of DATABASES) {
     describe(`${title} (${name})`, function () {
-      const suite = {} as HttpSuite;
-      let dispose: (() => Promise<void>) | undefined;
-      before(async function () {
-        const opened = await open(this);
-        dispose = opened.dispose;
-        suite.db = opened.db;
-        Object.assign(suite, testApp(suite.db, testEnv(env)));
-        suite.appWith = (other: Env) => testApp(suite.db, other).app;
-      });
-      after(async () => dispose?.());
+      const suite = databaseSuite(open, (db) => {
+        Object.assign(suite, testApp(db, testEnv(env)));
+        suite.appWith = (other: Env) => testApp(db, other).app;
+      }) as HttpSuite;
       cases(suite);
     });
   }

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { createDb } from '../../../src/adapters/persistence/db.js';
-import { skipped } from '../../support/hooks.js';
-import { testMySql } from '../../support/test-database.js';
+import { mySqlOrSkip } from '../../support/test-database.js';
 
 export interface CliRun {
   code: number | null;
@@ -67,16 +66,7 @@ export function sqliteDatabase(): CliDatabase {
  * REQUIRE_INTEGRATION=1: as `migratedMySql` does, but without migrating.
  */
 export async function mysqlDatabase(ctx: Mocha.Context): Promise<CliDatabase> {
-  ctx.timeout(180_000); // a container's first start pulls its image
-  const server = await testMySql();
-  if (!server) {
-    const title = ctx.test?.parent?.fullTitle() ?? 'a cli suite';
-    if (process.env.REQUIRE_INTEGRATION === '1') {
-      throw new Error(`${title}: REQUIRE_INTEGRATION=1 but no MySQL: set TEST_DATABASE_URL or run Docker`);
-    }
-    skipped.push(`${title} (no MySQL: no TEST_DATABASE_URL, no Docker)`);
-    ctx.skip();
-  }
+  const server = await mySqlOrSkip(ctx);
   const db = createDb({ kind: 'mysql', url: server.url });
   return {
     env: { DATABASE_URL: server.url },

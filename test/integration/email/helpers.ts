@@ -11,6 +11,7 @@ import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
 import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 import { linkIn, testSmtp, type TestSmtp } from '../../support/test-smtp.js';
 import { PASSWORD, uniqueName } from '../http/helpers.js';
@@ -44,13 +45,13 @@ export interface EmailWorld extends Wiring {
  * running and sending to that server. Logs at debug level are kept to look for secrets in.
  */
 export function emailWorld(open: OpenDb, overrides: Record<string, string> = {}): EmailWorld {
-  const world = {} as EmailWorld;
-  let dispose: (() => Promise<void>) | undefined;
   let logged = '';
-  before(async function () {
-    const opened = await open(this);
-    dispose = opened.dispose;
-    world.db = opened.db;
+  // Registered first, so it runs before the database is closed: the relay polls it until stopped.
+  after(async () => {
+    await world.relay?.stop();
+    await world.smtp?.stop();
+  });
+  const world = databaseSuite(open, async () => {
     world.smtp = await testSmtp();
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -86,12 +87,7 @@ export function emailWorld(open: OpenDb, overrides: Record<string, string> = {})
     world.logText = () => logged;
     world.relay = world.container.get(MailRelay);
     world.relay.start();
-  });
-  after(async () => {
-    await world.relay?.stop();
-    await world.smtp?.stop();
-    await dispose?.();
-  });
+  }) as EmailWorld;
   return world;
 }
 

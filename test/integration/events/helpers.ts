@@ -10,7 +10,8 @@ import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import { OutboxRelay } from '../../../src/application/outbox/relay-outbox.js';
 import { testApp, testEnv } from '../../support/test-app.js';
 import { collect, type Received } from '../../support/test-consumer.js';
-import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+import { databaseSuite } from '../../support/database-suite.js';
+import { onMySql, type TestMySql } from '../../support/test-database.js';
 import { kafkaFor, type TestKafka } from '../../support/test-kafka.js';
 
 /** Random per run, so no password policy (common passwords, the username) refuses it by chance. */
@@ -20,7 +21,8 @@ export const EVENT_SOURCE = '/authsvc-events-test';
 export interface EventsSuite {
   kafka: TestKafka;
   db: Knex;
-  mysql: TestMySql;
+  /** The database's URL, for a relay of its own (as a process would be given it). */
+  mysql: Pick<TestMySql, 'url'>;
   /** Runs `fn` after the current test, last registered first: relays, consumers, child processes. */
   defer(fn: () => unknown): void;
 }
@@ -34,14 +36,10 @@ export function eventsSuite(brokers: (ctx: Mocha.Context) => Promise<TestKafka> 
   const suite = { defer: cleanups() } as EventsSuite;
   before(async function () {
     suite.kafka = await brokers(this);
-    Object.assign(suite, await migratedMySql(this));
   });
+  after(async () => suite.kafka?.dispose());
+  databaseSuite(onMySql, (db, url) => Object.assign(suite, { db, mysql: { url: url! } }));
   beforeEach(() => suite.db('outbox').delete());
-  after(async () => {
-    await suite.db?.destroy();
-    await suite.mysql?.dispose();
-    await suite.kafka?.dispose();
-  });
   return suite;
 }
 

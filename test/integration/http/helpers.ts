@@ -7,6 +7,7 @@ import request from 'supertest';
 import { CreateUser } from '../../../src/application/accounts/create-user.js';
 import type { Env } from '../../../src/config/env.js';
 import { testApp } from '../../support/test-app.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import { onRunDatabase, type OpenDb } from '../../support/test-database.js';
 
 export const COOKIE = 'authsvc.sid';
@@ -29,16 +30,10 @@ export interface HttpSuite {
  * otherwise, e.g. `onMySqlOnly(why)` for what only MySQL has.
  */
 export function httpSuite(open: OpenDb = onRunDatabase): HttpSuite {
-  const suite = {} as HttpSuite;
-  let dispose: (() => Promise<void>) | undefined;
-  before(async function () {
-    const opened = await open(this);
-    dispose = opened.dispose;
-    suite.db = opened.db;
-    Object.assign(suite, testApp(suite.db));
-    suite.appWith = (env) => testApp(suite.db, env).app;
-  });
-  after(async () => dispose?.());
+  const suite = databaseSuite(open, (db) => {
+    Object.assign(suite, testApp(db));
+    suite.appWith = (env: Env) => testApp(db, env).app;
+  }) as HttpSuite;
   return suite;
 }
 

@@ -8,6 +8,7 @@ import { Clock } from '../../../src/application/ports.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import type { OpenDb } from '../../support/test-database.js';
 import { codeForStep } from '../../support/totp.js';
 import { credentials, PASSWORD, uniqueName, type Account } from '../http/helpers.js';
@@ -55,18 +56,12 @@ function build(
 
 /** A migrated database of the given kind and the production app over it, with a movable clock. Call inside `describe`. */
 export function mfaWorld(open: OpenDb, overrides: Record<string, string> = {}): MfaWorld {
-  const world = {} as MfaWorld;
-  let dispose: (() => Promise<void>) | undefined;
-  before(async function () {
-    const opened = await open(this);
-    dispose = opened.dispose;
-    world.db = opened.db;
+  const world = databaseSuite(open, (db) => {
     world.clock = new MovableClock();
-    Object.assign(world, build(world.db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides }, world.clock));
+    Object.assign(world, build(db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides }, world.clock));
     world.appWith = (more, clock = new MovableClock(world.clock.ms), configure) =>
-      build(world.db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides, ...more }, clock, configure);
-  });
-  after(async () => dispose?.());
+      build(db, { MFA_KEY_SECRET: 'a test key for second-factor secrets, 32+ bytes', ...overrides, ...more }, clock, configure);
+  }) as MfaWorld;
   return world;
 }
 

@@ -12,7 +12,7 @@ import { buildContainer } from '../../../src/config/container.js';
 import type { Env } from '../../../src/config/env.js';
 import { wireApp, type Runtime } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
-import { onRunDatabase } from '../../support/test-database.js';
+import { databaseSuite } from '../../support/database-suite.js';
 
 export const PASSWORD = 'correct horse battery';
 export const SESSION_KEYS = ['a test session secret that is long enough'];
@@ -29,18 +29,11 @@ export interface OpsSuite {
  */
 export function opsSuite(): OpsSuite {
   const pending: Array<() => unknown> = [];
-  const suite = { defer: (fn: () => unknown) => void pending.push(fn) } as OpsSuite;
-  let dispose: (() => Promise<void>) | undefined;
-  before(async function () {
-    const opened = await onRunDatabase(this);
-    dispose = opened.dispose;
-    suite.db = opened.db;
-  });
+  const suite = Object.assign(databaseSuite(), { defer: (fn: () => unknown) => void pending.push(fn) });
   afterEach(async function () {
     this.timeout(60_000);
     for (const fn of pending.splice(0).reverse()) await fn();
   });
-  after(async () => dispose?.());
   return suite;
 }
 

@@ -9,7 +9,8 @@ import { LastAdmin, UsernameTaken } from '../../../src/domain/errors.js';
 import type { Role } from '../../../src/domain/role.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
-import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+import { databaseSuite } from '../../support/database-suite.js';
+import { onMySql } from '../../support/test-database.js';
 
 const ids = new UuidIdGenerator();
 const clock: Clock = { now: () => new Date() };
@@ -44,14 +45,8 @@ function outcome(results: PromiseSettledResult<unknown>[]): { succeeded: number;
 }
 
 describe('Concurrent unit of work on MySQL', function () {
-  let db: Knex, mysql: TestMySql;
-  before(async function () {
-    ({ db, mysql } = await migratedMySql(this));
-  });
-  after(async () => {
-    await db?.destroy();
-    await mysql?.dispose();
-  });
+  let db: Knex;
+  databaseSuite(onMySql, (given) => void (db = given));
 
   /** A fresh table with two admins and a plain user. */
   async function twoAdmins(): Promise<[User, User]> {

@@ -7,17 +7,12 @@ import { OPERATOR } from '../../../src/domain/access-policy.js';
 import { LastAdmin } from '../../../src/domain/errors.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
-import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+import { databaseSuite } from '../../support/database-suite.js';
+import { onMySql } from '../../support/test-database.js';
 
 describe('KnexUnitOfWork on MySQL: deadlocks', function () {
-  let db: Knex, mysql: TestMySql;
-  before(async function () {
-    ({ db, mysql } = await migratedMySql(this));
-  });
-  after(async () => {
-    await db?.destroy();
-    await mysql?.dispose();
-  });
+  let db: Knex;
+  databaseSuite(onMySql, (given) => void (db = given));
 
   const user = (id: string, name: string) =>
     User.register({ id, username: parseUsername(name), role: 'user', passwordHash: 'x'.repeat(60), now: new Date() });
@@ -62,14 +57,8 @@ describe('KnexUnitOfWork on MySQL: deadlocks', function () {
 });
 
 describe('ChangeRole on MySQL under concurrent promotions and demotions', function () {
-  let db: Knex, mysql: TestMySql;
-  before(async function () {
-    ({ db, mysql } = await migratedMySql(this));
-  });
-  after(async () => {
-    await db?.destroy();
-    await mysql?.dispose();
-  });
+  let db: Knex;
+  databaseSuite(onMySql, (given) => void (db = given));
 
   it('answers every change (no deadlock escapes as an error) and never leaves fewer than one admin', async () => {
     const uow = new KnexUnitOfWork(db);

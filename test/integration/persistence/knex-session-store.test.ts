@@ -7,6 +7,7 @@ import { KnexSessions } from '../../../src/adapters/persistence/knex-sessions.js
 import { ObjectionUserRepository } from '../../../src/adapters/persistence/objection-user-repository.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
 const ids = new UuidIdGenerator();
@@ -20,18 +21,17 @@ const aKey = (): string => randomBytes(24).toString('base64url');
 
 function sessionStoreCases(database: string, open: OpenDb): void {
   describe(`KnexSessionStore on ${database}`, function () {
-    let db: Knex, dispose: (() => Promise<void>) | undefined, now: number, store: KnexSessionStore;
+    let db: Knex, now: number, store: KnexSessionStore;
     const aUserId = async (name: string): Promise<string> => {
       const username = parseUsername(name);
       const user = User.register({ id: ids.next(), username, role: 'user', passwordHash: 'x'.repeat(60), now: new Date(T0) });
       await new ObjectionUserRepository(db).add(user);
       return user.id;
     };
-    before(async function () {
-      ({ db, dispose } = await open(this));
+    databaseSuite(open, (given) => {
+      db = given;
       store = new KnexSessionStore(db, ABSOLUTE, () => now);
     });
-    after(async () => dispose?.());
     beforeEach(async () => {
       now = T0;
       await db('sessions').delete();

@@ -8,6 +8,7 @@ import { ObjectionUserRepository } from '../../../src/adapters/persistence/objec
 import * as events from '../../../src/domain/events.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
 const ids = new UuidIdGenerator();
@@ -23,12 +24,11 @@ const parsed = (payload: unknown): unknown => (typeof payload === 'string' ? JSO
 
 function unitOfWorkCases(database: string, open: OpenDb): void {
   describe(`KnexUnitOfWork on ${database}`, function () {
-    let db: Knex, dispose: (() => Promise<void>) | undefined, uow: KnexUnitOfWork;
-    before(async function () {
-      ({ db, dispose } = await open(this));
+    let db: Knex, uow: KnexUnitOfWork;
+    databaseSuite(open, (given) => {
+      db = given;
       uow = new KnexUnitOfWork(db);
     });
-    after(async () => dispose?.());
     beforeEach(async () => {
       await db('sessions').delete();
       await db('outbox').delete();

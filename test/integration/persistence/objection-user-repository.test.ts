@@ -8,6 +8,7 @@ import { EmailTaken, UsernameTaken } from '../../../src/domain/errors.js';
 import type { Role } from '../../../src/domain/role.js';
 import { User } from '../../../src/domain/user.js';
 import { parseUsername } from '../../../src/domain/username.js';
+import { databaseSuite } from '../../support/database-suite.js';
 import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
 
 const ids = new UuidIdGenerator();
@@ -21,12 +22,11 @@ function aUser(name: string, role: Role = 'user', id = ids.next()): User {
 /** The repository's contract, run on each database the service supports. */
 function userRepositoryCases(database: string, open: OpenDb): void {
   describe(`ObjectionUserRepository on ${database}`, function () {
-    let db: Knex, dispose: (() => Promise<void>) | undefined, users: ObjectionUserRepository;
-    before(async function () {
-      ({ db, dispose } = await open(this));
+    let db: Knex, users: ObjectionUserRepository;
+    databaseSuite(open, (given) => {
+      db = given;
       users = new ObjectionUserRepository(db);
     });
-    after(async () => dispose?.());
     beforeEach(async () => {
       await db('sessions').delete();
       await db('outbox').delete();

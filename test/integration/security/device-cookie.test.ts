@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type Koa from 'koa';
 import request from 'supertest';
 import { testApp, testEnv } from '../../support/test-app.js';
-import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
+import { databaseSuite, EACH_DATABASE } from '../../support/database-suite.js';
 import { expectProblem, register } from '../http/helpers.js';
 import { attempt, expectThrottled, forgetAttempts } from './helpers.js';
 
@@ -23,18 +23,11 @@ function deviceCookieOf(res: request.Response): string {
   return mine.map((c) => c.split(';')[0]).join('; ');
 }
 
-for (const [name, open] of [
-  ['MySQL', onMySql],
-  ['SQLite', onSqlite],
-] as Array<[string, OpenDb]>) {
+for (const [name, open] of EACH_DATABASE) {
   describe(`lockout without denial of service: the device cookie (${name})`, function () {
     this.timeout(60_000);
     let db: Knex;
-    let dispose: () => Promise<void>;
-    before(async function () {
-      ({ db, dispose } = await open(this));
-    });
-    after(async () => dispose?.());
+    databaseSuite(open, (given) => void (db = given));
     beforeEach(() => forgetAttempts(db));
 
     const appWith = (): Koa => testApp(db, testEnv({ TRUST_PROXY: '1', LOGIN_LIMITS_ACCOUNT: '3/600' })).app;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { SqlThrottleRows } from '../../../src/adapters/throttling/sql-throttle-rows.js';
 import { testApp, testEnv } from '../../support/test-app.js';
-import { onMySql, onSqlite, type OpenDb } from '../../support/test-database.js';
+import { databaseSuite, EACH_DATABASE } from '../../support/database-suite.js';
 import { register } from '../http/helpers.js';
 import { attempt, forgetAttempts } from './helpers.js';
 
@@ -11,18 +11,11 @@ const WINDOWS = [
   { points: 7, ms: 3_600_000 },
 ];
 
-for (const [name, open] of [
-  ['MySQL', onMySql],
-  ['SQLite', onSqlite],
-] as Array<[string, OpenDb]>) {
+for (const [name, open] of EACH_DATABASE) {
   describe(`login throttle rows: one statement per key (${name})`, function () {
     this.timeout(60_000);
     let db: Knex;
-    let dispose: () => Promise<void>;
-    before(async function () {
-      ({ db, dispose } = await open(this));
-    });
-    after(async () => dispose?.());
+    databaseSuite(open, (given) => void (db = given));
     beforeEach(() => forgetAttempts(db));
 
     async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {

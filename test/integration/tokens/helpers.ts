@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type Koa from 'koa';
 import request from 'supertest';
 import { createLogger } from '../../../src/adapters/logging/logger.js';
-import { createDb } from '../../../src/adapters/persistence/db.js';
 import { Clock, type LogSink } from '../../../src/application/ports.js';
 import { KeyRingLog } from '../../../src/application/tokens/key-ring.js';
 import { buildContainer } from '../../../src/config/container.js';
@@ -14,7 +10,7 @@ import type { Env } from '../../../src/config/env.js';
 import { wireApp } from '../../../src/config/api.js';
 import { FixedClock } from '../../fakes.js';
 import { testEnv } from '../../support/test-app.js';
-import { migratedMySql, type TestMySql } from '../../support/test-database.js';
+import { databaseSuite, EACH_DATABASE } from '../../support/database-suite.js';
 import { credentials, type Account } from '../http/helpers.js';
 
 export const KEY_SECRET = 'Qm8w2Rt5Yz1Xc4Vb7Nk0Lp3Hs6Jd9FgT';
@@ -26,34 +22,11 @@ export interface DbSuite {
 
 /** Runs the same suite on a fresh MySQL database and on a fresh embedded SQLite file. */
 export function onBothDatabases(title: string, body: (suite: DbSuite) => void): void {
-  describe(`${title} on MySQL`, function () {
-    const suite = { kind: 'MySQL' } as DbSuite;
-    let mysql: TestMySql | undefined;
-    before(async function () {
-      const given = await migratedMySql(this);
-      mysql = given.mysql;
-      suite.db = given.db;
+  for (const [kind, open] of EACH_DATABASE) {
+    describe(`${title} on ${kind}`, function () {
+      body(Object.assign(databaseSuite(open), { kind: kind as DbSuite['kind'] }));
     });
-    after(async () => {
-      await suite.db?.destroy();
-      await mysql?.dispose();
-    });
-    body(suite);
-  });
-  describe(`${title} on SQLite`, function () {
-    const suite = { kind: 'SQLite' } as DbSuite;
-    let dir: string;
-    before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'authsvc-tokens-'));
-      suite.db = createDb({ kind: 'sqlite', file: join(dir, 'authsvc.sqlite') });
-      await suite.db.migrate.latest();
-    });
-    after(async () => {
-      await suite.db?.destroy();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
-    body(suite);
-  });
+  }
 }
 
 /** Warnings and infos the key ring wrote. */
