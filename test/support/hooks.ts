@@ -1,5 +1,6 @@
 // Mocha root hooks: suites that could not find a server say so loudly at the end of the run, and the Kafka
 // brokers the run started are stopped (their own process exit handler kills them if the run dies instead).
+import { running } from './spawn-process.js';
 import { stopRunBrokers } from './test-kafka.js';
 
 /** What was not run and why, one line each: a suite's (or a test's) full title and the reason in brackets. */
@@ -25,6 +26,7 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(60_000);
     await stopRunBrokers();
+    await stopLeftProcesses();
     reportLeftRunning();
     const line = '!'.repeat(78);
     if (onSqliteOnly.size > 0) {
@@ -40,6 +42,14 @@ export const mochaHooks = {
     );
   },
 };
+
+/** A process a suite started with spawnProcess and did not stop: named, so the leak is fixed where it starts, and killed. */
+async function stopLeftProcesses(): Promise<void> {
+  for (const left of [...running]) {
+    console.warn(`\n  Still running when the tests ended (killed now): ${left.child.spawnargs.slice(3).join(' ')}`);
+    await left.stop();
+  }
+}
 
 /**
  * The run ends with mocha's `exit` option, so a handle a suite forgot (a server, a socket, a timer) cannot keep

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { createDb } from '../../../src/adapters/persistence/db.js';
+import { spawnProcess } from '../../support/spawn-process.js';
 import { mySqlOrSkip } from '../../support/test-database.js';
 
 export interface CliRun {
@@ -21,21 +21,10 @@ export const BASE_ENV = { BCRYPT_COST: '4', LOG_LEVEL: 'silent' };
  * A process start costs seconds: only what needs a real process runs this way (entry-point.test.ts); the rest
  * runs in this process (in-process.ts).
  */
-export function runCli(args: string[], env: Record<string, string>, input = ''): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/cli.ts', ...args], {
-    env: { PATH: process.env.PATH!, ...BASE_ENV, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.on('error', () => undefined); // the cli may exit (usage error) before reading what is piped
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export async function runCli(args: string[], env: Record<string, string>, input = ''): Promise<CliRun> {
+  const run = spawnProcess('src/config/cli.ts', { ...BASE_ENV, ...env }, { args, input });
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 /** A database for the cli to work on, and a knex of the test's own on it (for the HTTP app and to look at rows). */

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Container } from 'inversify';
@@ -13,6 +12,7 @@ import type { Env } from '../../../src/config/env.js';
 import { wireApp, type Runtime } from '../../../src/config/api.js';
 import { testEnv } from '../../support/test-app.js';
 import { databaseSuite } from '../../support/database-suite.js';
+import { spawnProcess, type SpawnedProcess } from '../../support/spawn-process.js';
 
 export const PASSWORD = 'correct horse battery';
 export const SESSION_KEYS = ['a test session secret that is long enough'];
@@ -155,46 +155,11 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 // ---- The real entry point in a child process ----
 
-export interface LogLine {
-  msg: string;
-  [key: string]: unknown;
-}
-
-export interface ServiceProcess {
-  child: ChildProcess;
-  lines: LogLine[];
-  stderr(): string;
-  exited: Promise<number | null>;
-  /** The first log line that satisfies `predicate`; rejects if the process exits first or after `timeoutMs`. */
-  until(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-}
+export type { LogLine } from '../../support/spawn-process.js';
+export type ServiceProcess = SpawnedProcess;
 
 /** `node --import tsx src/config/main.ts` (as `npm start` runs it, from the sources), its JSON log lines collected. */
 export function startServiceProcess(env: Record<string, string>, entry = 'src/config/main.ts'): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
-    env: { PATH: process.env.PATH!, WEB_CONCURRENCY: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  let buffered = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const parts = (buffered + chunk.toString()).split('\n');
-    buffered = parts.pop()!;
-    for (const part of parts) if (part.trim()) lines.push(part.startsWith('{') ? (JSON.parse(part) as LogLine) : { msg: part });
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const until = async (predicate: (line: LogLine) => boolean, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find(predicate);
-      if (found) return found;
-      if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode}: ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; stderr: ${stderr}`);
-      await sleep(20);
-    }
-  };
-  return { child, lines, stderr: () => stderr, exited, until };
+  // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
+  return spawnProcess(entry, { WEB_CONCURRENCY: '1', ...env });
 }

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { notRunWithout } from '../../support/hooks.js';
+import { spawnProcess } from '../../support/spawn-process.js';
 
 interface Run {
   code: number | null;
@@ -10,23 +10,11 @@ interface Run {
 }
 
 /** The real entry point, from the sources, until it exits (it should, at once). */
-function start(env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], {
-    env: { PATH: process.env.PATH!, PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function start(env: Record<string, string>): Promise<Run> {
+  const run = spawnProcess('src/config/main.ts', { PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', ...env });
+  const timer = setTimeout(() => void run.stop(), 45_000);
+  const code = await run.exited.finally(() => clearTimeout(timer));
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;

@@ -1,45 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-
-interface LogLine {
-  msg: string;
-  [key: string]: unknown;
-}
+import { spawnProcess, type SpawnedProcess } from '../../support/spawn-process.js';
 
 /** Starts the real entry point as `npm start` would run it, but from the sources, and collects its JSON log lines. */
-function startService(env: Record<string, string>): { child: ChildProcess; lines: LogLine[]; until(msg: string): Promise<LogLine> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], {
-    env: { PATH: process.env.PATH!, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  const waiters: Array<() => void> = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as LogLine);
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const until = (msg: string) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const check = () => {
-        const found = lines.find((l) => l.msg === msg);
-        if (found) return resolve(found);
-        if (child.exitCode !== null) return reject(new Error(`service exited ${child.exitCode}: ${stderr}`));
-        waiters.push(check);
-      };
-      child.once('exit', check);
-      check();
-    });
-  return { child, lines, until };
-}
+const startService = (env: Record<string, string>): SpawnedProcess => spawnProcess('src/config/main.ts', env);
 
 describe('the service on its embedded default (no DATABASE_URL)', function () {
   this.timeout(60_000);

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
@@ -8,6 +7,7 @@ import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { createDb } from '../../../src/adapters/persistence/db.js';
 import { buildContainer } from '../../../src/config/container.js';
 import { wireApp } from '../../../src/config/api.js';
+import { spawnProcess, type SpawnedProcess } from '../../support/spawn-process.js';
 import { testEnv } from '../../support/test-app.js';
 import { isMySql } from '../../support/test-database.js';
 
@@ -132,55 +132,10 @@ export async function failWrites(
   return async () => void (await db.raw(`DROP TRIGGER IF EXISTS ${isMySql(db) ? `\`${name}\`` : `"${name}"`}`));
 }
 
-export interface ServiceProcess {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
-  /** Resolves with the first JSON log line whose msg is `msg`; rejects when the process exits first. */
-  until(msg: string): Promise<LogLine>;
-  stop(): void;
-}
+export type ServiceProcess = SpawnedProcess;
 
 /** Starts the real entry point from the sources, as `npm start` would, with only PATH and `env`. */
 export function startProcess(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/config/main.ts'], {
-    // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
-    env: { PATH: process.env.PATH!, WEB_CONCURRENCY: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  const wake: Array<() => void> = [];
-  child.stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    wake.splice(0).forEach((w) => w());
-  });
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const logLines = (): LogLine[] =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
-  const until = (msg: string) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const check = () => {
-        const found = logLines().find((l) => l.msg === msg);
-        if (found) return resolve(found);
-        if (child.exitCode !== null) return reject(new Error(`service exited ${child.exitCode}: ${err}`));
-        wake.push(check);
-      };
-      void exited.then(check);
-      check();
-    });
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    until,
-    stop: () => void (child.exitCode === null && child.kill('SIGKILL')),
-  };
+  // One process unless asked: these tests watch one process's behaviour (the cluster has its own tests).
+  return spawnProcess('src/config/main.ts', { WEB_CONCURRENCY: '1', ...env });
 }

@@ -28,8 +28,8 @@ describe('production start-up checks (the real entry point)', function () {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'authsvc-prod-'));
   });
-  after(() => {
-    for (const service of started) service.stop();
+  after(async () => {
+    await Promise.all(started.map((service) => service.stop()));
     rmSync(dir, { recursive: true, force: true });
   });
 
