@@ -138,7 +138,10 @@ function ChangePassword({ user }: { user: User }) {
   const [status, setStatus] = useState<string>();
   const submit = async () => {
     setStatus(undefined);
-    const errors = { ...required({ currentPassword: current }, { currentPassword: 'your current password' }), ...next.check('a new password') };
+    const errors = {
+      ...required({ currentPassword: current }, { currentPassword: 'your current password' }),
+      ...next.check('a new password'),
+    };
     if (Object.keys(errors).length > 0) return form.fail(errors);
     const change = () => api.changePassword(user.id, { currentPassword: current, newPassword: next.value });
     if (await form.run(async () => (await reauth.guard(change), true))) {

@@ -38,7 +38,11 @@ function AuthenticatorApp({ guard, onCodes, onChange }: FactorProps & { onCodes:
   const served = useServed('/mfa/totp');
   return (
     <Section title="Authenticator app">
-      {served === false ? <NotAvailable what="codes from an authenticator app" /> : served && <Totp guard={guard} onCodes={onCodes} onChange={onChange} />}
+      {served === false ? (
+        <NotAvailable what="codes from an authenticator app" />
+      ) : (
+        served && <Totp guard={guard} onCodes={onCodes} onChange={onChange} />
+      )}
     </Section>
   );
 }
