@@ -11,6 +11,10 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
+/**
+ * The users as a use case reads them, outside a transaction: what is injected. Changes go through
+ * `UserChanges`, which only a unit of work hands out (`tx.users`), so a write outside one does not type-check.
+ */
 export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: Username): Promise<User | undefined>;
@@ -20,18 +24,22 @@ export interface UserRepository {
    * users whose username or address starts with it, taken literally: `%`, `_` and `\` are no wildcards.
    */
   list(page: { limit: number; after?: string; prefix?: string }): Promise<UserPage>;
+}
+
+/** The users inside a unit of work (`tx.users`): the reads, on the transaction, and the changes. */
+export interface UserChanges extends UserRepository {
   /** @throws UsernameTaken or EmailTaken, decided by the unique indexes, never by a pre-check. */
   add(user: User): Promise<void>;
   /** @throws EmailTaken when the new address is another account's. */
   update(user: User): Promise<void>;
   remove(id: string): Promise<void>;
-  /** Reads the user and locks its row until the transaction ends. Only meaningful inside a unit of work. */
+  /** Reads the user and locks its row until the transaction ends. */
   findForUpdate(id: string): Promise<User | undefined>;
   /**
    * Takes the admin guard, held until the transaction ends, and counts the active admins (a disabled admin
    * cannot act, so it does not count). Every change that could
-   * remove an admin takes it first, so two at once cannot both see a second admin. Only inside a unit of work,
-   * and before any other read of the transaction but findForUpdate (the count must see the latest commits).
+   * remove an admin takes it first, so two at once cannot both see a second admin. Call it before any other
+   * read of the transaction but findForUpdate (the count must see the latest commits).
    */
   lockAdmins(): Promise<number>;
 }
@@ -71,7 +79,7 @@ export interface Sessions {
 }
 
 export interface TxScope {
-  users: UserRepository;
+  users: UserChanges;
   outbox: Outbox;
   sessions: Sessions;
   /** The audit trail, written in this transaction. */
