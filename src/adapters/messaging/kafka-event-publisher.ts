@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { EventPublisher, OutboxRecord, PublishOutcome } from '../../application/ports.js';
+import type { EventPublisher, OutboxRecord, PublishOutcome } from '../../application/outbox/ports.js';
 import { PublishFailed } from '../../application/outbox/relay-outbox.js';
 import { toCloudEvent, Unpublishable } from './cloud-events.js';
 import { CLOUDEVENTS_CONTENT_TYPE } from './event-contract.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { UserPage, UserRepository } from '../../application/ports.js';
+import type { UserChanges, UserPage } from '../../application/ports.js';
 import type { EmailAddress } from '../../domain/email-address.js';
 import { EmailTaken, UsernameTaken } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
@@ -7,7 +7,7 @@ import type { Username } from '../../domain/username.js';
 import { isSqlite, isUniqueViolation } from './db.js';
 import { toUser, UserRow } from './user-row.js';
 
-export class ObjectionUserRepository implements UserRepository {
+export class ObjectionUserRepository implements UserChanges {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
   async findById(id: string): Promise<User | undefined> {
