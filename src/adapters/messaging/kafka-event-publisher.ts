@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import type { EventPublisher, OutboxRecord, PublishOutcome } from '../../application/outbox/ports.js';
 import { PublishFailed } from '../../application/outbox/relay-outbox.js';
 import { toCloudEvent, Unpublishable } from './cloud-events.js';
@@ -19,6 +19,8 @@ export interface TopicSpec {
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer | undefined;
   private topicChecked = false;
+  /** The partitions the partitioner put the messages of the current send in. */
+  private readonly partitionsWritten = new Set<number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -41,7 +43,9 @@ export class KafkaEventPublisher implements EventPublisher {
     if (messages.length) {
       try {
         const producer = await this.connected();
-        await producer.send({ topic: this.topic, acks: -1, messages });
+        this.partitionsWritten.clear();
+        const acknowledged = await producer.send({ topic: this.topic, acks: -1, messages });
+        this.expectEveryPartitionAcknowledged(acknowledged);
       } catch (err) {
         await this.close(); // start the next attempt from a fresh connection
         throw new PublishFailed(`Kafka: ${(err as Error).message}`, { cause: err });
@@ -62,6 +66,20 @@ export class KafkaEventPublisher implements EventPublisher {
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
+  }
+
+  /**
+   * kafkajs can resolve a send without having written some of its partitions: when a partition's leader moves,
+   * during the send, to a broker that already answered for other partitions, its retry skips that broker (it
+   * sends again only to brokers without an answer). The rows would be marked published though never written, so
+   * a send that lacks an acknowledgement for any partition it wrote to fails instead: the relay sends the batch
+   * again from a fresh producer (with fresh metadata), and the partitions that did take it hold repeats.
+   */
+  private expectEveryPartitionAcknowledged(acknowledged: RecordMetadata[]): void {
+    const answered = new Set(acknowledged.filter((m) => m.topicName === this.topic).map((m) => m.partition));
+    const missing = [...this.partitionsWritten].filter((p) => !answered.has(p)).sort((a, b) => a - b);
+    if (missing.length === 0) return;
+    throw new Error(`the send resolved without an acknowledgement for partition ${missing.join(', ')} of ${this.topic}`);
   }
 
   private toMessage(record: OutboxRecord): Message {
@@ -101,7 +119,14 @@ export class KafkaEventPublisher implements EventPublisher {
       maxInFlightRequests: 1,
       idempotent: this.options.idempotent,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: () => {
+        const partitioner = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const partition = partitioner(args);
+          this.partitionsWritten.add(partition);
+          return partition;
+        };
+      },
       // Fail fast to the relay, whose own back-off retries forever without reordering.
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     });
