@@ -1,8 +1,9 @@
-import { Partitioners, type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
+import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import type { EventPublisher, OutboxRecord, PublishOutcome } from '../../application/outbox/ports.js';
 import { PublishFailed } from '../../application/outbox/relay-outbox.js';
 import { toCloudEvent, Unpublishable } from './cloud-events.js';
 import { CLOUDEVENTS_CONTENT_TYPE } from './event-contract.js';
+import type { KafkaClient } from './kafka-client.js';
 
 /** The topic the relay creates when it is missing (KAFKA_CREATE_TOPIC); undefined replication: the broker's default. */
 export interface TopicSpec {
@@ -14,7 +15,7 @@ export interface TopicSpec {
  * Sends outbox records as CloudEvents with kafkajs. Acks from all in-sync replicas and one request in flight,
  * so a retried request cannot overtake an earlier one: a user's events keep their order in the partition. The
  * producer is idempotent unless configured otherwise: the broker drops the copies that kafkajs's own retries of
- * a request would write.
+ * a request would write. Given a KafkaClient, kafkajs itself is loaded at the first connection.
  */
 export class KafkaEventPublisher implements EventPublisher {
   private producer: Producer | undefined;
@@ -22,12 +23,16 @@ export class KafkaEventPublisher implements EventPublisher {
   /** The partitions the partitioner put the messages of the current send in. */
   private readonly partitionsWritten = new Set<number>();
 
+  private readonly kafka: KafkaClient;
+
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka | KafkaClient,
     private readonly topic: string,
     private readonly source: string,
     private readonly options: { idempotent: boolean; createTopic?: TopicSpec | undefined } = { idempotent: true },
-  ) {}
+  ) {
+    this.kafka = typeof kafka === 'function' ? kafka : () => Promise.resolve(kafka);
+  }
 
   async publish(records: OutboxRecord[]): Promise<PublishOutcome> {
     const messages: Message[] = [];
@@ -94,7 +99,7 @@ export class KafkaEventPublisher implements EventPublisher {
   private async ensureTopic(): Promise<void> {
     if (!this.options.createTopic || this.topicChecked) return;
     const { partitions, replicationFactor } = this.options.createTopic;
-    const admin = this.kafka.admin();
+    const admin = (await this.kafka()).admin();
     await admin.connect();
     try {
       await admin.createTopics({
@@ -115,7 +120,8 @@ export class KafkaEventPublisher implements EventPublisher {
   private async connected(): Promise<Producer> {
     if (this.producer) return this.producer;
     await this.ensureTopic();
-    const producer = this.kafka.producer({
+    const [kafka, { Partitioners }] = await Promise.all([this.kafka(), import('kafkajs')]);
+    const producer = kafka.producer({
       maxInFlightRequests: 1,
       idempotent: this.options.idempotent,
       allowAutoTopicCreation: false,
