@@ -4,9 +4,12 @@
 // likewise builds the web UI (src/ui, with Vite) into dist/ui only when it changed.
 // Plain JavaScript on purpose: it must run before anything is compiled.
 // `--ui-only` builds only the UI (the browser tests run the server from source).
+// `--run <script> [args…]` then runs that compiled script in this same process, as if Node had been started with
+// it (`npm start`: one Node start-up instead of two).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const UI = 'src/ui';
 const targets = [
@@ -50,12 +53,23 @@ function builtTime(path) {
   }
 }
 
-const uiOnly = process.argv.includes('--ui-only');
+const runAt = process.argv.indexOf('--run');
+const run = runAt >= 0 ? { script: resolve(process.argv[runAt + 1] ?? ''), args: process.argv.slice(runAt + 2) } : undefined;
+const flags = runAt >= 0 ? process.argv.slice(2, runAt) : process.argv.slice(2);
+
+const uiOnly = flags.includes('--ui-only');
 for (const target of uiOnly ? targets.filter((t) => t.name === 'dist/ui/') : targets) {
   const newestInput = Math.max(...target.inputs.map((input) => newestMtime(input, target.skip)));
   if (builtTime(target.built) >= newestInput) continue;
   const started = Date.now();
-  const run = spawnSync(process.execPath, target.command, { stdio: 'inherit' });
-  if (run.status !== 0) process.exit(run.status ?? 1);
-  if (!process.argv.includes('--quiet')) console.error(`built ${target.name} in ${Date.now() - started} ms`);
+  const build = spawnSync(process.execPath, target.command, { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  if (!flags.includes('--quiet')) console.error(`built ${target.name} in ${Date.now() - started} ms`);
+}
+
+if (run) {
+  // The script sees the command line it would have had on its own; node:cluster's workers, which re-run
+  // process.argv[1], start it directly and check nothing.
+  process.argv.splice(1, Infinity, run.script, ...run.args);
+  await import(pathToFileURL(run.script).href);
 }

@@ -12,8 +12,8 @@ import type {
   Sessions,
   TxScope,
   UnitOfWork,
+  UserChanges,
   UserPage,
-  UserRepository,
 } from '../src/application/ports.js';
 import type { AuditEntry, AuditLog } from '../src/application/audit/ports.js';
 import type { EmailToken, EmailTokens, MailQueue, OutgoingMail, TokenPurpose } from '../src/application/email/ports.js';
@@ -27,7 +27,7 @@ import type { Username } from '../src/domain/username.js';
  * Users kept as snapshots, so a use case that changes a User without calling update() changes nothing stored.
  * Like the unique index, add() refuses a username that differs from a stored one only in case.
  */
-export class InMemoryUserRepository implements UserRepository {
+export class InMemoryUserRepository implements UserChanges {
   private rows = new Map<string, UserSnapshot>();
 
   async findById(id: string): Promise<User | undefined> {

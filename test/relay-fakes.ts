@@ -1,6 +1,7 @@
 // Hand-written doubles for the outbox relay and the Kafka publisher: each keeps its port's contract and nothing more.
 import type { Admin, Kafka, Producer, ProducerConfig, ProducerRecord } from 'kafkajs';
-import type { EventPublisher, LogSink, OutboxLag, OutboxQueue, OutboxRecord, PublishOutcome, RelayLock } from '../src/application/ports.js';
+import type { EventPublisher, OutboxLag, OutboxQueue, OutboxRecord, PublishOutcome, RelayLock } from '../src/application/outbox/ports.js';
+import type { LogSink } from '../src/application/ports.js';
 import { PublishFailed, type RelaySettings } from '../src/application/outbox/relay-outbox.js';
 import { T0 } from './fakes.js';
 

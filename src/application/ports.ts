@@ -11,6 +11,10 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
+/**
+ * The users as a use case reads them, outside a transaction: what is injected. Changes go through
+ * `UserChanges`, which only a unit of work hands out (`tx.users`), so a write outside one does not type-check.
+ */
 export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: Username): Promise<User | undefined>;
@@ -20,18 +24,22 @@ export interface UserRepository {
    * users whose username or address starts with it, taken literally: `%`, `_` and `\` are no wildcards.
    */
   list(page: { limit: number; after?: string; prefix?: string }): Promise<UserPage>;
+}
+
+/** The users inside a unit of work (`tx.users`): the reads, on the transaction, and the changes. */
+export interface UserChanges extends UserRepository {
   /** @throws UsernameTaken or EmailTaken, decided by the unique indexes, never by a pre-check. */
   add(user: User): Promise<void>;
   /** @throws EmailTaken when the new address is another account's. */
   update(user: User): Promise<void>;
   remove(id: string): Promise<void>;
-  /** Reads the user and locks its row until the transaction ends. Only meaningful inside a unit of work. */
+  /** Reads the user and locks its row until the transaction ends. */
   findForUpdate(id: string): Promise<User | undefined>;
   /**
    * Takes the admin guard, held until the transaction ends, and counts the active admins (a disabled admin
    * cannot act, so it does not count). Every change that could
-   * remove an admin takes it first, so two at once cannot both see a second admin. Only inside a unit of work,
-   * and before any other read of the transaction but findForUpdate (the count must see the latest commits).
+   * remove an admin takes it first, so two at once cannot both see a second admin. Call it before any other
+   * read of the transaction but findForUpdate (the count must see the latest commits).
    */
   lockAdmins(): Promise<number>;
 }
@@ -71,7 +79,7 @@ export interface Sessions {
 }
 
 export interface TxScope {
-  users: UserRepository;
+  users: UserChanges;
   outbox: Outbox;
   sessions: Sessions;
   /** The audit trail, written in this transaction. */
@@ -162,90 +170,7 @@ export const RegistrationThrottle = Symbol('RegistrationThrottle');
 export const Clock = Symbol('Clock');
 export const IdGenerator = Symbol('IdGenerator');
 
-// ---- The outbox relay: from the outbox table to the message broker ----
-
-/** An outbox row as the relay reads it. */
-export interface OutboxRecord {
-  seq: number;
-  id: string;
-  aggregateType: string;
-  aggregateId: string;
-  type: string;
-  /** As stored: usually a JSON string; whether it parses is the publisher's concern. */
-  payload: unknown;
-  createdAt: Date;
-}
-
-/** The relay's view of the outbox table. */
-export interface OutboxQueue {
-  /** Up to `limit` rows neither published nor parked, in seq order. */
-  pending(limit: number): Promise<OutboxRecord[]>;
-  markPublished(seqs: number[], at: Date): Promise<void>;
-  /** Sets a row aside with the reason it cannot be published; it stays in the table for a person to look at. */
-  park(seq: number, error: string, at: Date): Promise<void>;
-  /** Deletes up to `limit` rows published before `cutoff`; returns how many. Unpublished rows are never deleted. */
-  deletePublishedBefore(cutoff: Date, limit: number): Promise<number>;
-  lag(now: Date): Promise<OutboxLag>;
-}
-export const OutboxQueue = Symbol('OutboxQueue');
-
-/** An outbox row set aside because it cannot be published. */
-export interface ParkedOutboxRow {
-  seq: number;
-  id: string;
-  type: string;
-  aggregateId: string;
-  parkedAt: Date;
-  lastError: string | null;
-}
-
-/** What the operator is shown of the outbox (`outbox-status`): how far behind, how much done, what was set aside. */
-export interface OutboxReport {
-  lag(now: Date): Promise<OutboxLag>;
-  counts(): Promise<{ published: number; parked: number }>;
-  /** The oldest `limit` parked rows. */
-  parked(limit: number): Promise<ParkedOutboxRow[]>;
-}
-export const OutboxReport = Symbol('OutboxReport');
-
-export interface OutboxLag {
-  pending: number;
-  /** Age of the oldest pending event, null when none is pending. */
-  oldestAgeMs: number | null;
-}
-
-export interface PublishOutcome {
-  /** Rows that could not be turned into messages (nothing of them was sent), with the reason. */
-  unpublishable: Array<{ seq: number; error: string }>;
-}
-
-/** Sends records to the broker, in the given order, returning once the broker acknowledged all that were sent. */
-export interface EventPublisher {
-  /** Connects ahead of the first batch, so a broker that cannot be reached shows before any event waits. */
-  connect?(): Promise<void>;
-  publish(records: OutboxRecord[]): Promise<PublishOutcome>;
-  /** Closes the connection to the broker, once nothing more will be published. */
-  close(): Promise<void>;
-}
-
-/**
- * Makes one relay the publisher among several instances. `acquire()` tries without waiting; `holds()` checks
- * the lock is still ours before each batch (its connection may have died).
- */
-export interface RelayLock {
-  acquire(): Promise<boolean>;
-  holds(): Promise<boolean>;
-  release(): Promise<void>;
-}
-
-/** Told after a unit of work that wrote outbox events commits, so an in-process relay can wake at once. */
-export interface OutboxSignal {
-  notify(): void;
-}
-
-export const OutboxSignal = Symbol('OutboxSignal');
-
-/** Where the relay reports what it does (pino's logger fits). */
+/** Where a background job (the relays, the key ring, the audit purge) reports what it does (pino's logger fits). */
 export interface LogSink {
   /** Detail for whoever turns LOG_LEVEL to debug; a sink may drop it. */
   debug?(obj: object, msg: string): void;

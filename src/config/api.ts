@@ -23,8 +23,10 @@ import { ResetPassword } from '../application/email/reset-password.js';
 import { VerifyEmail } from '../application/email/verify-email.js';
 import { GetUser } from '../application/accounts/get-user.js';
 import { ListUsers } from '../application/accounts/list-users.js';
+import { IdentifyCaller } from '../application/sessions/identify-caller.js';
 import { LogOut } from '../application/sessions/log-out.js';
-import { Clock, OutboxQueue, UserRepository } from '../application/ports.js';
+import { OutboxQueue } from '../application/outbox/ports.js';
+import { Clock, UserRepository } from '../application/ports.js';
 import type { OutboxRelay } from '../application/outbox/relay-outbox.js';
 import type { Env } from './env.js';
 import { mfaUseCases } from './modules/mfa.js';
@@ -64,7 +66,7 @@ export function wireApp(env: Env, container: Container, log: Logger, sessionKeys
       resetPassword: container.get(ResetPassword),
     },
     ...tokenRoutes(container).options,
-    users: container.get<UserRepository>(UserRepository),
+    identifyCaller: container.get(IdentifyCaller),
     sessionStore: container.get<SessionStore>(SessionStore),
     log,
     sessionKeys,

@@ -1,6 +1,7 @@
 import { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { Authenticate } from '../application/sessions/authenticate.js';
+import { IdentifyCaller } from '../application/sessions/identify-caller.js';
 import { LogOut } from '../application/sessions/log-out.js';
 import { OutboxRelay } from '../application/outbox/relay-outbox.js';
 import type { Logger } from '../adapters/logging/logger.js';
@@ -40,6 +41,7 @@ export function buildContainer(env: Env, db: Knex, log: Logger): Container {
   container.bind<SessionStore>(SessionStore).toConstantValue(new KnexSessionStore(db, env.sessionAbsoluteMs));
   container.bind(Authenticate).toSelf();
   container.bind(LogOut).toSelf();
+  container.bind(IdentifyCaller).toSelf();
   bindMfa(container, env, db);
   bindTokens(container, env, db, log);
   bindMailQueue(container, db);

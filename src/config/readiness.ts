@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ReadinessReport } from '../adapters/http/health-router.js';
-import type { OutboxQueue } from '../application/ports.js';
+import type { OutboxQueue } from '../application/outbox/ports.js';
 import type { OutboxRelay } from '../application/outbox/relay-outbox.js';
 
 const CHECK_TIMEOUT_MS = 2_000;

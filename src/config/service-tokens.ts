@@ -1,5 +1,4 @@
 import type { Container } from 'inversify';
-import { Clock, Sessions } from '../application/ports.js';
 import { EndSession } from '../application/sessions/end-session.js';
 import { EndSessions } from '../application/sessions/end-sessions.js';
 import { ListSessions } from '../application/sessions/list-sessions.js';
@@ -10,8 +9,6 @@ import { ReadAccessToken } from '../application/tokens/read-access-token.js';
 /** What the HTTP app needs for sessions and tokens, from the container. */
 export function tokenRoutes(container: Container) {
   const read = container.get(ReadAccessToken);
-  const sessions = container.get<Sessions>(Sessions);
-  const clock = container.get<Clock>(Clock);
   return {
     useCases: {
       listSessions: container.get(ListSessions),
@@ -20,10 +17,6 @@ export function tokenRoutes(container: Container) {
       issueAccessToken: container.get(IssueAccessToken),
     },
     options: {
-      accessTokens: {
-        read: (token: string) => read.execute(token),
-        sessionIsLive: (userId: string, sessionId: string) => sessions.isLive(userId, sessionId, clock.now()),
-      },
       jwks: { published: () => read.published(), maxAgeSeconds: JWKS_MAX_AGE_SECONDS },
     },
   };

@@ -39,7 +39,11 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     throw err;
   }
   const container = buildContainer(env, db, log);
-  await container.get(Authenticate).warmUp();
+  // The dummy hash that a login with an unknown name is checked against is made on the bcrypt threads while the
+  // rest starts and the listener opens (a login that comes first waits for the same one); a bcrypt that cannot
+  // hash still stops the start-up, below.
+  const warmedUp = container.get(Authenticate).warmUp();
+  warmedUp.catch(() => undefined); // awaited once listening; this only keeps an earlier failure from going unhandled
 
   if (env.admin) {
     const outcome = await container.get(EnsureAdmin).execute(env.admin).catch(startUpAdminRefused);
@@ -89,6 +93,7 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
     res.once('close', () => inFlight.delete(res));
   });
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  await warmedUp;
   const address = server.address();
   log.info({ address }, 'listening');
 

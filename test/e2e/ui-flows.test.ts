@@ -78,6 +78,9 @@ describe('web UI flows against the real service', function () {
     // Off, as GET /mfa says: only the button to set one up.
     await page.getByRole('button', { name: 'Set up an authenticator app' }).waitFor();
     expect(await page.getByRole('button', { name: 'Turn off the authenticator app' }).count()).to.equal(0);
+    // No second factor yet, so no recovery codes to renew: the section says why instead of offering a button.
+    await page.getByText('Recovery codes come with a second factor', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Make new recovery codes' }).count()).to.equal(0);
 
     // Eleven minutes later the sign-in is no longer recent enough (REAUTH_WINDOW_SECONDS, 600): the password is asked again.
     suite.clock.advance(11 * 60);
@@ -117,6 +120,7 @@ describe('web UI flows against the real service', function () {
       if (fresh) await page.reload();
       await page.getByRole('button', { name: 'Turn off the authenticator app' }).waitFor();
       expect(await page.getByRole('button', { name: 'Set up an authenticator app' }).count()).to.equal(0);
+      await page.getByRole('button', { name: 'Make new recovery codes' }).waitFor(); // a factor is on: codes can be renewed
     }
     expect(answers).to.deep.equal([
       'POST /mfa/totp 403', // not recent enough

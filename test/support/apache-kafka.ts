@@ -74,6 +74,11 @@ export interface ClusterOptions {
   port?: number;
   /** Where the data goes; a temporary folder removed on dispose() otherwise. */
   dataDir?: string;
+  /**
+   * How long the controller waits for a node's heartbeat before it fences the node and moves its partitions'
+   * leadership (Kafka's `broker.session.timeout.ms`, 9 s by default). Heartbeats go every sixth of it.
+   */
+  sessionTimeoutMs?: number;
 }
 
 export interface KafkaNode {
@@ -99,18 +104,20 @@ export interface ApacheKafkaCluster {
 
 /** Every node ever started by this process, killed when it exits, whatever the reason. */
 const live = new Set<ChildProcess>();
+/** The temporary data folders not yet removed: removed when the process exits before their cluster is disposed. */
+const temporaryRoots = new Set<string>();
 let exitHook = false;
 function killAllOnExit(): void {
   if (exitHook) return;
   exitHook = true;
   process.on('exit', () => {
     for (const child of live) child.kill('SIGKILL');
+    for (const root of temporaryRoots) rmSync(root, { recursive: true, force: true });
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       if (process.listenerCount(signal) > 0) return; // the program handles it (e.g. `npm run kafka` stops cleanly)
-      for (const child of live) child.kill('SIGKILL');
-      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)); // the exit handler cleans up
     });
   }
 }
@@ -137,13 +144,32 @@ function clusterId(): string {
   }
 }
 
-/** Starts `nodes` Apache Kafka nodes (broker + controller each) and waits until every one accepts connections. */
+/**
+ * Starts `nodes` Apache Kafka nodes (broker + controller each) and waits until every one accepts connections. If
+ * one cannot start, the others are killed and a temporary data folder is removed before the error is thrown.
+ */
 export async function startApacheKafka(options: ClusterOptions = {}): Promise<ApacheKafkaCluster> {
+  const lib = await kafkaLibs();
+  killAllOnExit();
+  if (options.dataDir) return startNodes(options, lib, options.dataDir);
+  const root = mkdtempSync(join(tmpdir(), 'authsvc-kafka-'));
+  temporaryRoots.add(root);
+  const removeRoot = () => {
+    rmSync(root, { recursive: true, force: true });
+    temporaryRoots.delete(root);
+  };
+  try {
+    const cluster = await startNodes(options, lib, root);
+    return { ...cluster, dispose: () => cluster.dispose().finally(removeRoot) };
+  } catch (err) {
+    removeRoot();
+    throw err;
+  }
+}
+
+async function startNodes(options: ClusterOptions, lib: string, root: string): Promise<ApacheKafkaCluster> {
   const count = options.nodes ?? 1;
   const heap = options.heap ?? (count > 1 ? '320m' : '384m');
-  const lib = await kafkaLibs();
-  const temporary = !options.dataDir;
-  const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'authsvc-kafka-'));
   mkdirSync(root, { recursive: true });
   const ports = [];
   for (let i = 0; i < count; i += 1) {
@@ -179,6 +205,12 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
         // Topics are created on purpose (by the tests, or by the relay with KAFKA_CREATE_TOPIC), never by a typo.
         'auto.create.topics.enable=false',
         'unclean.leader.election.enable=false',
+        ...(options.sessionTimeoutMs
+          ? [
+              `broker.session.timeout.ms=${options.sessionTimeoutMs}`,
+              `broker.heartbeat.interval.ms=${Math.max(100, Math.round(options.sessionTimeoutMs / 6))}`,
+            ]
+          : []),
         // Few threads: these machines have two cores, shared.
         'num.network.threads=2',
         'num.io.threads=2',
@@ -230,7 +262,6 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
     ),
   );
 
-  killAllOnExit();
   const nodes = configs.map(({ dir, properties, port }, i): KafkaNode & { process?: ChildProcess } => {
     let child: ChildProcess | undefined;
     const exited = () => child === undefined || child.exitCode !== null || child.signalCode !== null;
@@ -281,7 +312,6 @@ export async function startApacheKafka(options: ClusterOptions = {}): Promise<Ap
     nodes,
     async dispose() {
       await Promise.all(nodes.map((n) => n.kill()));
-      if (temporary) rmSync(root, { recursive: true, force: true });
     },
   };
 }

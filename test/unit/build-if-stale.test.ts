@@ -56,6 +56,20 @@ describe('scripts/build-if-stale.mjs (npm start and the CLI build only what chan
     expect(builds(), 'a second start compiles nothing').to.deep.equal(['tsc', 'vite']);
   });
 
+  it('--run: runs the script in the same process after the check, with the command line it would have on its own', () => {
+    writeFileSync(join(dir, 'entry.mjs'), 'console.log(JSON.stringify({ pid: process.pid, argv: process.argv.slice(1) }));');
+    const script = join(dir, 'scripts/build-if-stale.mjs');
+    const result = spawnSync(process.execPath, [script, '--quiet', '--run', 'entry.mjs', 'create-user', '--quiet'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).to.equal(0);
+    const ran = JSON.parse(result.stdout) as { pid: number; argv: string[] };
+    expect(ran.argv).to.deep.equal([join(dir, 'entry.mjs'), 'create-user', '--quiet']);
+    expect(ran.pid, 'no second Node process').to.equal(result.pid);
+    expect(builds(), 'the check ran first').to.deep.equal(['tsc', 'vite']);
+  });
+
   it('rebuilds the service when its sources or the contract change, and the UI only when the UI changes', () => {
     run();
     touch('src/config/main.ts');

@@ -1,6 +1,6 @@
 import type { UserView } from '../../application/accounts/user-view.js';
 import type { ParkedMail } from '../../application/email/ports.js';
-import type { ParkedOutboxRow } from '../../application/ports.js';
+import type { ParkedOutboxRow } from '../../application/outbox/ports.js';
 
 /** Somewhere text is written: a standard stream, or a test's buffer. */
 export interface Output {

@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import type { UserRepository } from '../../application/ports.js';
+import type { IdentifyCaller } from '../../application/sessions/identify-caller.js';
 import type { Logger } from '../logging/logger.js';
 import type { LoadedSession, SessionStore } from '../../application/sessions/ports.js';
 import { statusRouter, type StatusRoutes } from './accounts/status-router.js';
@@ -16,7 +16,6 @@ import { defaultUiDir, loadUi, uiRouter } from './ui-router.js';
 import { requestLog } from './request-log.js';
 import type { SecondFactorHttp } from './mfa/index.js';
 import { callers, sessions } from './session.js';
-import type { AccessTokens } from './sessions/access-caller.js';
 import { sessionsRouter, type SessionRoutes } from './sessions/sessions-router.js';
 import { jwksRouter, tokensRouter, type TokenRoutes } from './tokens/tokens-router.js';
 import type { PublicJwk } from '../../application/tokens/ports.js';
@@ -24,10 +23,9 @@ import { userRouter, type UserRoutes } from './user-router.js';
 
 export interface AppOptions {
   useCases: UserRoutes & AuthRoutes & SessionRoutes & TokenRoutes & StatusRoutes & AuditRoutes & EmailRoutes;
-  /** Access tokens as credentials for this service's own endpoints. */
-  accessTokens: AccessTokens;
+  /** Who calls: from the session (cookie or session token) or an access token, decided in the application. */
+  identifyCaller: Pick<IdentifyCaller, 'execute'>;
   jwks: { published: () => Promise<PublicJwk[]>; maxAgeSeconds: number };
-  users: UserRepository;
   sessionStore: SessionStore;
   log: Logger;
   /** Keys that sign the session cookie; the first signs, all verify (rotation). */
@@ -52,7 +50,7 @@ export function createApp(options: AppOptions): Koa {
   app.on('error', (err: unknown, ctx?: Koa.Context) =>
     ((ctx?.state.log as Logger | undefined) ?? options.log).error({ err }, 'unhandled error'),
   );
-  const who = callers(options.users, options.accessTokens);
+  const who = callers(options.identifyCaller);
   const uc = options.useCases;
   const mfa = options.secondFactors;
   const routers = [

@@ -151,7 +151,9 @@ export function metrics(sources: MetricSources): { middleware: Middleware; route
       const labels = { method: ctx.method, route: (ctx._matchedRoute as string | undefined) ?? 'unmatched', status: String(ctx.status) };
       requests.inc(labels);
       end(labels);
-      if (labels.route === '/login' && ctx.method === 'POST') logins.inc({ outcome: loginOutcomeOf(ctx.status, ctx.state.problemCode) });
+      // A login refused before routing (the cross-site check, the second-factor gate) matched no route, but is one.
+      const login = labels.route === '/login' || (labels.route === 'unmatched' && ctx.path === '/login');
+      if (login && ctx.method === 'POST') logins.inc({ outcome: loginOutcomeOf(ctx.status, ctx.state.problemCode) });
     }
   };
 

@@ -2,12 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import session from 'koa-session';
-import type { UserRepository } from '../../application/ports.js';
-import { viewOf, type UserView } from '../../application/accounts/user-view.js';
-import type { Caller } from '../../domain/access-policy.js';
+import type { Credential, IdentifiedCaller, IdentifyCaller } from '../../application/sessions/identify-caller.js';
 import { NotAuthenticated } from '../../domain/errors.js';
 import type { LoadedSession, SessionData, SessionStore, SessionType } from '../../application/sessions/ports.js';
-import { accessCaller, type AccessTokens } from './sessions/access-caller.js';
 import { bearerOf, hasBearer } from './sessions/bearer.js';
 
 export const SESSION_COOKIE = 'authsvc.sid';
@@ -171,44 +168,38 @@ export function sessionIdOf(ctx: Context): string | undefined {
   return loaded?.publicId ?? created?.publicId;
 }
 
-/** The caller, with the account as read on this request, and how it proved who it is. */
-export interface Identified extends Caller {
-  user: UserView;
-  /** The public id of the caller's session (for an access token: the session it was issued from). */
-  sessionId: string | undefined;
-  via: 'cookie' | 'session-token' | 'access-token';
+/** Methods that change nothing: an access token whose session has ended still serves them until it expires. */
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The credential the request presents: an access token in the bearer header, else its session's user. */
+function credentialOf(ctx: Context): Credential | undefined {
+  const bearer = bearerOf(ctx);
+  if (bearer?.kind === 'access') return { kind: 'access-token', token: bearer.value };
+  const userId = sessionOf(ctx)?.userId;
+  if (typeof userId !== 'string') return undefined;
+  return { kind: 'session', userId, sessionId: sessionIdOf(ctx), via: bearer ? 'session-token' : 'cookie' };
 }
 
-/**
- * Resolves the caller from the session (cookie or session token) or from an access token. The role is read
- * from the database on every request, never from the cookie, the session record or the token, so a role
- * change or a deletion applies at once.
- */
-export function callers(users: UserRepository, accessTokens?: AccessTokens) {
-  async function optional(ctx: Context): Promise<Identified | undefined> {
-    const bearer = bearerOf(ctx);
-    if (bearer?.kind === 'access') return accessTokens ? accessCaller(ctx, bearer.value, users, accessTokens) : undefined;
-    const userId = sessionOf(ctx)?.userId;
-    if (typeof userId !== 'string') return undefined;
-    const user = await users.findById(userId);
-    // Disabling an account deletes its sessions; this also refuses one that slipped past (belt and braces).
-    if (!user || !user.isActive) {
-      endSession(ctx);
-      return undefined;
-    }
-    const via = bearer ? 'session-token' : 'cookie';
-    return { userId: user.id, role: user.role, user: viewOf(user), sessionId: sessionIdOf(ctx), via };
+/** The caller of a request, as IdentifyCaller decides from the credential the request presents. */
+export function callers(identify: Pick<IdentifyCaller, 'execute'>) {
+  async function optional(ctx: Context): Promise<IdentifiedCaller | undefined> {
+    const credential = credentialOf(ctx);
+    if (!credential) return undefined;
+    const caller = await identify.execute({ credential, changesState: !READS.has(ctx.method) });
+    // A session whose account is gone or disabled (disabling ends its sessions; this catches one that slipped past).
+    if (!caller && credential.kind === 'session') endSession(ctx);
+    return caller;
   }
-  async function required(ctx: Context): Promise<Identified> {
+  async function required(ctx: Context): Promise<IdentifiedCaller> {
     const caller = await optional(ctx);
     if (!caller) throw new NotAuthenticated();
     return caller;
   }
   /** A caller holding the session itself (cookie or session token), not a token derived from it. */
-  async function withSession(ctx: Context): Promise<Identified & { sessionId: string }> {
+  async function withSession(ctx: Context): Promise<IdentifiedCaller & { sessionId: string }> {
     const caller = await required(ctx);
     if (caller.via === 'access-token' || caller.sessionId === undefined) throw new NotAuthenticated();
-    return caller as Identified & { sessionId: string };
+    return caller as IdentifiedCaller & { sessionId: string };
   }
   return { optional, required, withSession };
 }

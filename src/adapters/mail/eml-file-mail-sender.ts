@@ -1,16 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { LogSink } from '../../application/ports.js';
 import type { MailSender, MailToSend } from '../../application/email/ports.js';
 import { messageId, render, type MailBranding } from './templates.js';
 
 /**
  * Without SMTP_URL: each message becomes an .eml file (open it with any mail program) and, outside production,
- * its link goes to the log, so every flow can be clicked through with no mail server.
+ * its link goes to the log, so every flow can be clicked through with no mail server. nodemailer, which writes
+ * the message, is loaded with the first one.
  */
 export class EmlFileMailSender implements MailSender {
-  private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  private transport: Promise<Transporter> | undefined;
 
   constructor(
     private readonly dir: string,
@@ -21,7 +22,12 @@ export class EmlFileMailSender implements MailSender {
 
   async send(mail: MailToSend): Promise<void> {
     const { subject, text, html, link } = render(mail, this.branding);
-    const info = await this.transport.sendMail({
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    );
+    const info = await (
+      await this.transport
+    ).sendMail({
       from: this.branding.from,
       to: mail.to,
       subject,

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { PermanentMailFailure, type MailSender, type MailToSend } from '../../application/email/ports.js';
 import { messageId, render, type MailBranding } from './templates.js';
 
@@ -8,9 +8,13 @@ function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-/** Sends through SMTP_URL (`smtp://user:pass@host:port`, `smtps://` for TLS) with nodemailer. */
+/**
+ * Sends through SMTP_URL (`smtp://user:pass@host:port`, `smtps://` for TLS) with nodemailer, which is loaded with
+ * the first message: a process whose mail relay never runs, or has nothing to send, never loads it.
+ */
 export class SmtpMailSender implements MailSender {
-  private readonly transport: Transporter;
+  private readonly url: string;
+  private transport: Promise<Transporter> | undefined;
 
   constructor(
     smtpUrl: string,
@@ -25,13 +29,15 @@ export class SmtpMailSender implements MailSender {
     ] as const) {
       if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
     }
-    this.transport = nodemailer.createTransport(url.toString());
+    this.url = url.toString();
   }
 
   async send(mail: MailToSend): Promise<void> {
     const { subject, text, html } = render(mail, this.branding);
     try {
-      await this.transport.sendMail({
+      await (
+        await this.transporter()
+      ).sendMail({
         from: this.branding.from,
         to: mail.to,
         subject,
@@ -46,6 +52,11 @@ export class SmtpMailSender implements MailSender {
   }
 
   async close(): Promise<void> {
-    this.transport.close();
+    (await this.transport)?.close();
+  }
+
+  private transporter(): Promise<Transporter> {
+    this.transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(this.url));
+    return this.transport;
   }
 }

@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '../../application/ports.js';
+import type { OutboxRecord } from '../../application/outbox/ports.js';
 import { cloudEventSchema, USER_EVENT_TYPES, type UserEvent, type UserEventType } from './event-contract.js';
 
 /** A row that cannot become a valid message; the relay parks it with this reason. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OutboxLag, OutboxQueue, OutboxRecord, OutboxReport, ParkedOutboxRow } from '../../application/ports.js';
+import type { OutboxLag, OutboxQueue, OutboxRecord, OutboxReport, ParkedOutboxRow } from '../../application/outbox/ports.js';
 import { toDate } from './db.js';
 
 /** An outbox row as the drivers return it: MySQL gives BIGINT and dates as numbers or strings on some paths. */

@@ -2,10 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { LoadedSession, NewSession, SessionData, SessionStore, SessionType } from '../../application/sessions/ports.js';
 import { KnexSessions, sessionRowId } from './knex-sessions.js';
+import { preparedRead } from './prepared-read.js';
 
 export type { LoadedSession, NewSession, SessionData, SessionType } from '../../application/sessions/ports.js';
 
 const MAX_USER_AGENT = 512;
+
+interface LiveSessionRow {
+  data: string;
+  publicId: string;
+  userId: string;
+  type: SessionType;
+}
+const LIVE_SESSION =
+  'SELECT `data`, `public_id` AS `publicId`, `user_id` AS `userId`, `type` FROM `sessions`' +
+  ' WHERE `id` = ? AND `expires_at` > ? AND `absolute_expires_at` > ?';
 
 /**
  * The session records behind the cookie or the session token. A session expires when idle past its rolling
@@ -20,17 +31,16 @@ export class KnexSessionStore extends KnexSessions implements SessionStore {
     super(db);
   }
 
+  /** Read on every authenticated request: one prepared statement, not a query built each time. */
+  private readonly findLive = preparedRead<LiveSessionRow>(this.db as Knex, LIVE_SESSION);
+
   /**
    * The live session under this secret, if it was made for this kind of client: a cookie's secret is not
    * accepted as a bearer token, nor a token's as a cookie.
    */
   async loadRecord(sessionKey: string, type: SessionType = 'cookie'): Promise<LoadedSession | undefined> {
     const now = this.now();
-    const row: { data: string; publicId: string; userId: string; type: SessionType } | undefined = await this.db('sessions')
-      .first<{ data: string; publicId: string; userId: string; type: SessionType } | undefined>('data', 'publicId', 'userId', 'type')
-      .where({ id: sessionRowId(sessionKey) })
-      .andWhere('expiresAt', '>', now)
-      .andWhere('absoluteExpiresAt', '>', now);
+    const row = await this.findLive([sessionRowId(sessionKey), now, now]);
     if (!row || row.type !== type) return undefined;
     return { data: JSON.parse(row.data) as SessionData, publicId: row.publicId, userId: row.userId, type: row.type };
   }

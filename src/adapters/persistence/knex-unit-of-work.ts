@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
-import { OutboxSignal, type TxScope, type UnitOfWork } from '../../application/ports.js';
+import { OutboxSignal } from '../../application/outbox/ports.js';
+import type { TxScope, UnitOfWork } from '../../application/ports.js';
 import type { AuditLog } from '../../application/audit/ports.js';
 import { KnexAuditLog } from './audit/knex-audit-log.js';
 import { Db } from './db.js';

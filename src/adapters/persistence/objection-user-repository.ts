@@ -1,17 +1,29 @@
 import type { Knex } from 'knex';
-import type { UserPage, UserRepository } from '../../application/ports.js';
+import type { UserChanges, UserPage } from '../../application/ports.js';
 import type { EmailAddress } from '../../domain/email-address.js';
 import { EmailTaken, UsernameTaken } from '../../domain/errors.js';
 import type { User } from '../../domain/user.js';
 import type { Username } from '../../domain/username.js';
 import { isSqlite, isUniqueViolation } from './db.js';
-import { toUser, UserRow } from './user-row.js';
+import { preparedRead } from './prepared-read.js';
+import { toUser, USER_COLUMNS, UserRow, type UserRecord } from './user-row.js';
 
-export class ObjectionUserRepository implements UserRepository {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+const USER_BY_ID = `SELECT ${USER_COLUMNS} FROM \`users\` WHERE \`id\` = ?`;
+
+export class ObjectionUserRepository implements UserChanges {
+  /**
+   * The account is read by id on every authenticated request: outside a transaction that is one prepared
+   * statement instead of a query objection and knex build each time. A transaction's reads stay on its
+   * connection, through objection.
+   */
+  private readonly byId?: (values: [id: string]) => Promise<UserRecord | undefined>;
+
+  constructor(private readonly db: Knex | Knex.Transaction) {
+    if (!db.isTransaction) this.byId = preparedRead<UserRecord>(db, USER_BY_ID);
+  }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await UserRow.query(this.db).findById(id);
+    const row = this.byId ? await this.byId([id]) : await UserRow.query(this.db).findById(id);
     return row && toUser(row);
   }
 

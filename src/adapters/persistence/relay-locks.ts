@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import type { RelayLock } from '../../application/ports.js';
+import type { RelayLock } from '../../application/outbox/ports.js';
 
 export const RELAY_LOCK_NAME = 'authsvc.outbox-relay';
 const MAX_LOCK_NAME = 64; // MySQL's limit

@@ -21,8 +21,29 @@ export class UserRow extends Model {
   emailVerified!: boolean | number;
 }
 
+/** A users row as read, with its columns in camelCase: an objection UserRow or a plain row of a prepared read. */
+export type UserRecord = Pick<
+  UserRow,
+  | 'id'
+  | 'username'
+  | 'role'
+  | 'passwordHash'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'lastLoginAt'
+  | 'status'
+  | 'statusReason'
+  | 'email'
+  | 'emailVerified'
+>;
+
+/** Every column of a users row, aliased to the names of UserRecord, for statements written once in SQL. */
+export const USER_COLUMNS =
+  '`id`, `username`, `role`, `password_hash` AS `passwordHash`, `created_at` AS `createdAt`, `updated_at` AS `updatedAt`,' +
+  ' `last_login_at` AS `lastLoginAt`, `status`, `status_reason` AS `statusReason`, `email`, `email_verified` AS `emailVerified`';
+
 /** Field by field: an ORM instance never leaks into the domain. */
-export function toUser(row: UserRow): User {
+export function toUser(row: UserRecord): User {
   return User.restore({
     id: row.id,
     username: row.username as Username,

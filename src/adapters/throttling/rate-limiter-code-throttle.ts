@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, RateLimiterSQLite,
 import type { CodeThrottle } from '../../application/mfa/ports.js';
 import { TooManyAttempts } from '../../domain/errors.js';
 import { isSqlite } from '../persistence/dialect.js';
-import { RATE_LIMIT_TABLE } from './rate-limiter-login-throttle.js';
+import { RATE_LIMIT_TABLE } from './rate-limiter-registration-throttle.js';
 
 /** 5 codes in 5 minutes per account: a 6-digit code would otherwise fall to guessing in about 100,000 tries. */
 export const CODE_LIMIT = { points: 5, seconds: 300 };

@@ -42,12 +42,19 @@ export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset 
   /** Attempts of this process between begin() and their outcome, by key. */
   private readonly inFlight = new Map<string, number>();
   private readonly held = new WeakMap<LoginAttempt, Held[]>();
+  private readonly prefix: string;
 
+  /**
+   * `name` keeps the rows of other throttles built on this one (password reset, email tokens) apart from the
+   * login's and from each other: their keys are `<name>:account:…` and `<name>:client:…`.
+   */
   constructor(
     limits: LoginLimits,
     private readonly rows: ThrottleRows,
     private readonly now: () => number = Date.now,
+    name?: string,
   ) {
+    this.prefix = name ? `${name}:` : '';
     this.account = limits.account.map(windowOf);
     this.client = limits.client.map(windowOf);
   }
@@ -110,7 +117,7 @@ export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset 
    * database again within MemoryBlocks' recheck time, and find the row gone.
    */
   async clearAccount(account: string): Promise<void> {
-    const subject = `account:${account}`;
+    const subject = `${this.prefix}account:${account}`;
     this.blocks.unblock(subject);
     await this.rows.clear(subject);
   }
@@ -128,12 +135,14 @@ export class WindowedLoginThrottle implements LoginThrottle, LoginThrottleReset 
     if (full.length > 0) this.blocks.block(key.subject, Math.max(...full), now);
   }
 
-  /** The client's key, then the account's. */
+  /** The client's key, then the account's; a kind of key with no limits is not counted at all. */
   private keysOf({ account, client }: LoginAttempt): Key[] {
-    return [
-      ...(client === undefined ? [] : [{ kind: 'client', subject: `client:${client}`, windows: this.client } as Key]),
-      ...(account === undefined ? [] : [{ kind: 'account', subject: `account:${account}`, windows: this.account } as Key]),
-    ];
+    const keys: Key[] = [];
+    if (client !== undefined && this.client.length > 0)
+      keys.push({ kind: 'client', subject: `${this.prefix}client:${client}`, windows: this.client });
+    if (account !== undefined && this.account.length > 0)
+      keys.push({ kind: 'account', subject: `${this.prefix}account:${account}`, windows: this.account });
+    return keys;
   }
 
   /** What begin() reserved for this attempt (or, for an attempt it never saw, its keys as of now). */

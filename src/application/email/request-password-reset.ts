@@ -42,9 +42,10 @@ export class RequestPasswordReset {
     const user = await this.accountNamed(input.username);
     // Counted for unknown names too (the same writes either way); over the limit, silently nothing is sent.
     const account = user?.id ?? input.username.trim().toLowerCase().slice(0, MAX_ACCOUNT_KEY);
-    const allowed = await this.accountThrottle.begin({ account }).then(
+    const accountAttempt = { account };
+    const allowed = await this.accountThrottle.begin(accountAttempt).then(
       async () => {
-        await this.accountThrottle.failed({ account });
+        await this.accountThrottle.failed(accountAttempt);
         return true;
       },
       (err: unknown) => {

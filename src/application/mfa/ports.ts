@@ -1,7 +1,7 @@
 import type { MfaMethod } from '../../domain/events.js';
 import type { AuditLog } from '../audit/ports.js';
 import type { MailQueue } from '../email/ports.js';
-import type { Outbox, UserRepository } from '../ports.js';
+import type { Outbox, UserChanges } from '../ports.js';
 
 /** How a user proves the second factor: a one-time code, a recovery code, or a passkey assertion (WebAuthn JSON). */
 export type SecondFactorProof = { code: string } | { recoveryCode: string } | { webauthn: unknown };
@@ -89,7 +89,7 @@ export interface MfaStores {
 }
 
 export interface MfaTxScope extends Omit<MfaStores, 'challenges'> {
-  users: UserRepository;
+  users: UserChanges;
   outbox: Outbox;
   /** The audit trail, written in this transaction. */
   audit: AuditLog;

@@ -1,4 +1,5 @@
-import type { Clock, EventPublisher, LogSink, OutboxLag, OutboxQueue, OutboxSignal, RelayLock } from '../ports.js';
+import type { Clock, LogSink } from '../ports.js';
+import type { EventPublisher, OutboxLag, OutboxQueue, OutboxSignal, RelayLock } from './ports.js';
 
 export interface RelaySettings {
   batchSize: number;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { int, limits } from '../env-fields.js';
-import { parseLimits, type Limit } from '../../adapters/throttling/rate-limiter-login-throttle.js';
+import { parseLimits, type Limit } from '../../adapters/throttling/limits.js';
 
 /** Email: delivery, links, and the throttles of the recovery endpoints. */
 export interface EmailEnv {

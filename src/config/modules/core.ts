@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
-import { Clock, IdGenerator, OutboxSignal, Sessions, UnitOfWork, UserRepository } from '../../application/ports.js';
+import { OutboxSignal } from '../../application/outbox/ports.js';
+import { Clock, IdGenerator, Sessions, UnitOfWork, UserRepository } from '../../application/ports.js';
 import { UuidIdGenerator } from '../../adapters/ids/uuid-id-generator.js';
 import { Log, type Logger } from '../../adapters/logging/logger.js';
 import { Db } from '../../adapters/persistence/db.js';

@@ -1,4 +1,3 @@
-import { databaseName } from '../../adapters/persistence/dialect.js';
 import { TimerPacer } from '../../adapters/timing/timer-pacer.js';
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
@@ -24,7 +23,9 @@ import type { Logger } from '../../adapters/logging/logger.js';
 import { EmlFileMailSender } from '../../adapters/mail/eml-file-mail-sender.js';
 import { SmtpMailSender } from '../../adapters/mail/smtp-mail-sender.js';
 import { KnexMailOutbox } from '../../adapters/persistence/email/knex-mail-outbox.js';
-import { RateLimiterLoginThrottle, type Limit, type Store } from '../../adapters/throttling/rate-limiter-login-throttle.js';
+import type { Limit } from '../../adapters/throttling/limits.js';
+import { SqlThrottleRows } from '../../adapters/throttling/sql-throttle-rows.js';
+import { WindowedLoginThrottle } from '../../adapters/throttling/windowed-login-throttle.js';
 import type { Env } from '../env.js';
 
 /** How long a claimed message is left to its sender: well over the SMTP timeouts. */
@@ -33,10 +34,10 @@ const MAIL_LEASE_MS = 2 * 60_000;
 /** Email: addresses, verification and password reset, with their throttles. */
 export function bindEmail(container: Container, env: Env, db: Knex): void {
   const { email } = env;
-  const database = databaseName(db);
-  const store: Store = { kind: 'database', db, database };
+  // The login throttle's machinery (one row per key, refusals from memory), each flow under a name of its own.
+  const rows = new SqlThrottleRows(db);
   const throttle = (name: string, account: Limit[], client: Limit[]): LoginThrottle =>
-    new RateLimiterLoginThrottle({ account, client }, store, name);
+    new WindowedLoginThrottle({ account, client }, rows, Date.now, name);
   container.bind<LoginThrottle>(ForgotClientThrottle).toConstantValue(throttle('forgot', [], email.limits.forgotClient));
   container.bind<LoginThrottle>(ForgotAccountThrottle).toConstantValue(throttle('forgot', email.limits.forgotAccount, []));
   container.bind<LoginThrottle>(TokenThrottle).toConstantValue(throttle('token', [], email.limits.tokenClient));

@@ -16,7 +16,7 @@ import { SecondFactorOptions } from '../../application/mfa/second-factor-options
 import { SecondFactors } from '../../application/mfa/second-factors.js';
 import { VerifyPasskey } from '../../application/mfa/verify-passkey.js';
 import { VerifySecondFactor } from '../../application/mfa/verify-second-factor.js';
-import { OutboxSignal } from '../../application/ports.js';
+import { OutboxSignal } from '../../application/outbox/ports.js';
 import type { AuditLog } from '../../application/audit/ports.js';
 import { AuditLogFor } from '../../adapters/persistence/knex-unit-of-work.js';
 import type { SecondFactorRoutes } from '../../adapters/http/mfa/index.js';

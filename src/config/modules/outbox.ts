@@ -1,7 +1,8 @@
 import type { Container } from 'inversify';
 import type { Knex } from 'knex';
 import { PurgeAuditTrail } from '../../application/audit/purge-audit-trail.js';
-import { Clock, OutboxQueue, OutboxReport } from '../../application/ports.js';
+import { OutboxQueue, OutboxReport } from '../../application/outbox/ports.js';
+import { Clock } from '../../application/ports.js';
 import { OutboxRelay } from '../../application/outbox/relay-outbox.js';
 import type { Logger } from '../../adapters/logging/logger.js';
 import { createKafka } from '../../adapters/messaging/kafka-client.js';

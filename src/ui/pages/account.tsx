@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type User } from '../api.js';
 import { useAuth } from '../auth.js';
+import { useNewPassword } from '../components/new-password.js';
 import { Field, Form, required, useForm } from '../components/form.js';
 import { Page, Section, Status } from '../components/layout.js';
 import { useReauth } from '../components/reauth.js';
@@ -133,22 +134,19 @@ function ChangePassword({ user }: { user: User }) {
   const reauth = useReauth();
   const form = useForm(['currentPassword', 'newPassword', 'confirm']);
   const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const next = useNewPassword('newPassword', 'New password');
   const [status, setStatus] = useState<string>();
   const submit = async () => {
     setStatus(undefined);
-    const errors = required({ current, next }, { current: 'your current password', next: 'a new password' });
-    const byField: Record<string, string> = {};
-    if (errors.current) byField.currentPassword = errors.current;
-    if (errors.next) byField.newPassword = errors.next;
-    else if (confirm !== next) byField.confirm = 'The two new passwords are not the same.';
-    if (Object.keys(byField).length > 0) return form.fail(byField);
-    const change = () => api.changePassword(user.id, { currentPassword: current, newPassword: next });
+    const errors = {
+      ...required({ currentPassword: current }, { currentPassword: 'your current password' }),
+      ...next.check('a new password'),
+    };
+    if (Object.keys(errors).length > 0) return form.fail(errors);
+    const change = () => api.changePassword(user.id, { currentPassword: current, newPassword: next.value });
     if (await form.run(async () => (await reauth.guard(change), true))) {
       setCurrent('');
-      setNext('');
-      setConfirm('');
+      next.clear();
       setStatus('Your password has been changed. Your other sessions have been signed out.');
     }
   };
@@ -166,27 +164,7 @@ function ChangePassword({ user }: { user: User }) {
           autoComplete="current-password"
           required
         />
-        <Field
-          form={form}
-          name="newPassword"
-          label="New password"
-          hint="At least 8 characters; a long phrase is best."
-          type="password"
-          value={next}
-          onValue={setNext}
-          autoComplete="new-password"
-          required
-        />
-        <Field
-          form={form}
-          name="confirm"
-          label="New password again"
-          type="password"
-          value={confirm}
-          onValue={setConfirm}
-          autoComplete="new-password"
-          required
-        />
+        {next.fields(form)}
       </Form>
       {reauth.dialog}
     </Section>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAuth } from '../auth.js';
+import { useNewPassword } from '../components/new-password.js';
 import { Field, Form, required, useForm } from '../components/form.js';
 import { Page } from '../components/layout.js';
 import { Link, takeFragmentToken } from '../router.js';
@@ -48,14 +49,12 @@ export function ForgotPassword() {
 export function ResetPassword() {
   const [token] = useState(takeFragmentToken);
   const form = useForm(['newPassword', 'confirm']);
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const password = useNewPassword('newPassword', 'New password');
   const [done, setDone] = useState(false);
   const submit = async () => {
-    const errors = required({ password }, { password: 'a new password' });
-    if (errors.password) return form.fail({ newPassword: errors.password });
-    if (confirm !== password) return form.fail({ confirm: 'The two passwords are not the same.' });
-    if (await form.run(async () => (await api.resetPassword(token!, password), true))) setDone(true);
+    const errors = password.check('a new password');
+    if (Object.keys(errors).length > 0) return form.fail(errors);
+    if (await form.run(async () => (await api.resetPassword(token!, password.value), true))) setDone(true);
   };
   return (
     <Page title="Choose a new password">
@@ -71,27 +70,7 @@ export function ResetPassword() {
           </p>
         ) : (
           <Form form={form} onSubmit={submit} submitLabel="Set new password" busyLabel="Saving…">
-            <Field
-              form={form}
-              name="newPassword"
-              label="New password"
-              hint="At least 8 characters; a long phrase is best."
-              type="password"
-              value={password}
-              onValue={setPassword}
-              autoComplete="new-password"
-              required
-            />
-            <Field
-              form={form}
-              name="confirm"
-              label="New password again"
-              type="password"
-              value={confirm}
-              onValue={setConfirm}
-              autoComplete="new-password"
-              required
-            />
+            {password.fields(form)}
           </Form>
         )}
       </div>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAuth } from '../auth.js';
 import { useServed } from '../features.js';
+import { useNewPassword } from '../components/new-password.js';
 import { Field, Form, required, useForm } from '../components/form.js';
 import { Page } from '../components/layout.js';
 import { Link } from '../router.js';
@@ -10,25 +11,23 @@ export function Register() {
   const { refresh, signedOut } = useAuth();
   const form = useForm(['username', 'password', 'confirm', 'email']);
   const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const password = useNewPassword('password', 'Password');
   const [email, setEmail] = useState('');
   const withEmail = useServed('/email/verify') === true;
 
   const submit = async () => {
-    const errors = required({ username, password }, { username: 'a username', password: 'a password' });
-    if (password && confirm !== password) errors.confirm = 'The two passwords are not the same.';
+    const errors = { ...required({ username }, { username: 'a username' }), ...password.check('a password') };
     if (Object.keys(errors).length > 0) return form.fail(errors);
     const name = username.trim();
     const created = await form.run(async () => {
-      await api.register({ username: name, password, ...(withEmail && email.trim() && { email: email.trim() }) });
+      await api.register({ username: name, password: password.value, ...(withEmail && email.trim() && { email: email.trim() }) });
       return true;
     });
     if (!created) return;
     // The account exists: sign in with it straight away, as the person expects. Should that fail (throttled,
     // the service busy), the sign-in page says so; sending the form again would only find the name taken.
     try {
-      await api.logIn({ username: name, password });
+      await api.logIn({ username: name, password: password.value });
       await refresh(); // the app then moves on to the account
     } catch {
       signedOut(`Your account ${name} has been created. Sign in to continue.`);
@@ -61,27 +60,7 @@ export function Register() {
               inputMode="email"
             />
           )}
-          <Field
-            form={form}
-            name="password"
-            label="Password"
-            hint="At least 8 characters; a long phrase is best."
-            type="password"
-            value={password}
-            onValue={setPassword}
-            autoComplete="new-password"
-            required
-          />
-          <Field
-            form={form}
-            name="confirm"
-            label="Password again"
-            type="password"
-            value={confirm}
-            onValue={setConfirm}
-            autoComplete="new-password"
-            required
-          />
+          {password.fields(form)}
         </Form>
       </div>
       <p class="links">

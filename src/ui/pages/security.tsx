@@ -11,13 +11,16 @@ import { createPasskey, passkeysSupported } from '../webauthn.js';
 export function SecondFactorPage() {
   const reauth = useReauth();
   const [codes, setCodes] = useState<string[]>();
+  // Bumped whenever a factor is switched on or off, so the recovery-code section asks GET /mfa again.
+  const [factors, setFactors] = useState(0);
+  const changed = () => setFactors((n) => n + 1);
   return (
     <Page title="Second factor">
       <p>A second factor keeps your account safe when someone learns your password: an authenticator app, a passkey, or both.</p>
       {codes && <RecoveryCodes codes={codes} onDone={() => setCodes(undefined)} />}
-      <AuthenticatorApp guard={reauth.guard} onCodes={setCodes} />
-      <RecoveryCodeSection guard={reauth.guard} onCodes={setCodes} />
-      <Passkeys guard={reauth.guard} />
+      <AuthenticatorApp guard={reauth.guard} onCodes={setCodes} onChange={changed} />
+      <RecoveryCodeSection guard={reauth.guard} onCodes={setCodes} factors={factors} />
+      <Passkeys guard={reauth.guard} onChange={changed} />
       {reauth.dialog}
     </Page>
   );
@@ -25,16 +28,26 @@ export function SecondFactorPage() {
 
 type Guard = ReturnType<typeof useReauth>['guard'];
 
-function AuthenticatorApp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
+interface FactorProps {
+  guard: Guard;
+  /** Called once a factor has been switched on or off. */
+  onChange: () => void;
+}
+
+function AuthenticatorApp({ guard, onCodes, onChange }: FactorProps & { onCodes: (codes: string[]) => void }) {
   const served = useServed('/mfa/totp');
   return (
     <Section title="Authenticator app">
-      {served === false ? <NotAvailable what="codes from an authenticator app" /> : served && <Totp guard={guard} onCodes={onCodes} />}
+      {served === false ? (
+        <NotAvailable what="codes from an authenticator app" />
+      ) : (
+        served && <Totp guard={guard} onCodes={onCodes} onChange={onChange} />
+      )}
     </Section>
   );
 }
 
-function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
+function Totp({ guard, onCodes, onChange }: FactorProps & { onCodes: (codes: string[]) => void }) {
   const start = useForm([]);
   const confirm = useForm(['code'], { fieldOf: { 'invalid-code': 'code' } });
   const off = useForm([]);
@@ -58,6 +71,7 @@ function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => 
     setEnrolment(undefined);
     setCode('');
     setOn(true);
+    onChange();
     setStatus('The authenticator app is set up. From now on, signing in asks for a code from it.');
     onCodes(answer.recoveryCodes);
   };
@@ -65,6 +79,7 @@ function Totp({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => 
     if (await off.run(async () => (await guard(() => api.disableTotp()), true))) {
       setConfirmOff(false);
       setOn(false);
+      onChange();
       setStatus('The authenticator app is turned off.');
     }
   };
@@ -208,7 +223,14 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
   );
 }
 
-function RecoveryCodeSection({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
+interface RecoveryCodeProps {
+  guard: Guard;
+  onCodes: (codes: string[]) => void;
+  /** Changes whenever a factor was switched on or off. */
+  factors: number;
+}
+
+function RecoveryCodeSection(props: RecoveryCodeProps) {
   const served = useServed('/mfa/recovery-codes');
   if (served === false) {
     return (
@@ -217,12 +239,16 @@ function RecoveryCodeSection({ guard, onCodes }: { guard: Guard; onCodes: (codes
       </Section>
     );
   }
-  return served ? <RecoveryCodeForm guard={guard} onCodes={onCodes} /> : null;
+  return served ? <RecoveryCodeForm {...props} /> : null;
 }
 
-function RecoveryCodeForm({ guard, onCodes }: { guard: Guard; onCodes: (codes: string[]) => void }) {
+function RecoveryCodeForm({ guard, onCodes, factors }: RecoveryCodeProps) {
   const form = useForm([]);
   const [asking, setAsking] = useState(false);
+  // Recovery codes stand in for a second factor: with none on, the service refuses new ones (409), so the
+  // button is not offered. Until GET /mfa answers (or should it fail) the button shows, and the service decides.
+  const [status] = useLoad(() => api.mfaStatus(), [factors]);
+  const noFactor = status.state === 'ready' && !status.value.totp && status.value.passkeys === 0;
   const regenerate = async () => {
     const answer = await form.run(() => guard(() => api.regenerateRecoveryCodes()));
     if (answer) {
@@ -238,7 +264,9 @@ function RecoveryCodeForm({ guard, onCodes }: { guard: Guard; onCodes: (codes: s
           {form.formError}
         </p>
       )}
-      {!asking ? (
+      {noFactor ? (
+        <p>Recovery codes come with a second factor: set up an authenticator app or add a passkey first.</p>
+      ) : !asking ? (
         <button type="button" class="secondary" onClick={() => setAsking(true)}>
           Make new recovery codes
         </button>
@@ -259,7 +287,7 @@ function RecoveryCodeForm({ guard, onCodes }: { guard: Guard; onCodes: (codes: s
   );
 }
 
-function Passkeys({ guard }: { guard: Guard }) {
+function Passkeys({ guard, onChange }: FactorProps) {
   const [loaded, reload] = useLoad(() => api.passkeys());
   const add = useForm(['name']);
   const [name, setName] = useState('');
@@ -279,6 +307,7 @@ function Passkeys({ guard }: { guard: Guard }) {
       setName('');
       setStatus(`The passkey “${created.name ?? label}” has been added.`);
       reload();
+      onChange();
     }
   };
   const remove = async (passkey: Passkey) => {
@@ -288,6 +317,7 @@ function Passkeys({ guard }: { guard: Guard }) {
       setRemoving(undefined);
       setStatus(`The passkey “${passkey.name}” has been removed.`);
       reload();
+      onChange();
     } catch (e) {
       setRemoveError(messageOf(e));
     }

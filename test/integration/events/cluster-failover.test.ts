@@ -1,11 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type PartitionMetadata } from 'kafkajs';
 import request from 'supertest';
+import { createLogger } from '../../../src/adapters/logging/logger.js';
+import { createKafka } from '../../../src/adapters/messaging/kafka-client.js';
+import { KafkaEventPublisher } from '../../../src/adapters/messaging/kafka-event-publisher.js';
+import type { OutboxRecord } from '../../../src/application/outbox/ports.js';
+import { PublishFailed } from '../../../src/application/outbox/relay-outbox.js';
 import { ownKafkaFor } from '../../support/test-kafka.js';
 import {
   consume,
   createAdmin,
+  EVENT_SOURCE,
   eventsSuite,
   expectPerUserOrder,
   outboxRows,
@@ -17,22 +24,20 @@ import {
   type Account,
   type Consumer,
   type OutboxRow,
+  untilIds,
   type Wired,
 } from './helpers.js';
 
 /**
  * Three Apache Kafka nodes (each broker and controller), replication factor 3 and min.insync.replicas=2: the
  * relay's acks=-1 sends are acknowledged only once two replicas hold them, so killing any one node loses nothing
- * acknowledged.
+ * acknowledged. One cluster serves the whole file; the controller fences a silent node after 4 s (Kafka's default
+ * is 9 s), so leadership moves off a killed node sooner. Skipped (and listed at the end of the run) without Java or
+ * a MySQL server.
  */
-// Three JVMs and a 5,000-event burst take minutes and most of a 2-core machine, and the leader-failover case has
-// been seen to time out one event short on a loaded machine (not yet explained): `npm run test:kafka-cluster`
-// runs this suite on its own (KAFKA_CLUSTER_TESTS=1); the plain test run lists it as pending.
-const clusterSuite = process.env.KAFKA_CLUSTER_TESTS === '1' ? describe : describe.skip;
-
-clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover and a whole-cluster outage', function () {
-  this.timeout(420_000);
-  const suite = eventsSuite((ctx) => ownKafkaFor(ctx, { nodes: 3, minInsyncReplicas: 2 }));
+describe('the relay on a three-node Apache Kafka cluster: leader failover and a whole-cluster outage', function () {
+  this.timeout(600_000); // the leader-failover case took 392 s on a 2-core machine at load 18-20
+  const suite = eventsSuite((ctx) => ownKafkaFor(ctx, { nodes: 3, minInsyncReplicas: 2, sessionTimeoutMs: 4_000 }));
 
   /** The API on a real port, with the relay in the same process, publishing to `topic`. */
   async function serving(topic: string, overrides: Record<string, string> = {}): Promise<Wired & { server: Server }> {
@@ -112,6 +117,94 @@ clusterSuite('the relay on a three-node Apache Kafka cluster: leader failover an
     const duplicates = consumer.received.length - ids.size;
     console.log(`      ${rows.length} events read back, ${duplicates} duplicate deliveries`);
   }
+
+  /** A user id for each of `partitions` partitions, as the producer's partitioner spreads the keys. */
+  function keysForPartitions(topic: string, partitions: number): string[] {
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }) as PartitionMetadata);
+    const keys: string[] = [];
+    while (keys.length < partitions) {
+      const key = randomUUID();
+      if (partitioner({ topic, partitionMetadata, message: { key, value: null } }) === keys.length) keys.push(key);
+    }
+    return keys;
+  }
+
+  let seq = 0;
+  function roleChanges(userIds: string[]): OutboxRecord[] {
+    return userIds.map((userId) => ({
+      seq: (seq += 1),
+      id: randomUUID(),
+      aggregateType: 'user',
+      aggregateId: userId,
+      type: 'user.role_changed',
+      payload: JSON.stringify({ userId, from: 'user', to: 'admin', changedBy: userId }),
+      createdAt: new Date(),
+    }));
+  }
+
+  it("does not take a send as done when a partition's leader moved during it to a broker that had already answered", async () => {
+    // kafkajs sends a retried request only to the brokers that have not answered yet: a partition whose leader
+    // moved to one that has is left out, and the send resolves without having written it.
+    const topic = uniqueName('moved-leader');
+    const kafkaAdmin = new Kafka({ brokers: suite.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+    await kafkaAdmin.connect();
+    suite.defer(() => kafkaAdmin.disconnect());
+    await kafkaAdmin.createTopics({
+      topics: [
+        {
+          topic,
+          replicaAssignment: [
+            { partition: 0, replicas: [1, 2, 3] },
+            { partition: 1, replicas: [2, 3, 1] },
+          ],
+        },
+      ],
+      waitForLeaders: false,
+    });
+    /** The leaders of partitions 0 and 1 as the brokers report them; none while they do not know the topic yet. */
+    const leaders = async () => {
+      const topics = await kafkaAdmin.fetchTopicMetadata({ topics: [topic] }).then(
+        (m) => m.topics,
+        () => [],
+      );
+      return (topics[0]?.partitions ?? []).sort((a, b) => a.partitionId - b.partitionId).map((p) => p.leader);
+    };
+    await waitFor('node 1 leading partition 0 and node 2 partition 1', async () => (await leaders()).join() === '1,2', 60_000, leaders);
+
+    const publisher = new KafkaEventPublisher(
+      createKafka({ brokers: suite.kafka.brokers, clientId: 'moved-leader-test' }, createLogger('silent')),
+      topic,
+      EVENT_SOURCE,
+    );
+    suite.defer(() => publisher.close());
+    const consumer = consume(suite, topic);
+    const users = keysForPartitions(topic, 2);
+    const first = roleChanges(users);
+    await publisher.publish(first); // the producer now holds metadata that names node 1 the leader of partition 0
+
+    // Partition 0 leaves node 1; node 2, first of its new replicas, leads it. The producer's metadata is stale, so
+    // its next send goes to node 1 (refused: not the leader) and node 2 (written) at once, then retries.
+    await kafkaAdmin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [2, 3] }] }] });
+    await waitFor('node 2 leading partition 0', async () => (await leaders()).join() === '2,2', 60_000, leaders);
+
+    const second = roleChanges(users);
+    const outcome = await publisher.publish(second).then(
+      () => 'acknowledged' as const,
+      (err: unknown) => err,
+    );
+    if (outcome !== 'acknowledged') {
+      expect(outcome).to.be.instanceOf(PublishFailed);
+      await publisher.publish(second); // as the relay does after a failure: the whole batch again
+    }
+    // Acknowledged means written: every event of both sends can be read back.
+    await untilIds(
+      await consumer,
+      [...first, ...second].map((r) => r.id),
+      1,
+      30_000,
+    );
+  });
 
   it('creates its topic (KAFKA_CREATE_TOPIC) with 3 partitions of 3 replicas, and loses nothing when a partition leader is killed mid-burst', async () => {
     const topic = uniqueName('failover');

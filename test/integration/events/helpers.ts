@@ -35,6 +35,7 @@ export interface EventsSuite {
 export function eventsSuite(brokers: (ctx: Mocha.Context) => Promise<TestKafka> = kafkaFor): EventsSuite {
   const suite = { defer: cleanups() } as EventsSuite;
   before(async function () {
+    Object.assign(suite, await migratedMySql(this)); // first: a suite without MySQL is skipped before any broker starts
     suite.kafka = await brokers(this);
   });
   after(async () => suite.kafka?.dispose());

@@ -82,7 +82,7 @@ describe('GET /metrics', function () {
     expect(valueOf(samples, 'auth_logins_total', { outcome: 'throttled' })).to.equal(2);
   });
 
-  it('counts a login the server failed as error, and a refused body as invalid_request', async () => {
+  it('counts a login the server failed as error, and a refused body or cross-site request as invalid_request', async () => {
     const env = testEnv();
     const log = createLogger('silent');
     const container = buildContainer(env, suite.db, log);
@@ -92,9 +92,16 @@ describe('GET /metrics', function () {
     const app = wireApp(env, container, log, SESSION_KEYS);
     await request(app.callback()).post('/login').send({ username: uniqueName(), password: PASSWORD }).expect(500);
     await request(app.callback()).post('/login').send({ username: uniqueName() }).expect(400);
+    // Refused before any route matched: still a login attempt.
+    await request(app.callback())
+      .post('/login')
+      .set('Origin', 'https://elsewhere.example')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ username: uniqueName(), password: PASSWORD })
+      .expect(403);
     const { samples } = await scrape(app);
     expect(valueOf(samples, 'auth_logins_total', { outcome: 'error' })).to.equal(1);
-    expect(valueOf(samples, 'auth_logins_total', { outcome: 'invalid_request' })).to.equal(1);
+    expect(valueOf(samples, 'auth_logins_total', { outcome: 'invalid_request' })).to.equal(2);
   });
 
   it('reports the bcrypt queue: above 0 while hashes run, 0 at rest', async () => {

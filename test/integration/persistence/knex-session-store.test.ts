@@ -48,6 +48,28 @@ function sessionStoreCases(database: string, open: OpenDb): void {
       expect(await store.load(aKey())).to.equal(undefined);
     });
 
+    it('loads a record with its owner, public id and kind, only for its own kind, and nothing for an unknown or ended key', async () => {
+      const userId = await aUserId('ada');
+      const [cookieKey, tokenKey] = [aKey(), aKey()];
+      const [cookieId, tokenId] = [randomUUID(), randomUUID()];
+      await store.create(cookieKey, { userId, theme: 'dark' }, IDLE, { publicId: cookieId, type: 'cookie' });
+      await store.create(tokenKey, { userId }, IDLE, { publicId: tokenId, type: 'token' });
+      expect(await store.loadRecord(cookieKey)).to.deep.equal({
+        data: { userId, theme: 'dark' },
+        publicId: cookieId,
+        userId,
+        type: 'cookie',
+      });
+      expect(await store.loadRecord(tokenKey, 'token')).to.deep.equal({ data: { userId }, publicId: tokenId, userId, type: 'token' });
+      expect(await store.loadRecord(tokenKey, 'cookie'), "a token's secret is no cookie").to.equal(undefined);
+      expect(await store.loadRecord(cookieKey, 'token'), "a cookie's secret is no token").to.equal(undefined);
+      expect(await store.loadRecord(aKey())).to.equal(undefined);
+      await store.end(cookieKey);
+      expect(await store.loadRecord(cookieKey)).to.equal(undefined);
+      now = T0 + ABSOLUTE;
+      expect(await store.loadRecord(tokenKey, 'token'), 'once expired').to.equal(undefined);
+    });
+
     it('stores the session under the SHA-256 of its key, and the key nowhere in the row', async () => {
       const key = aKey();
       await store.create(key, { userId: await aUserId('ada') }, IDLE);

@@ -54,6 +54,32 @@ function userRepositoryCases(database: string, open: OpenDb): void {
       expect(found).to.deep.equal(bob.toSnapshot());
     });
 
+    it('reads a user by id outside a transaction (a prepared statement) exactly as objection does inside one', async () => {
+      const full = User.register({
+        id: ids.next(),
+        username: parseUsername('frank'),
+        role: 'admin',
+        passwordHash: HASH,
+        now: CREATED,
+        email: parseEmailAddress('frank@example.com'),
+      });
+      full.verifyEmail(parseEmailAddress('frank@example.com'), new Date('2025-02-03T04:05:06.789Z'));
+      full.recordLogin(new Date('2025-03-04T05:06:07.891Z'));
+      full.changeStatus('disabled', 'left the team', new Date('2025-04-05T06:07:08.912Z'));
+      const bare = aUser('grace');
+      for (const user of [full, bare]) {
+        await users.add(user);
+        const outside = (await users.findById(user.id))?.toSnapshot();
+        const inside = await db.transaction(async (trx) => (await new ObjectionUserRepository(trx).findById(user.id))?.toSnapshot());
+        expect(outside).to.deep.equal(user.toSnapshot());
+        expect(outside).to.deep.equal(inside);
+      }
+      // A disabled account is still found (the caller decides what to do with it); a deleted one is not.
+      expect((await users.findById(full.id))?.isActive).to.equal(false);
+      await users.remove(full.id);
+      expect(await users.findById(full.id)).to.equal(undefined);
+    });
+
     it('finds nothing for an unknown id or username', async () => {
       expect(await users.findById(ids.next())).to.equal(undefined);
       expect(await users.findByUsername(parseUsername('nobody'))).to.equal(undefined);

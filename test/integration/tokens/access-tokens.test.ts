@@ -168,6 +168,30 @@ onBothDatabases('signed access tokens', (suite) => {
     );
   });
 
+  it('refuses a disabled account’s access token at once, even for a read', async () => {
+    const adminName = uniqueName('admin');
+    await svc.container.get(CreateUser).execute({ username: adminName, password: PASSWORD, role: 'admin' }, 'system');
+    const admin = await tokenLogin(svc.app, { username: adminName, password: PASSWORD });
+    const ada = await register(svc.app);
+    const { accessToken } = await issue(bearer(await tokenLogin(svc.app, ada)));
+    await call()
+      .get('/users/me')
+      .set(...bearer(accessToken))
+      .expect(200);
+    await call()
+      .put(`/users/${ada.id}/status`)
+      .set(...bearer(admin))
+      .send({ status: 'disabled' })
+      .expect(200);
+    expectProblem(
+      await call()
+        .get('/users/me')
+        .set(...bearer(accessToken)),
+      401,
+      'not-authenticated',
+    );
+  });
+
   it('reflects a role change at once, whatever the token says', async () => {
     const adminName = uniqueName('admin');
     await svc.container.get(CreateUser).execute({ username: adminName, password: PASSWORD, role: 'admin' }, 'system');

@@ -220,3 +220,48 @@ describe('WindowedLoginThrottle: only checked, wrong passwords count (memory sto
     expect(await refusalOf(limiter.begin({ account: 'victim', client: 'd' }))).to.equal(undefined);
   });
 });
+
+describe('WindowedLoginThrottle: named throttles on shared rows (the email flows)', () => {
+  const ONE: Limit[] = [{ points: 1, seconds: 60 }];
+
+  it('keeps each name’s counts apart from the login’s and from each other’s', async () => {
+    const rows = new MemoryThrottleRows();
+    const login = new WindowedLoginThrottle({ account: ONE, client: ONE }, rows);
+    const forgot = new WindowedLoginThrottle({ account: ONE, client: ONE }, rows, Date.now, 'forgot');
+    const token = new WindowedLoginThrottle({ account: ONE, client: ONE }, rows, Date.now, 'token');
+    const attempt = { account: 'alice', client: '203.0.113.9' };
+    for (const t of [login, forgot, token]) {
+      const a = { ...attempt };
+      await t.begin(a);
+      await t.failed(a);
+    }
+    for (const t of [login, forgot, token]) expect(await refusalOf(t.begin({ ...attempt }))).to.be.instanceOf(TooManyAttempts);
+    expect(await rows.read('forgot:account:alice', [{ points: 1, ms: 60_000 }], Date.now())).to.have.nested.property('[0].count', 1);
+    expect(await rows.read('account:alice', [{ points: 1, ms: 60_000 }], Date.now())).to.have.nested.property('[0].count', 1);
+  });
+
+  it('counts nothing for a kind of key it has no limits for', async () => {
+    const rows = new MemoryThrottleRows();
+    const clientOnly = new WindowedLoginThrottle({ account: [], client: ONE }, rows, Date.now, 'token');
+    const attempt = { account: '', client: '203.0.113.9' };
+    await clientOnly.begin(attempt);
+    await clientOnly.failed(attempt);
+    expect(await rows.read('token:account:', [{ points: 1, ms: 60_000 }], Date.now())).to.have.nested.property('[0].count', 0);
+    expect(await refusalOf(clientOnly.begin({ account: 'bob', client: '203.0.113.9' }))).to.be.instanceOf(TooManyAttempts);
+    expect(await refusalOf(clientOnly.begin({ account: 'bob', client: '198.51.100.1' }))).to.equal(undefined);
+  });
+
+  it('clears the named account only', async () => {
+    const rows = new MemoryThrottleRows();
+    const login = new WindowedLoginThrottle({ account: ONE, client: [] }, rows);
+    const resend = new WindowedLoginThrottle({ account: ONE, client: [] }, rows, Date.now, 'resend');
+    for (const t of [login, resend]) {
+      const a = { account: 'carol' };
+      await t.begin(a);
+      await t.failed(a);
+    }
+    await resend.clearAccount('carol');
+    expect(await refusalOf(resend.begin({ account: 'carol' }))).to.equal(undefined);
+    expect(await refusalOf(login.begin({ account: 'carol' }))).to.be.instanceOf(TooManyAttempts);
+  });
+});

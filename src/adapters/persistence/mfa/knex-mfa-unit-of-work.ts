@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../../application/audit/ports.js';
 import type { MfaTxScope, MfaUnitOfWork } from '../../../application/mfa/ports.js';
-import type { OutboxSignal } from '../../../application/ports.js';
+import type { OutboxSignal } from '../../../application/outbox/ports.js';
 import { KnexAuditLog } from '../audit/knex-audit-log.js';
 import { KnexMailQueue } from '../email/knex-mail-queue.js';
 import { KnexOutbox } from '../knex-outbox.js';
