@@ -5,8 +5,8 @@
  * BENCH_KAFKA_BROKERS (else an Apache Kafka broker from Maven Central's jars; BENCH_KAFKA=mock: librdkafka's mock
  * cluster), UV_THREADPOOL_SIZE (passed to every child),
  * BENCH_CPU_PROF_DIR (run the main service under --cpu-prof), BENCH_STRICT=1 (exit 2 when a target is missed).
- * Writes bench/results/latest.json and bench/results/latest.md (a smoke run: bench/results/smoke/, git-ignored, so it
- * never replaces the results the README cites). Progress goes to stderr. See bench/README.md.
+ * Writes bench/results/latest.json and bench/results/latest.md (a smoke run: bench/results/smoke/, git-ignored; a
+ * run with --only: bench/results/only-<phases>/; so neither replaces the results the README cites). Progress goes to stderr. See bench/README.md.
  *
  * This file is the driver; each phase is a file of its own (logins.ts, reads.ts, ...) given one BenchContext.
  */
@@ -402,8 +402,10 @@ async function main(): Promise<number> {
     raw,
     durationS: (performance.now() - started) / 1000,
   };
-  // A smoke run's tiny numbers go elsewhere: bench/results/latest.md is the full run the README cites.
-  const files = writeReport(join(ROOT, 'bench', 'results', ...(smoke ? ['smoke'] : [])), report);
+  // bench/results/latest.md is the full run the README cites: a smoke run's tiny numbers go to smoke/, a run of
+  // some phases to only-<phases>/, so neither replaces it with a partial table.
+  const partial = only.size > 0 ? [`only-${[...only].sort().join('+')}`] : [];
+  const files = writeReport(join(ROOT, 'bench', 'results', ...(smoke ? ['smoke'] : partial)), report);
   printTable(report);
   progress(`wrote ${files.json} and ${files.md}`);
   if (errors.length === 0 && process.env.BENCH_KEEP_LOGS !== '1') rmSync(logDir, { recursive: true, force: true });
