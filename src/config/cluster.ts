@@ -7,6 +7,19 @@ import type { Env } from './env.js';
 
 const RESTART_DELAY_MS = 1_000;
 
+/**
+ * The exit code of a worker whose start failed. A worker can fail after it listens (the bcrypt warm-up is awaited
+ * once the listener is open), and a worker that exits with this code is not started again: another would fail
+ * the same way, once a second, for ever.
+ */
+export const START_FAILED_EXIT_CODE = 78;
+
+/** What the primary does when a worker exits: nothing (stopping, or it never listened: the start gives up), restart it, or stop. */
+export function afterWorkerExit(code: number | null, listened: boolean, stopping: boolean): 'nothing' | 'restart' | 'stop' {
+  if (stopping || !listened) return 'nothing';
+  return code === START_FAILED_EXIT_CODE ? 'stop' : 'restart';
+}
+
 /** How many worker processes serve: WEB_CONCURRENCY, else one per core on MySQL and one on SQLite (one writer). */
 export function workerCount(env: Env, cores = availableParallelism()): number {
   return env.webConcurrency ?? (env.databaseUrl ? cores : 1);
@@ -65,12 +78,20 @@ export async function runCluster(env: Env, log: Logger): Promise<boolean> {
   }
   serveClusterMetrics();
   let stopping = false;
+  let failed = false;
   const fork = (index: number): Worker => {
     const worker = cluster.fork(workerEnv(env, workers, index, secret));
     let listened = false;
     worker.once('listening', () => (listened = true));
     worker.once('exit', (code, signal) => {
-      if (stopping || !listened) return; // one that never listened could not start: `listening` gives up
+      const next = afterWorkerExit(code, listened, stopping);
+      if (next === 'stop') {
+        log.fatal({ worker: index, code }, 'a worker could not finish starting (its log line above says why): stopping');
+        failed = true;
+        stop('start-failed');
+        return;
+      }
+      if (next === 'nothing') return; // one that never listened could not start: `listening` gives up
       log.error({ worker: index, code, signal }, 'worker stopped unexpectedly: starting another');
       setTimeout(() => {
         if (!stopping) fork(index);
@@ -90,7 +111,7 @@ export async function runCluster(env: Env, log: Logger): Promise<boolean> {
       log.error('workers still running past the shutdown timeout: killing them');
       for (const w of running) w.process.kill('SIGKILL');
     }, env.shutdownTimeoutMs + 5_000).unref();
-    void Promise.all(exits).then((codes) => process.exit(codes.every((c) => c === 0) ? 0 : 1));
+    void Promise.all(exits).then((codes) => process.exit(!failed && codes.every((c) => c === 0) ? 0 : 1));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

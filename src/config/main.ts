@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createLogger } from '../adapters/logging/logger.js';
-import { runCluster } from './cluster.js';
+import { runCluster, START_FAILED_EXIT_CODE } from './cluster.js';
 import { readEnvOrExit } from './env.js';
 import { logStartFailure } from './start-failure.js';
 
@@ -30,5 +31,5 @@ try {
   }
 } catch (err) {
   logStartFailure(log, err, 'start-up failed');
-  process.exit(1);
+  process.exit(cluster.isWorker ? START_FAILED_EXIT_CODE : 1); // a worker's code tells the primary not to start another
 }

@@ -51,7 +51,7 @@ describe('the service on a database that is missing or refuses', function () {
     const lines = logLines(run);
     expect(lines.filter((l) => l.level === 60).map((l) => String(l.msg).split(':')[0])).to.deep.equal([
       'cannot open the database mysql',
-      'a worker could not start (exit code 1)',
+      'a worker could not start (exit code 78)',
     ]);
     expect(
       lines.filter((l) => l.level === 50),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { auditPurgeInApi, workerCount, workerEnv } from '../../../src/config/cluster.js';
+import { afterWorkerExit, auditPurgeInApi, START_FAILED_EXIT_CODE, workerCount, workerEnv } from '../../../src/config/cluster.js';
 import { parseEnv } from '../../../src/config/env.js';
 
 const MYSQL = { DATABASE_URL: 'mysql://root@127.0.0.1:3306/authsvc' };
@@ -55,5 +55,22 @@ describe('cluster plan', () => {
     expect(auditPurgeInApi(worker(kafka, 1))).to.equal(false);
     expect(auditPurgeInApi(worker(kafka, 2))).to.equal(false);
     expect(auditPurgeInApi(parseEnv({}))).to.equal(true);
+  });
+});
+
+describe('afterWorkerExit: what the primary does when a worker exits', () => {
+  it('starts another in place of a worker that was serving and died', () => {
+    expect(afterWorkerExit(1, true, false)).to.equal('restart');
+    expect(afterWorkerExit(null, true, false)).to.equal('restart'); // killed by a signal
+  });
+
+  it('stops the service when a worker that listened says its start failed, rather than starting one a second for ever', () => {
+    expect(afterWorkerExit(START_FAILED_EXIT_CODE, true, false)).to.equal('stop');
+  });
+
+  it('does nothing while stopping, or for a worker that never listened (the start gives up on its own)', () => {
+    expect(afterWorkerExit(START_FAILED_EXIT_CODE, true, true)).to.equal('nothing');
+    expect(afterWorkerExit(1, true, true)).to.equal('nothing');
+    expect(afterWorkerExit(START_FAILED_EXIT_CODE, false, false)).to.equal('nothing');
   });
 });
