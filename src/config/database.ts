@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../adapters/logging/logger.js';
 import { describeTarget, explainOpenFailure, targetFields } from '../adapters/persistence/database-target.js';
-import { createDb, migrateToLatest, type DbTarget } from '../adapters/persistence/db.js';
-import { migrationSource } from '../adapters/persistence/migrations/index.js';
+import { allMigrationsApplied, createDb, migrateToLatest, type DbTarget } from '../adapters/persistence/db.js';
 import type { Env } from './env.js';
 
 /** The database every process opens, as the environment names it. */
@@ -24,8 +23,7 @@ export function dbTarget(env: Pick<Env, 'databaseUrl' | 'sqliteFile'>): DbTarget
 /**
  * Migrates the database just opened: the first statement of the process, so a database that is missing or
  * refuses fails here, as a DatabaseUnavailable that names it (without the password) and says what to do.
- * A database that already has every migration is left alone after two reads (knex's run takes its lock, in a
- * transaction, for the same answer).
+ * A database that already has every migration is left alone after two reads (see allMigrationsApplied).
  */
 export async function migrateOrExplain(db: Knex, env: Pick<Env, 'databaseUrl' | 'sqliteFile'>): Promise<void> {
   try {
@@ -33,18 +31,4 @@ export async function migrateOrExplain(db: Knex, env: Pick<Env, 'databaseUrl' | 
   } catch (err) {
     throw explainOpenFailure(err, dbTarget(env)) ?? err;
   }
-}
-
-/**
- * Whether every migration of this build is recorded, and nothing else. knex records a migration once it has run
- * (and committed, where DDL is transactional), so a process migrating at this moment still has one to record:
- * the answer is then no, and this process takes its turn on knex's lock like any other. Anything unexpected (an
- * unknown migration, a missing table) is also a no, and knex's own run reports it.
- */
-async function allMigrationsApplied(db: Knex): Promise<boolean> {
-  const table = 'knex_migrations'; // as createDb names it
-  if (!(await db.schema.hasTable(table))) return false;
-  const recorded = new Set((await db(table).select<{ name: string }[]>('name')).map((row) => row.name));
-  const wanted = await migrationSource.getMigrations([]);
-  return recorded.size === wanted.length && wanted.every((name) => recorded.has(name));
 }

@@ -22,10 +22,13 @@ export interface DbLog {
   error(obj: object, msg: string): void;
 }
 
+/** knex's record of the migrations applied. */
+const MIGRATIONS_TABLE = 'knex_migrations';
+
 export function createDb(target: DbTarget, pool: { max: number } = { max: 10 }, log?: DbLog): Knex {
   const common = {
     ...knexSnakeCaseMappers(),
-    migrations: { migrationSource, tableName: 'knex_migrations' },
+    migrations: { migrationSource, tableName: MIGRATIONS_TABLE },
     // A failed query's message names its statement with placeholders, never the values (a password hash being
     // written, a session-id hash being looked up): the log line of a database error cannot carry them.
     compileSqlOnError: false,
@@ -99,6 +102,19 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 const MIGRATION_WAIT_MS = 60_000;
+
+/**
+ * Whether every migration of this build is recorded, and nothing else: two reads, where knex's run takes its lock
+ * in a transaction for the same answer. knex records a migration once it has run (and committed, where DDL is
+ * transactional), so while another process is migrating the answer is no. Anything unexpected (an unknown
+ * migration, a missing table) is also a no, for knex's own run to report.
+ */
+export async function allMigrationsApplied(db: Knex): Promise<boolean> {
+  if (!(await db.schema.hasTable(MIGRATIONS_TABLE))) return false;
+  const recorded = new Set((await db(MIGRATIONS_TABLE).select<{ name: string }[]>('name')).map((row) => row.name));
+  const wanted = await migrationSource.getMigrations([]);
+  return recorded.size === wanted.length && wanted.every((name) => recorded.has(name));
+}
 
 /**
  * Applies pending migrations. Several instances starting together (API replicas, a relay, the command line)
