@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Transporter } from 'nodemailer';
 import type { LogSink } from '../../application/ports.js';
 import type { MailSender, MailToSend } from '../../application/email/ports.js';
+import { LazyTransport } from './lazy-transport.js';
 import { messageId, render, type MailBranding } from './templates.js';
 
 /**
@@ -11,7 +11,7 @@ import { messageId, render, type MailBranding } from './templates.js';
  * the message, is loaded with the first one.
  */
 export class EmlFileMailSender implements MailSender {
-  private transport: Promise<Transporter> | undefined;
+  private readonly transport = new LazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 
   constructor(
     private readonly dir: string,
@@ -22,11 +22,8 @@ export class EmlFileMailSender implements MailSender {
 
   async send(mail: MailToSend): Promise<void> {
     const { subject, text, html, link } = render(mail, this.branding);
-    this.transport ??= import('nodemailer').then(({ default: nodemailer }) =>
-      nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
-    );
     const info = await (
-      await this.transport
+      await this.transport.get()
     ).sendMail({
       from: this.branding.from,
       to: mail.to,

@@ -1,5 +1,5 @@
-import type { Transporter } from 'nodemailer';
 import { PermanentMailFailure, type MailSender, type MailToSend } from '../../application/email/ports.js';
+import { LazyTransport } from './lazy-transport.js';
 import { messageId, render, type MailBranding } from './templates.js';
 
 /** A 5xx reply is the server's final word; a 4xx, a timeout or a refused connection may pass. */
@@ -13,8 +13,7 @@ function isPermanent(err: unknown): boolean {
  * the first message: a process whose mail relay never runs, or has nothing to send, never loads it.
  */
 export class SmtpMailSender implements MailSender {
-  private readonly url: string;
-  private transport: Promise<Transporter> | undefined;
+  private readonly transport: LazyTransport;
 
   constructor(
     smtpUrl: string,
@@ -29,14 +28,14 @@ export class SmtpMailSender implements MailSender {
     ] as const) {
       if (!url.searchParams.has(name)) url.searchParams.set(name, String(ms));
     }
-    this.url = url.toString();
+    this.transport = new LazyTransport(url.toString());
   }
 
   async send(mail: MailToSend): Promise<void> {
     const { subject, text, html } = render(mail, this.branding);
     try {
       await (
-        await this.transporter()
+        await this.transport.get()
       ).sendMail({
         from: this.branding.from,
         to: mail.to,
@@ -52,11 +51,6 @@ export class SmtpMailSender implements MailSender {
   }
 
   async close(): Promise<void> {
-    (await this.transport)?.close();
-  }
-
-  private transporter(): Promise<Transporter> {
-    this.transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(this.url));
-    return this.transport;
+    await this.transport.close();
   }
 }
