@@ -141,6 +141,7 @@ describe('web UI flows against the real service', function () {
     await page.locator('#field-code-error').waitFor();
     expect(await page.locator('#field-code-error').innerText()).to.contain('The code is not correct, or was used already.');
     expect(await page.getByLabel('Code from your authenticator app').getAttribute('aria-invalid')).to.equal('true');
+    await page.locator('#field-code:focus').waitFor({ timeout: 5_000 }); // the form moves the focus after drawing the error
     expect(await page.evaluate<string>('document.activeElement.id')).to.equal('field-code');
     // A code is good once: the next time step's code, not the one that turned the app on.
     suite.clock.advance(30);
