@@ -9,6 +9,24 @@ export interface Received {
   event: UserEvent;
 }
 
+/**
+ * Subscribes, trying again for up to `timeoutMs` while a broker answers with a retriable error: right after a
+ * topic is made or a partition moves, a broker can still say it does not host the topic, and kafkajs's subscribe
+ * reports that at once instead of asking again.
+ */
+async function subscribeRetrying(consumer: Consumer, topic: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      return;
+    } catch (err) {
+      if ((err as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** A real consumer (its own group, from the beginning of the topic) that collects every message it reads. */
 export async function collect(
   brokers: string[],
@@ -23,7 +41,7 @@ export async function collect(
   const received: Received[] = [];
   const waiters = new Set<() => void>();
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  await subscribeRetrying(consumer, topic);
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       received.push({
