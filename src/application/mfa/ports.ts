@@ -62,7 +62,12 @@ export interface PasskeyStore {
   add(passkey: StoredPasskey): Promise<void>;
   listOf(userId: string): Promise<StoredPasskey[]>;
   findByCredentialId(credentialId: string): Promise<StoredPasskey | undefined>;
-  /** Moves the signature counter from `from` to `to` (conditional UPDATE); false when it changed meanwhile. */
+  /**
+   * Moves the signature counter from `from` to `to` in one conditional UPDATE: it moves when the stored counter is
+   * still `from`, or is still below `to` (another use of the same authenticator, signed before this one, was
+   * recorded meanwhile). False when the stored counter reached `to` or passed it meanwhile: the same count used
+   * twice, which is what a clone does.
+   */
   recordUse(id: string, from: number, to: number, now: Date): Promise<boolean>;
   /** false when the user has no passkey with this id. */
   remove(userId: string, id: string): Promise<boolean>;

@@ -39,7 +39,9 @@ export class VerifyPasskey {
       if (outcome.counterWentBack) await this.reportClone(passkey, input.userId, context);
       throw new InvalidCode();
     }
-    // Conditional on the counter read: two uses of one assertion, or of two clones at once, cannot both pass.
+    // Conditional on the counter: two clones signing the same count at once cannot both pass. Two uses of one
+    // authenticator at once both pass when the later-signed one is recorded last; the other order is refused as a
+    // clone would be, since the counter alone cannot tell them apart.
     if (!(await this.stores.passkeys.recordUse(passkey.id, passkey.counter, outcome.newCounter, this.clock.now()))) {
       await this.reportClone(passkey, input.userId, context);
       throw new InvalidCode();

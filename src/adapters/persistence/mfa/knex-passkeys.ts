@@ -45,7 +45,12 @@ export class KnexPasskeys implements PasskeyStore {
   }
 
   async recordUse(id: string, from: number, to: number, now: Date): Promise<boolean> {
-    const updated = await this.db(TABLE).where({ id, counter: from }).update({ counter: to, lastUsedAt: now });
+    const updated = await this.db(TABLE)
+      .where({ id })
+      .andWhere((q) => {
+        q.where({ counter: from }).orWhere('counter', '<', to);
+      })
+      .update({ counter: to, lastUsedAt: now });
     return Number(updated) === 1;
   }
 
