@@ -73,6 +73,8 @@ export interface Env extends TokenEnv {
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** Worker threads that run bcrypt. */
   bcryptThreads: number;
+  /** Whether BCRYPT_THREADS was given: a cluster shares a given number out, and picks its own otherwise. */
+  bcryptThreadsGiven: boolean;
   /** How long a shutdown waits for requests in flight. */
   shutdownTimeoutMs: number;
   /** Worker processes `npm start` runs (node:cluster); undefined: one per core on MySQL, one on SQLite. */
@@ -168,7 +170,7 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(0, 600_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: int(0, 600_000).default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(0, 600_000).default(5_000),
-  BCRYPT_THREADS: int(1, 256).default(availableParallelism()),
+  BCRYPT_THREADS: int(1, 256).optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   OUTBOX_RELAY_IN_PROCESS: bool.default(true),
@@ -291,7 +293,8 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
-    bcryptThreads: e.BCRYPT_THREADS,
+    bcryptThreads: e.BCRYPT_THREADS ?? availableParallelism(),
+    bcryptThreadsGiven: e.BCRYPT_THREADS !== undefined,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webConcurrency: e.WEB_CONCURRENCY,
     // Pretty lines for a person at a terminal in development; JSON lines everywhere else.

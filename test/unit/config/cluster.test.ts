@@ -30,6 +30,15 @@ describe('cluster plan', () => {
     });
   });
 
+  it('gives each worker its share of the cores plus one bcrypt thread when BCRYPT_THREADS is not given', () => {
+    expect(workerEnv(parseEnv(MYSQL), 2, 1, 'x', 2)).to.include({ BCRYPT_THREADS: '2' });
+    expect(workerEnv(parseEnv(MYSQL), 8, 3, 'x', 8)).to.include({ BCRYPT_THREADS: '2' });
+    expect(workerEnv(parseEnv({ ...MYSQL, WEB_CONCURRENCY: '2' }), 2, 1, 'x', 8)).to.include({ BCRYPT_THREADS: '5' });
+    expect(workerEnv(parseEnv(MYSQL), 3, 1, 'x', 2)).to.include({ BCRYPT_THREADS: '2' });
+    // Given, it is the machine's total, shared out as before.
+    expect(workerEnv(parseEnv({ ...MYSQL, BCRYPT_THREADS: '2' }), 2, 1, 'x', 2)).to.include({ BCRYPT_THREADS: '1' });
+  });
+
   it('gives every worker the same session secret, and the relay and start-up admin to worker 1 only', () => {
     const env = parseEnv({ ...MYSQL, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'start-up admin password' });
     const [one, two] = [workerEnv(env, 2, 1, 'secret'), workerEnv(env, 2, 2, 'secret')];
