@@ -314,7 +314,10 @@ async function main(): Promise<number> {
         await phase(`logins at cost ${cost}`, async () => {
           const service = await bootService(`service-cost${cost}`, cost);
           try {
-            row('6. Footprint', `start-up, spawn → /health/ready 200 (BCRYPT_COST ${cost})`, service.startupMs, 'ms');
+            row('6. Footprint', `start-up, spawn → /health/ready 200 (BCRYPT_COST ${cost})`, service.startupMs, 'ms', {
+              op: '<=',
+              value: 1_000,
+            });
             await seedLoginUsers(cost);
             await measureLogins(ctx, service, cost);
           } finally {
@@ -347,12 +350,18 @@ async function main(): Promise<number> {
     let service: Service | undefined;
     if (onPrimary) {
       service = await bootService(`service-cost${primaryCost}`, primaryCost, true);
-      row('6. Footprint', `start-up, spawn → /health/ready 200 (BCRYPT_COST ${primaryCost})`, service.startupMs, 'ms');
+      row('6. Footprint', `start-up, spawn → /health/ready 200 (BCRYPT_COST ${primaryCost})`, service.startupMs, 'ms', {
+        op: '<=',
+        value: 1_000,
+      });
       raw.readiness = service.readiness;
       await sleep(smoke ? 500 : 2000);
       const idle = rssOf(service.pid);
       if (idle !== undefined)
-        row('6. Footprint', 'RSS at idle (after start-up), largest process (one worker)', round(idle / 2 ** 20, 1), 'MiB');
+        row('6. Footprint', 'RSS at idle (after start-up), largest process (one worker)', round(idle / 2 ** 20, 1), 'MiB', {
+          op: '<=',
+          value: 80,
+        });
 
       progress(`seeding ${cfg.baseUsers} users, an admin and ${cfg.loginUsers} login users ...`);
       const userIds = await insertUsers(db, { from: 1, to: cfg.baseUsers, hash: await hashFor(primaryCost) });
