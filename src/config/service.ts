@@ -46,7 +46,15 @@ export async function startService(env: Env, log: Logger): Promise<Service> {
   warmedUp.catch(() => undefined); // awaited once listening; this only keeps an earlier failure from going unhandled
 
   if (env.admin) {
-    const outcome = await container.get(EnsureAdmin).execute(env.admin).catch(startUpAdminRefused);
+    const outcome = await container
+      .get(EnsureAdmin)
+      .execute(env.admin)
+      .catch(async (err: unknown) => {
+        // Nothing is served: the hashing threads and the database close before the refusal is reported.
+        await container.get(BcryptPasswordHasher).close();
+        await db.destroy();
+        return startUpAdminRefused(err);
+      });
     const say = outcome === 'exists-not-admin' ? log.warn.bind(log) : log.info.bind(log);
     say({ username: env.admin.username, outcome }, 'start-up admin');
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,9 @@ import { createLogger } from '../../../src/adapters/logging/logger.js';
 import { InvalidEnvironment, parseEnv } from '../../../src/config/env.js';
 import { startService } from '../../../src/config/service.js';
 import { logStartFailure } from '../../../src/config/start-failure.js';
+
+/** This process's threads, as Linux counts them. */
+const threads = (): number => Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
 
 describe('a start-up admin the account rules refuse (ADMIN_USERNAME, ADMIN_PASSWORD)', function () {
   this.timeout(60_000);
@@ -30,10 +34,13 @@ describe('a start-up admin the account rules refuse (ADMIN_USERNAME, ADMIN_PASSW
       },
     });
     const log = createLogger('info', sink);
+    const threadsBefore = threads();
     const err: unknown = await startService(env, log).then(
       () => expect.fail('the service started'),
       (e: unknown) => e,
     );
+    // The bcrypt thread it started and the database it opened are closed again: nothing is left running.
+    expect(threads(), 'threads after the refusal').to.be.at.most(threadsBefore);
     logStartFailure(log, err, 'start-up failed');
     await new Promise((resolve) => setImmediate(resolve));
     return { err, fatal: lines.find((l) => l.level === 60) };
