@@ -31,10 +31,10 @@ export function workerCount(env: Env, cores = availableParallelism()): number {
  * process held; so is BCRYPT_THREADS when it is given. Unset, each worker gets its share of the cores plus one
  * thread: bcrypt runs at a lower priority, so the spare only takes CPU nobody else wants, and it keeps a core
  * hashing while its worker's event loop is busy handing over the next task (measured: 0.92 instead of 0.88 of the
- * bcrypt ceiling at cost 12, 0.75 instead of 0.69 at cost 10, two workers on two cores). Only worker 1 runs the outbox relay (the relay lock allows one publisher at a time
- * anyway) with the housekeeping that goes where the relay goes (the audit trail's retention, with or without a
- * broker), and creates the start-up admin. Every worker signs cookies with the same secret, or a session made by
- * one would be refused by the next.
+ * bcrypt ceiling at cost 12, 0.75 instead of 0.69 at cost 10, two workers on two cores). Only worker 1 runs the
+ * outbox relay (the relay lock allows one publisher at a time anyway) with the housekeeping that goes where the
+ * relay goes (the audit trail's retention, with or without a broker), and creates the start-up admin. Every worker
+ * signs cookies with the same secret, or a session made by one would be refused by the next.
  */
 export function workerEnv(
   env: Env,
@@ -46,7 +46,7 @@ export function workerEnv(
   const share = (total: number, least: number) => String(Math.max(least, Math.floor(total / workers)));
   return {
     SESSION_SECRET: sessionSecret,
-    BCRYPT_THREADS: env.bcryptThreadsGiven ? share(env.bcryptThreads, 1) : String(Math.ceil(cores / workers) + 1),
+    BCRYPT_THREADS: env.bcryptThreads !== undefined ? share(env.bcryptThreads, 1) : String(Math.ceil(cores / workers) + 1),
     DB_POOL_MAX: share(env.dbPoolMax, 2),
     BCRYPT_MAX_PENDING: share(env.bcryptMaxPending, 1),
     BCRYPT_MAX_PENDING_HASHES: share(env.bcryptMaxPendingHashes, 1),

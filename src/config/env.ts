@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { bool, int, limits } from './env-fields.js';
@@ -71,10 +70,8 @@ export interface Env extends TokenEnv {
   bcryptMaxPendingHashes: number;
   /** Node's HTTP server timeouts (0 turns one off). */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
-  /** Worker threads that run bcrypt. */
-  bcryptThreads: number;
-  /** Whether BCRYPT_THREADS was given: a cluster shares a given number out, and picks its own otherwise. */
-  bcryptThreadsGiven: boolean;
+  /** Worker threads that run bcrypt; undefined: one per core, and in a cluster each worker's share plus one. */
+  bcryptThreads: number | undefined;
   /** How long a shutdown waits for requests in flight. */
   shutdownTimeoutMs: number;
   /** Worker processes `npm start` runs (node:cluster); undefined: one per core on MySQL, one on SQLite. */
@@ -293,8 +290,7 @@ export function parseEnv(source: NodeJS.ProcessEnv, purpose: Purpose = 'api'): E
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
-    bcryptThreads: e.BCRYPT_THREADS ?? availableParallelism(),
-    bcryptThreadsGiven: e.BCRYPT_THREADS !== undefined,
+    bcryptThreads: e.BCRYPT_THREADS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webConcurrency: e.WEB_CONCURRENCY,
     // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
